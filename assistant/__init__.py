@@ -1,0 +1,1 @@
+"""Answers questions about AI-industry support policies with clause citations and exact subsidy arithmetic."""

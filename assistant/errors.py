@@ -1,0 +1,25 @@
+"""A small error hierarchy; the API maps it to HTTP status codes, the CLI to exit codes."""
+
+
+class AssistantError(Exception):
+    """Base class for errors the user can act on."""
+
+
+class InputError(AssistantError):
+    """The request is malformed or asks for something the rules do not accept (HTTP 422)."""
+
+
+class NotFoundError(AssistantError):
+    """A named program, clause or document does not exist (HTTP 404)."""
+
+
+class UnknownProgramError(NotFoundError, InputError):
+    """The calculator has no program by that id."""
+
+
+class AmountParseError(InputError):
+    """Text could not be read as an amount of money or a percentage; we never guess."""
+
+
+class IndexUnavailableError(AssistantError):
+    """The on-disk index is missing, corrupted or built with another embedder (HTTP 503)."""
