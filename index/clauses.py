@@ -165,7 +165,8 @@ def _to_clauses(doc_id: str, roots: list[_Node], doc_kind: str) -> list[Clause]:
 
     def visit(node: _Node, ancestors: list[_Node]) -> None:
         chain = ancestors + [node]
-        if node.body or not node.children:
+        bare_heading = not node.body and not node.children and "。" not in node.line and len(node.line) <= 15
+        if (node.body or not node.children) and not bare_heading:
             key = ".".join(n.key for n in chain)
             clause_id = f"{doc_id}#{key}"
             while clause_id in seen:

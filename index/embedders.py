@@ -59,7 +59,7 @@ class SentenceTransformerEmbedder:
         if not path.exists():
             raise FileNotFoundError(f"sentence-transformers model directory not found: {path}")
         self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        self.dim = int(self._model.get_embedding_dimension())
         self.name = f"sentence-transformers:{path.name}"
         self._query_prefix = query_prefix
         self._passage_prefix = passage_prefix
