@@ -1,0 +1,47 @@
+"""Deterministic subsidy calculator: rules as data (`assistant/rules/*.yaml`), exact to the yuan.
+
+Public API::
+
+    load_rules() -> dict[str, Rule]
+    programs_schema() -> list[dict]
+    calculate(program, inputs, lang="zh") -> Calculation
+    apply_stacking(calcs, same_item=True) -> StackingResult
+    compare_cities(comparable, amount_yuan, options=None, lang="zh") -> list[Calculation]
+    parse_amount / find_amounts / parse_percent / find_percents / format_yuan / format_yuan_en
+"""
+
+from assistant.calculator.amounts import (
+    Amount,
+    Percent,
+    find_amounts,
+    find_percents,
+    format_yuan,
+    format_yuan_en,
+    parse_amount,
+    parse_percent,
+)
+from assistant.calculator.compare import compare_cities
+from assistant.calculator.engine import calculate, get_rule
+from assistant.calculator.models import Calculation, Rule
+from assistant.calculator.rules import load_rules, programs_schema
+from assistant.calculator.stacking import StackingResult, apply_stacking
+
+__all__ = [
+    "Amount",
+    "Calculation",
+    "Percent",
+    "Rule",
+    "StackingResult",
+    "apply_stacking",
+    "calculate",
+    "compare_cities",
+    "find_amounts",
+    "find_percents",
+    "format_yuan",
+    "format_yuan_en",
+    "get_rule",
+    "load_rules",
+    "parse_amount",
+    "parse_percent",
+    "programs_schema",
+]

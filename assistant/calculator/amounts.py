@@ -1,0 +1,284 @@
+"""Money amounts and percentages as people write them: parse, find in free text, format.
+
+`parse_amount` reads one value (``1000万``, ``一千二百万``, ``1.2亿``, ``2,000,000元``,
+``20 million yuan``, ``RMB 3 million``, ``3百万``) into yuan as a `Decimal`; anything it cannot
+read exactly raises `AmountParseError` — we never guess. `find_amounts` scans free text
+(Chinese and English) and only reports numbers that carry a money unit, so ``10家`` or
+``2027年`` are never taken for amounts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from assistant.errors import AmountParseError
+
+# ---------------------------------------------------------------------------- units
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_SMALL = {"十": 10, "百": 100, "千": 1000}
+_CN_BIG = {"万": 10_000, "亿": 100_000_000}
+_CN_MULTIPLIERS = {
+    "十万": 100_000, "百万": 1_000_000, "千万": 10_000_000, "万": 10_000,
+    "十亿": 1_000_000_000, "百亿": 10_000_000_000, "千亿": 100_000_000_000, "亿": 100_000_000, "万亿": 10**12,
+}
+_EN_MULTIPLIERS = {"thousand": 1_000, "million": 1_000_000, "mn": 1_000_000, "billion": 1_000_000_000, "bn": 1_000_000_000}
+
+_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_CN_MULT = r"万亿|[十百千]?亿|[十百千]?万"
+_CN_NUMERAL = r"[零〇一二两三四五六七八九十百千万亿点]+"
+_CURRENCY_PREFIX = r"(?:RMB|CNY|人民币|¥|¥)\s*"
+_YUAN_SUFFIX = r"(?:元|块钱|块|yuan|RMB|CNY)"
+# classifiers that show a 万/亿 number counts something other than money: 3万人, 10万平方米
+_NOT_MONEY_AFTER = "人家个台名吨平亩户卡次件套项辆座千瓦头只张份篇字条所"
+
+_ARABIC_CN = re.compile(rf"(?P<num>{_NUM})\s*(?P<mult>{_CN_MULT})?\s*(?P<yuan>元|块钱|块)?")
+_ARABIC_EN = re.compile(
+    rf"(?P<cur>{_CURRENCY_PREFIX})?(?P<num>{_NUM})\s*(?P<mult>thousand|million|billion|mn|bn)?\s*(?P<yuan>yuan|RMB|CNY)?",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Amount:
+    """An amount of money found in text: its value in yuan and where it was written."""
+
+    yuan: Decimal
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Percent:
+    """A percentage (``30%``) or percentage points (``1.5个百分点``) found in text; value in percent."""
+
+    value: Decimal
+    text: str
+    start: int
+    end: int
+    points: bool = False
+
+
+def _exact(value: Decimal) -> Decimal:
+    """Drop a meaningless fractional part: Decimal('120000000.0') → Decimal('120000000')."""
+    return value.to_integral_value() if value == value.to_integral_value() else value.normalize()
+
+
+def _decimal(number: str) -> Decimal:
+    try:
+        return Decimal(number.replace(",", ""))
+    except InvalidOperation as exc:  # pragma: no cover - the regexes only pass digits
+        raise AmountParseError(f"not a number: {number!r}") from exc
+
+
+_FULLWIDTH = {ord(c) + 0xFEE0: ord(c) for c in "0123456789.,%"}
+
+
+def _ascii(text: str) -> str:
+    """Full-width digits and punctuation to ASCII; keeps every offset."""
+    return text.translate(_FULLWIDTH)
+
+
+def _normalise(text: str) -> str:
+    return _ascii(text).strip()
+
+
+def parse_chinese_numeral(text: str) -> Decimal:
+    """``一千二百万`` → 12000000, ``一点五亿`` → 150000000, ``十五`` → 15. Raises on anything else."""
+    if not text or any(ch not in _CN_DIGITS and ch not in _CN_SMALL and ch not in _CN_BIG and ch != "点" for ch in text):
+        raise AmountParseError(f"不是中文数字 / not a Chinese numeral: {text!r}")
+    if "点" in text:  # 一点五亿: digits after 点 are read one by one, then the trailing big unit applies
+        head, _, tail = text.partition("点")
+        unit = 1
+        while tail and tail[-1] in _CN_BIG:
+            unit *= _CN_BIG[tail[-1]]
+            tail = tail[:-1]
+        if not tail or any(ch not in _CN_DIGITS for ch in tail):
+            raise AmountParseError(f"不是中文数字 / not a Chinese numeral: {text!r}")
+        whole = parse_chinese_numeral(head) if head else Decimal(0)
+        fraction = Decimal("0." + "".join(str(_CN_DIGITS[ch]) for ch in tail))
+        return (whole + fraction) * unit
+    total, section, digit = 0, 0, None
+    for ch in text:
+        if ch in _CN_DIGITS:
+            if digit is not None:  # two digits in a row (一二): not a numeral we read
+                raise AmountParseError(f"不是中文数字 / not a Chinese numeral: {text!r}")
+            digit = _CN_DIGITS[ch]
+        elif ch in _CN_SMALL:
+            section += (1 if digit is None else digit) * _CN_SMALL[ch]
+            digit = None
+        else:  # 万 / 亿
+            section += digit or 0
+            digit = None
+            if ch == "亿":
+                total = (total + section) * _CN_BIG[ch]
+            else:
+                total += section * _CN_BIG[ch]
+            section = 0
+    if digit is not None:
+        section += digit
+    return Decimal(total + section)
+
+
+def _cn_multiplier(mult: str | None) -> int:
+    return _CN_MULTIPLIERS[mult] if mult else 1
+
+
+def parse_amount(text: str | int | float | Decimal) -> Decimal:
+    """Read one amount of money into yuan. Bare numbers are taken as yuan.
+
+    Accepts ``1000万``, ``1000万元``, ``300 万``, ``3百万``, ``1.2亿``, ``一千二百万``, ``一千万元``,
+    ``2,000,000元``, ``20 million yuan``, ``RMB 3 million``, ``RMB 3,000,000``, ``¥500万``.
+    Raises `AmountParseError` for anything else (``5k``, ``很多钱``, ``1000万美元``).
+    """
+    if isinstance(text, bool):
+        raise AmountParseError(f"不是金额 / not an amount: {text!r}")
+    if isinstance(text, (int, Decimal)):
+        return Decimal(text)
+    if isinstance(text, float):
+        return _exact(Decimal(str(text)))
+    if not isinstance(text, str):
+        raise AmountParseError(f"不是金额 / not an amount: {text!r}")
+    s = _normalise(text)
+    if not s:
+        raise AmountParseError("金额为空 / empty amount")
+    if s[0] in "-−" and len(s) > 1:  # read the sign so callers can say "must not be negative"
+        return -parse_amount(s[1:])
+    m = re.fullmatch(rf"(?:{_CURRENCY_PREFIX})?(?P<num>{_NUM})\s*(?P<mult>{_CN_MULT})?\s*(?:{_YUAN_SUFFIX})?", s, re.IGNORECASE)
+    if m:
+        return _exact(_decimal(m["num"]) * _cn_multiplier(m["mult"]))
+    m = re.fullmatch(rf"(?:{_CURRENCY_PREFIX})?(?P<num>{_NUM})\s*(?P<mult>thousand|million|billion|mn|bn)\s*(?:{_YUAN_SUFFIX})?", s, re.IGNORECASE)
+    if m:
+        return _exact(_decimal(m["num"]) * _EN_MULTIPLIERS[m["mult"].lower()])
+    m = re.fullmatch(rf"(?:{_CURRENCY_PREFIX})?(?P<cn>{_CN_NUMERAL})\s*(?:{_YUAN_SUFFIX})?", s)
+    if m and m["cn"][0] in _CN_DIGITS | _CN_SMALL:
+        return _exact(parse_chinese_numeral(m["cn"]))
+    raise AmountParseError(
+        f"无法识别的金额 / cannot read amount: {text!r}; "
+        "accepted: 1000万, 1000万元, 一千二百万, 1.2亿, 2,000,000元, 20 million yuan, RMB 3,000,000"
+    )
+
+
+def find_amounts(text: str) -> list[Amount]:
+    """Every amount of money in free text, in order. Numbers without a money unit are skipped."""
+    s = _ascii(text)
+    found: list[Amount] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(start: int, end: int, yuan: Decimal) -> None:
+        if any(start < e and b < end for b, e in taken):
+            return
+        taken.append((start, end))
+        found.append(Amount(yuan=_exact(yuan), text=text[start:end], start=start, end=end))
+
+    for m in _ARABIC_EN.finditer(s):
+        if m["mult"] or m["cur"] or m["yuan"]:
+            if not (m["cur"] or m["yuan"]):  # "20 million users" is not money
+                continue
+            if m.start("num") > 0 and re.match(r"[A-Za-z0-9.]", s[m.start("num") - 1]) and not m["cur"]:
+                continue
+            mult = _EN_MULTIPLIERS[m["mult"].lower()] if m["mult"] else 1
+            add(m.start(), m.end(), _decimal(m["num"]) * mult)
+    for m in _ARABIC_CN.finditer(s):
+        if not (m["mult"] or m["yuan"]):
+            continue
+        if m.start() > 0 and (s[m.start() - 1].isdigit() or s[m.start() - 1] == "."):
+            continue
+        end = m.end()
+        if not m["yuan"] and end < len(s) and s[end] in _NOT_MONEY_AFTER:
+            continue
+        if not m["yuan"] and end < len(s) and re.match(r"(美元|欧元|日元|港元|港币|英镑)", s[end:]):
+            continue
+        add(m.start(), end, _decimal(m["num"]) * _cn_multiplier(m["mult"]))
+    for m in re.finditer(rf"(?P<cn>[一二两三四五六七八九十][零〇一二两三四五六七八九十百千万亿点]*)(?P<yuan>元)?", s):
+        cn = m["cn"]
+        if not (m["yuan"] or cn[-1] in _CN_BIG):
+            continue
+        end = m.end()
+        if not m["yuan"] and end < len(s) and s[end] in _NOT_MONEY_AFTER:
+            continue
+        try:
+            add(m.start(), end, parse_chinese_numeral(cn))
+        except AmountParseError:
+            continue
+    return sorted(found, key=lambda a: a.start)
+
+
+# ---------------------------------------------------------------------- percentages
+
+_PCT_ARABIC = re.compile(rf"(?P<num>{_NUM})\s*(?:(?P<pct>%|percent\b|per cent\b)|(?P<pts>个百分点|percentage points?\b|pp\b))", re.IGNORECASE)
+_PCT_CN = re.compile(r"百分之(?P<cn>[零〇一二两三四五六七八九十百点]+)")
+_PTS_CN = re.compile(r"(?P<cn>[一二两三四五六七八九十][零〇一二两三四五六七八九十点]*)个百分点")
+
+
+def find_percents(text: str) -> list[Percent]:
+    """Every percentage (``30%``, ``百分之三十``) and percentage point (``1.5个百分点``) in text."""
+    s = _ascii(text)
+    found: list[Percent] = []
+    for m in _PCT_ARABIC.finditer(s):
+        found.append(Percent(_decimal(m["num"]), text[m.start():m.end()], m.start(), m.end(), points=bool(m["pts"])))
+    for pattern, points in ((_PCT_CN, False), (_PTS_CN, True)):
+        for m in pattern.finditer(s):
+            try:
+                value = parse_chinese_numeral(m["cn"])
+            except AmountParseError:
+                continue
+            found.append(Percent(value, text[m.start():m.end()], m.start(), m.end(), points=points))
+    return sorted(found, key=lambda p: p.start)
+
+
+def parse_percent(text: str | int | float | Decimal) -> Decimal:
+    """Read one percentage into percent units: ``30%`` → 30, ``百分之三十`` → 30, ``1.5个百分点`` → 1.5.
+
+    Bare numbers are taken as percent (``3.5`` → 3.5). Raises `AmountParseError` otherwise.
+    """
+    if isinstance(text, bool):
+        raise AmountParseError(f"不是百分比 / not a percentage: {text!r}")
+    if isinstance(text, (int, Decimal)):
+        return Decimal(text)
+    if isinstance(text, float):
+        return Decimal(str(text))
+    if not isinstance(text, str):
+        raise AmountParseError(f"不是百分比 / not a percentage: {text!r}")
+    s = _normalise(text)
+    if re.fullmatch(_NUM, s):
+        return _decimal(s)
+    found = find_percents(s)
+    if len(found) == 1 and found[0].start == 0 and found[0].end == len(s):
+        return found[0].value
+    raise AmountParseError(f"无法识别的百分比 / cannot read percentage: {text!r}; accepted: 30%, 3.5%, 百分之三十, 1.5个百分点")
+
+
+# ----------------------------------------------------------------------- formatting
+
+
+def _trim(value: Decimal) -> str:
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def format_yuan(yuan: Decimal | int | float) -> str:
+    """Chinese style: 3000000 → ``300万元``, 120000000 → ``1.2亿元``, 15000 → ``15000元``."""
+    value = Decimal(str(yuan)) if isinstance(yuan, float) else Decimal(yuan)
+    sign, value = ("-", -value) if value < 0 else ("", value)
+    if value >= 100_000_000 and value % 1_000_000 == 0:
+        return f"{sign}{_trim(value / 100_000_000)}亿元"
+    if value >= 10_000 and value % 10_000 == 0:
+        return f"{sign}{_trim(value / 10_000)}万元"
+    return f"{sign}{_trim(value)}元"
+
+
+def format_yuan_en(yuan: Decimal | int | float) -> str:
+    """English style with the Chinese form alongside: ``3,000,000 yuan (300万元)``."""
+    value = Decimal(str(yuan)) if isinstance(yuan, float) else Decimal(yuan)
+    whole = value == value.to_integral_value()
+    number = f"{int(value):,}" if whole else f"{value:,.2f}"
+    return f"{number} yuan ({format_yuan(value)})"
+
+
+def format_percent(value: Decimal | int | float) -> str:
+    """30 → ``30%``, Decimal('1.5') → ``1.5%``."""
+    return f"{_trim(Decimal(str(value)))}%"
