@@ -22,15 +22,15 @@ _CN_SMALL = {"十": 10, "百": 100, "千": 1000}
 _CN_BIG = {"万": 10_000, "亿": 100_000_000}
 _CN_MULTIPLIERS = {
     "十万": 100_000, "百万": 1_000_000, "千万": 10_000_000, "万": 10_000,
-    "十亿": 1_000_000_000, "百亿": 10_000_000_000, "千亿": 100_000_000_000, "亿": 100_000_000, "万亿": 10**12,
+    "千": 1_000, "十亿": 1_000_000_000, "百亿": 10_000_000_000, "千亿": 100_000_000_000, "亿": 100_000_000, "万亿": 10**12,
 }
 _EN_MULTIPLIERS = {"thousand": 1_000, "million": 1_000_000, "mn": 1_000_000, "billion": 1_000_000_000, "bn": 1_000_000_000}
 
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-_CN_MULT = r"万亿|[十百千]?亿|[十百千]?万"
+_CN_MULT = r"万亿|[十百千]?亿|[十百千]?万|千"
 _CN_NUMERAL = r"[零〇一二两三四五六七八九十百千万亿点]+"
 _CURRENCY_PREFIX = r"(?:RMB|CNY|人民币|¥|¥)\s*"
-_YUAN_SUFFIX = r"(?:元|块钱|块|yuan|RMB|CNY)"
+_YUAN_SUFFIX = r"(?:元人民币|元|块钱|块|yuan|RMB|CNY|人民币)"
 # classifiers that show a 万/亿 number counts something other than money: 3万人, 10万平方米
 _NOT_MONEY_AFTER = "人家个台名吨平亩户卡次件套项辆座千瓦头只张份篇字条所"
 
@@ -183,7 +183,7 @@ def find_amounts(text: str) -> list[Amount]:
             mult = _EN_MULTIPLIERS[m["mult"].lower()] if m["mult"] else 1
             add(m.start(), m.end(), _decimal(m["num"]) * mult)
     for m in _ARABIC_CN.finditer(s):
-        if not (m["mult"] or m["yuan"]):
+        if not (m["mult"] or m["yuan"]) or (m["mult"] == "千" and not m["yuan"]):
             continue
         if m.start() > 0 and (s[m.start() - 1].isdigit() or s[m.start() - 1] == "."):
             continue

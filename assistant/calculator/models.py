@@ -238,7 +238,8 @@ class Calculation(BaseModel):
 
     @property
     def result(self) -> Decimal:
-        return Decimal(str(self.result_yuan)).to_integral_value() if self.result_yuan == int(self.result_yuan) else Decimal(str(self.result_yuan))
+        """`result_yuan` as an exact Decimal (results are whole yuan)."""
+        return Decimal(int(self.result_yuan))
 
     def to_contract(self) -> dict[str, Any]:
         """Exactly the fields of the HTTP contract (POST /v1/calculate)."""

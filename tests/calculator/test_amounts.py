@@ -37,7 +37,9 @@ from assistant.errors import AmountParseError, InputError
         ("RMB 3,000,000", 3_000_000),
         ("CNY 1.5 million", 1_500_000),
         ("¥500万", 5_000_000),
-        ("1000万", 10_000_000),
+        ("1000万元人民币", 10_000_000),
+        ("5千元", 5_000),
+        ("1千万", 10_000_000),
         ("10000000", 10_000_000),
         (2_000_000, 2_000_000),
         (1.5, Decimal("1.5")),
@@ -66,7 +68,7 @@ def test_find_amounts_in_chinese_and_english_text():
         assert text[amount.start:amount.end] == amount.text
 
 
-@pytest.mark.parametrize("text", ["培育链主企业10家", "到2027年", "新增就业3万人", "万卡级算力集群", "20 million users", "1000万美元"])
+@pytest.mark.parametrize("text", ["培育链主企业10家", "到2027年", "新增就业3万人", "万卡级算力集群", "20 million users", "1000万美元", "招聘5千人"])
 def test_find_amounts_skips_numbers_without_money_units(text):
     assert find_amounts(text) == []
 
