@@ -41,12 +41,12 @@ def _coerce(rule: Rule, spec: InputSpec, raw: Any) -> Any:
     try:
         if spec.type == "amount_yuan":
             value = parse_amount(raw)
-            if value < 0:
+            if value < 0 and not spec.allow_negative:
                 raise _fail(rule, f"{spec.name} must not be negative (got {raw!r}) / 金额不能为负")
             return value
         if spec.type == "percent":
             value = parse_percent(raw)
-            if spec.name != "growth_rate" and value < 0:
+            if value < 0 and not spec.allow_negative:
                 raise _fail(rule, f"{spec.name} must not be negative (got {raw!r}) / 百分比不能为负")
             return value
     except AmountParseError as exc:

@@ -47,6 +47,7 @@ class InputSpec(_Frozen):
     options: tuple[Option, ...] = ()
     minimum: int | None = None
     maximum: int | None = None
+    allow_negative: bool = False  # e.g. a growth rate
 
     @property
     def is_required(self) -> bool:

@@ -66,6 +66,7 @@ CASES = [
     ("jiaxing_revenue_milestone", {"revenue_yuan": "1亿", "growth_rate": "15%"}, 200 * W, True, False),
     ("jiaxing_revenue_milestone", {"revenue_yuan": "1亿", "growth_rate": "8%"}, 0, False, False),
     ("jiaxing_revenue_milestone", {"revenue_yuan": "1亿", "growth_rate": "10%"}, 200 * W, True, False),
+    ("jiaxing_revenue_milestone", {"revenue_yuan": "1亿", "growth_rate": "-5%"}, 0, False, False),
     ("jiaxing_revenue_milestone", {"revenue_yuan": "1999万", "growth_rate": "20%"}, 0, False, False),
     ("jiaxing_revenue_milestone", {"revenue_yuan": "2000万", "growth_rate": "20%"}, 20 * W, True, False),
     ("jiaxing_revenue_milestone", {"revenue_yuan": "3000万", "growth_rate": "20%"}, 50 * W, True, False),
