@@ -244,6 +244,8 @@ def parse_percent(text: str | int | float | Decimal) -> Decimal:
     if not isinstance(text, str):
         raise AmountParseError(f"不是百分比 / not a percentage: {text!r}")
     s = _normalise(text)
+    if s[:1] in ("-", "−") and len(s) > 1:
+        return -parse_percent(s[1:])
     if re.fullmatch(_NUM, s):
         return _decimal(s)
     found = find_percents(s)
