@@ -121,6 +121,97 @@ def calc(
     raise typer.Exit(code)
 
 
+def _assistant(settings: Settings):
+    from assistant.chain import load_assistant
+    from index.store import IndexLoadError
+
+    try:
+        return load_assistant(settings, build_if_needed=True, show_progress=sys.stderr.isatty())
+    except (IndexLoadError, ValueError) as exc:
+        _fail(str(exc))
+
+
+@app.command("serve")
+def serve(
+    host: Optional[str] = typer.Option(None, help="Bind address (default POLICY_HOST, 127.0.0.1)."),
+    port: Optional[int] = typer.Option(None, help="Port (default POLICY_PORT, 8000)."),
+) -> None:
+    """Build the index if it is missing or stale, then serve the API and the web UI on one port."""
+    import logging
+
+    import uvicorn
+
+    from assistant.api import create_app
+
+    settings = _settings()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    bot = _assistant(settings)
+    host = host or settings.host
+    port = port or settings.port
+    typer.echo(f"serving {len(bot.index.documents)} documents / {len(bot.index.clauses)} clauses at http://{host}:{port}/ui (API docs: /docs)")
+    uvicorn.run(create_app(settings, assistant=bot), host=host, port=port, log_level="info")
+
+
+@app.command("ask")
+def ask(
+    question: str,
+    city: Optional[str] = typer.Option(None, help="Restrict to one city."),
+    as_json: bool = typer.Option(False, "--json", help="Print the full response as JSON."),
+) -> None:
+    """Answer one question with citations (same chain as POST /v1/ask)."""
+    from pydantic import ValidationError
+
+    from assistant.schemas import AskRequest
+
+    try:
+        request = AskRequest(question=question, city=city)
+    except ValidationError as exc:
+        _fail("; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors()))
+    response = _assistant(_settings()).ask(request)
+    if as_json:
+        typer.echo(json.dumps(response.model_dump(), ensure_ascii=False, indent=1))
+        return
+    typer.echo(response.answer)
+    for n, c in enumerate(response.citations, 1):
+        typer.echo(f"[{n}] {c.city} 《{c.doc_title}》{c.clause}  ({c.id})")
+    if response.calculation:
+        typer.echo("计算: " + " → ".join(response.calculation.steps))
+
+
+@app.command("search")
+def search(
+    query: str,
+    k: int = typer.Option(5, min=1, max=50),
+    city: Optional[str] = typer.Option(None, help="Restrict to one city."),
+) -> None:
+    """Find clauses (hybrid BM25 + dense retrieval)."""
+    from assistant.schemas import SearchRequest
+
+    hits = _assistant(_settings()).search(SearchRequest(query=query, k=k, city=city)).hits
+    if not hits:
+        typer.echo("no matching clauses")
+    for hit in hits:
+        typer.echo(f"{hit.score:.4f}  {hit.id}  {hit.city} {hit.clause}\n        {hit.text[:120]}")
+
+
+@feedback_app.command("export")
+def feedback_export(
+    fmt: str = typer.Option("jsonl", "--format", help="csv or jsonl"),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="File to write (default: stdout)."),
+) -> None:
+    """Export all ratings and comments for review."""
+    from assistant.feedback import FeedbackStore, feedback_path
+
+    if fmt not in ("csv", "jsonl"):
+        _fail("--format must be csv or jsonl")
+    text = FeedbackStore(feedback_path(_settings().data_dir)).export(fmt)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {output}")
+    else:
+        typer.echo(text, nl=False)
+
+
 def main() -> None:
     try:
         app()

@@ -32,3 +32,29 @@ def built_data_dir(tmp_path_factory, embedder) -> Path:
     data_dir = tmp_path_factory.mktemp("data")
     build_index(CORPUS, data_dir, embedder, show_progress=False)
     return data_dir
+
+
+@pytest.fixture(scope="session")
+def settings(built_data_dir):
+    from assistant.settings import Settings
+
+    return Settings(data_dir=built_data_dir, corpus_dir=CORPUS, rate_limit_per_minute=0)
+
+
+@pytest.fixture(scope="session")
+def policy_assistant(settings):
+    """The real answering chain over the real index (extractive composer)."""
+    from assistant.chain import load_assistant
+
+    return load_assistant(settings, build_if_needed=False)
+
+
+@pytest.fixture(scope="session")
+def client(settings, policy_assistant):
+    """FastAPI TestClient on the real app (UI not mounted: the API is under test)."""
+    from fastapi.testclient import TestClient
+
+    from assistant.api import create_app
+
+    with TestClient(create_app(settings, assistant=policy_assistant, mount_ui=False)) as test_client:
+        yield test_client

@@ -1,0 +1,297 @@
+"""The default composer: short extractive answers that quote the clause and mark citations with [n].
+
+No model is involved: the composer picks the sentences of the retrieved clauses that answer the
+question type asked (rate, cap, department, date, 文号…), quotes them as printed, and adds the
+calculator's steps when the question gives amounts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Sequence
+
+from assistant.calculator import format_yuan
+from assistant.lexicon import load_lexicon
+from assistant.retriever import ScoredClause
+from assistant.understanding import Query
+from index.models import Clause, Document
+from index.tokenize import tokenize
+
+_SENTENCE = re.compile(r"[^。;!?\n]+[。;!?]?")
+_RESPONSIBLE = re.compile(r"[((\[][^()()\[\]]*责任(单位|部门)[::][^()()\[\]]*[))\]]")
+_HAS_NUMBER = re.compile(r"\d")
+_LIMIT_WORDS = ("不超过", "最高", "上限", "不低于", "以上", "达到")
+_RATE_QUESTION = ("比例", "百分之", "比率", "rate", "percentage", "percent", "%")
+_AMOUNT_QUESTION = ("最多", "最高", "上限", "封顶", "多少钱", "多少万", "金额", "多少", "max", "cap", "limit", "how much", "up to")
+_AMOUNT = re.compile(r"\d+(?:\.\d+)?\s*(?:万元|亿元|元)")
+_MAX_SENTENCE = 240
+
+
+@dataclass
+class Draft:
+    """An answer being written, with the clauses it cites in [n] order."""
+
+    lang: str
+    parts: list[str] = field(default_factory=list)
+    cited: list[ScoredClause] = field(default_factory=list)
+
+    def cite(self, hit: ScoredClause) -> str:
+        ids = [h.clause.clause_id for h in self.cited]
+        if hit.clause.clause_id not in ids:
+            self.cited.append(hit)
+            ids.append(hit.clause.clause_id)
+        return f"[{ids.index(hit.clause.clause_id) + 1}]"
+
+    def add(self, text: str) -> None:
+        if text:
+            self.parts.append(text)
+
+    @property
+    def text(self) -> str:
+        joiner = " " if self.lang == "en" else ""
+        return joiner.join(self.parts).strip()
+
+
+def en(query: Query) -> bool:
+    return query.lang == "en"
+
+
+def strip_units(text: str) -> str:
+    return _RESPONSIBLE.sub("", text).strip()
+
+
+def sentences(clause: Clause) -> list[str]:
+    body = strip_units(clause.text)
+    found = [s.strip() for s in _SENTENCE.findall(body) if s.strip()]
+    heading = clause.heading.rstrip("。")
+    if len(found) > 1 and found[0].rstrip("。") == heading:
+        found = found[1:]
+    return found
+
+
+def _query_terms(query: Query) -> set[str]:
+    lex = load_lexicon()
+    terms = {t for t in tokenize(query.search_text) if len(t) >= 2}
+    for topic_id in query.topics:
+        topic = lex.topic(topic_id)
+        terms.update(t for t in topic.zh if len(t) >= 2)
+        terms.update(t for t in tokenize(topic.expand) if len(t) >= 2)
+    return terms - set(query.cities)
+
+
+def best_sentences(clause: Clause, query: Query, limit: int = 2) -> list[str]:
+    """The sentences of a clause that answer the question, in their original order."""
+    candidates = sentences(clause)
+    if len(candidates) <= 1:
+        return [_shorten(s, query) for s in candidates]
+    terms = _query_terms(query)
+    low = query.text.lower()
+    asks_rate = any(w in low for w in _RATE_QUESTION)
+    asks_amount = not asks_rate and any(w in low for w in _AMOUNT_QUESTION)
+    scored = []
+    for pos, sentence in enumerate(candidates):
+        score = min(8, sum(min(len(t), 4) for t in terms if t in sentence))  # capped: long sentences repeat terms
+        if _HAS_NUMBER.search(sentence) and query.qtype in ("rate", "compare", "eligibility"):
+            score += 3
+        if asks_amount and _AMOUNT.search(sentence) and any(w in sentence for w in _LIMIT_WORDS):
+            score += 6
+        if asks_rate and "%" in sentence:
+            score += 6
+        if query.qtype == "eligibility" and any(w in sentence for w in ("对", "符合", "达到", "除外", "以上")):
+            score += 2
+        scored.append((score, pos, sentence))
+    top = sorted(scored, key=lambda x: (-x[0], x[1]))
+    best_score = top[0][0]
+    chosen = [t for t in top[:limit] if t[0] > 0 and t[0] >= best_score * 0.6] or top[:1]
+    return [_shorten(s, query) for _, _, s in sorted(chosen, key=lambda x: x[1])]
+
+
+_PIECE = re.compile(r"[^,。;]+")
+_FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:%|万元|亿元|元|个百分点)")
+
+
+def key_pieces(clause: Clause, query: Query, limit: int = 4) -> str:
+    """The comma-separated pieces of a clause that state its figures (rates, caps), in order, verbatim."""
+    terms = _query_terms(query)
+    pieces = [p.strip() for p in _PIECE.findall(strip_units(clause.text)) if p.strip()]
+    scored = []
+    for pos, piece in enumerate(pieces):
+        if not _FIGURE.search(piece):
+            continue
+        score = 2 * len(_FIGURE.findall(piece)) + sum(1 for t in terms if t in piece)
+        if any(w in piece for w in _LIMIT_WORDS):
+            score += 2
+        scored.append((score, pos, piece))
+    if not scored:
+        return _quote(best_sentences(clause, query, limit=1))
+    chosen, seen = [], set()
+    for score, pos, piece in sorted(scored, key=lambda x: (-x[0], x[1])):
+        figures = set(_FIGURE.findall(piece))
+        if figures <= seen:
+            continue  # the same rate restated for another case adds nothing to a comparison
+        seen |= figures
+        chosen.append((score, pos, piece))
+    chosen = sorted(chosen[:limit], key=lambda x: x[1])
+    return ",".join(p for _, _, p in chosen) + "。"
+
+
+def _shorten(sentence: str, query: Query) -> str:
+    if len(sentence) <= _MAX_SENTENCE:
+        return sentence
+    terms = _query_terms(query)
+    pieces = sentence.split(",")
+    keep = [p for p in pieces if any(t in p for t in terms) or _HAS_NUMBER.search(p)] or pieces[:3]
+    text = ",".join(keep)
+    return text if len(text) <= _MAX_SENTENCE * 2 else text[: _MAX_SENTENCE * 2] + "…"
+
+
+def source_zh(hit: ScoredClause) -> str:
+    d, c = hit.document, hit.clause
+    return f"{d.city or ''}《{d.title}》{c.display_label}"
+
+
+def source_en(hit: ScoredClause) -> str:
+    d, c = hit.document, hit.clause
+    city = _city_en(d.city)
+    return f"{city}, 《{d.title}》 clause {c.display_label}"
+
+
+def _city_en(city: str | None) -> str:
+    lex = load_lexicon()
+    names = lex.city_en.get(city or "", ())
+    return names[-1].title() if names else (city or "")
+
+
+def _quote(parts: Sequence[str]) -> str:
+    return "".join(p if p.endswith(("。", ";", "!", "?")) else p + "。" for p in parts)
+
+
+def yuan_en(amount: Decimal | float) -> str:
+    value = Decimal(str(amount))
+    return f"RMB {value:,.0f} ({format_yuan(value)})"
+
+
+# -- per question type ------------------------------------------------------------------------
+
+
+def answer_rate(draft: Draft, hit: ScoredClause, query: Query) -> None:
+    quoted = _quote(best_sentences(hit.clause, query))
+    if en(query):
+        figures = _figures_en(quoted)
+        lead = f"According to {source_en(hit)} {draft.cite(hit)}"
+        draft.add(f"{lead}: “{quoted}”" + (f" Key figures: {figures}." if figures else ""))
+    else:
+        draft.add(f"根据{source_zh(hit)}{draft.cite(hit)}:{quoted}")
+
+
+def _figures_en(text: str) -> str:
+    from assistant.calculator import find_amounts, find_percents
+
+    figures = [f"{p.value.normalize():f}%" for p in find_percents(text)]
+    figures += [yuan_en(a.yuan) for a in find_amounts(text)]
+    return "; ".join(dict.fromkeys(figures))
+
+
+def answer_responsible(draft: Draft, hit: ScoredClause, query: Query, lead_note: bool) -> None:
+    c = hit.clause
+    units = list(c.responsible_units)
+    if not units:
+        answer_rate(draft, hit, query)
+        return
+    if en(query):
+        names = load_lexicon().departments_en
+        listed = ", ".join(f"{u} ({names[u]})" if u in names else u for u in units)
+        draft.add(f"Clause {c.display_label} ({c.heading}) of {source_en(hit)} names the responsible units: {listed} {draft.cite(hit)}.")
+        if lead_note:
+            draft.add(f"The first-listed unit, {units[0]}, leads.")
+    else:
+        draft.add(f"{source_zh(hit)}“{c.heading}”的责任单位是:{'、'.join(units)}{draft.cite(hit)}。")
+        if lead_note:
+            draft.add(f"其中列第一位的{units[0]}为牵头单位。")
+
+
+def answer_dates(draft: Draft, hit: ScoredClause, doc: Document, query: Query) -> None:
+    validity = next((s for s in sentences(hit.clause) if "施行" in s or "有效期" in s), None) or doc.validity_text or ""
+    validity = validity.rstrip("。")
+    if en(query):
+        span = f"in force from {doc.effective_from or 'the date of publication'} until {doc.effective_until or 'no end date stated'}"
+        issued = f", issued {doc.issued_on}" if doc.issued_on else ""
+        draft.add(f"《{doc.title}》({_city_en(doc.city)}{issued}) is {span} {draft.cite(hit)}: “{validity}。”")
+        return
+    draft.add(f"《{doc.title}》{validity}{draft.cite(hit)}。")
+    if doc.effective_from and doc.effective_until:
+        draft.add(f"即有效期为{_date_zh(doc.effective_from)}至{_date_zh(doc.effective_until)}。")
+    if doc.issued_on:
+        draft.add(f"印发日期为{_date_zh(doc.issued_on)}。")
+
+
+def _date_zh(iso: str) -> str:
+    y, m, d = iso.split("-")
+    return f"{int(y)}年{int(m)}月{int(d)}日"
+
+
+def answer_doc_meta(draft: Draft, hit: ScoredClause, doc: Document, query: Query) -> None:
+    if en(query):
+        number = doc.doc_number or "none printed"
+        draft.add(
+            f"The {_city_en(doc.city)} policy is 《{doc.title}》, document number {number}, issued by {doc.issuer or 'an issuer not stated'}"
+            f"{' on ' + doc.issued_on if doc.issued_on else ''} {draft.cite(hit)}."
+        )
+        return
+    number = f"文号为{doc.doc_number}" if doc.doc_number else "原文未印文号"
+    issued = f",印发日期{_date_zh(doc.issued_on)}" if doc.issued_on else ""
+    draft.add(f"{doc.city or ''}的政策文件是《{doc.title}》,{number},由{doc.issuer or '(原文未写明)'}印发{issued}{draft.cite(hit)}。")
+
+
+def answer_calculation(draft: Draft, hit: ScoredClause, calc, query: Query) -> None:
+    """The calculator's steps and result, tied to the clause the rule comes from."""
+    steps = [s.rstrip("。;; ") for s in calc.steps]
+    if en(query):
+        verdict = (
+            f"Result: {yuan_en(calc.result_yuan)}" + (" (cap applied)" if calc.cap_applied else "")
+            if calc.eligible else "Result: not eligible"
+        )
+        draft.add(f"Calculated under {source_en(hit)} {draft.cite(hit)}: " + "; ".join(steps) + f". {verdict}.")
+    else:
+        verdict = (
+            f"测算结果:{format_yuan(Decimal(str(calc.result_yuan)))}" + ("(已按上限封顶)" if calc.cap_applied else "")
+            if calc.eligible else "测算结果:不符合申领条件"
+        )
+        draft.add(f"按{source_zh(hit)}{draft.cite(hit)}测算:" + ";".join(steps) + f"。{verdict}。")
+    notes = list(getattr(calc, "open_questions", []) or [])
+    if notes:
+        draft.add(("Note: " if en(query) else "注意:") + ("; " if en(query) else ";").join(n.rstrip("。") for n in notes[:2]) + ("." if en(query) else "。"))
+
+
+def answer_city_line(draft: Draft, hit: ScoredClause, query: Query, calc=None) -> None:
+    """One line of a per-city comparison."""
+    city = hit.document.city or ""
+    if calc is not None:
+        result = (yuan_en(calc.result_yuan) if en(query) else format_yuan(Decimal(str(calc.result_yuan)))) if calc.eligible else ("not eligible" if en(query) else "不符合条件")
+        steps = ("; " if en(query) else ";").join(s.rstrip("。;; ") for s in calc.steps)
+        label = _city_en(city) if en(query) else city
+        draft.add(f"\n- {label}: {result} {draft.cite(hit)} ({steps})" if en(query) else f"\n- {label}:{result}{draft.cite(hit)}({steps})")
+        return
+    quoted = key_pieces(hit.clause, query)
+    if en(query):
+        draft.add(f"\n- {_city_en(city)} ({hit.clause.display_label}) {draft.cite(hit)}: “{quoted}”")
+    else:
+        draft.add(f"\n- {city}({hit.clause.display_label}){draft.cite(hit)}:{quoted}")
+
+
+def refusal_text(query: Query, cities: Sequence[str], documents: int) -> str:
+    covered = "、".join(cities)
+    if en(query):
+        place = f" for {', '.join(query.outside_places)}" if query.outside_places else ""
+        return (
+            f"Sorry, the knowledge base has no policy{place} that answers this. It covers {documents} documents: "
+            f"the 2024 AI-industry support policies of {', '.join(_city_en(c) for c in cities)} (compute vouchers, model-filing awards, "
+            "investment subsidies, awards for leading firms, responsible departments, validity). Please ask about those."
+        )
+    place = f"{'、'.join(query.outside_places)}的" if query.outside_places else "这一问题的"
+    return (
+        f"抱歉,知识库中没有{place}相关政策,无法回答。目前收录的是{covered}的人工智能产业支持政策等{documents}份文件,"
+        "可咨询算力券、模型备案奖励、投资补助、企业培育奖励、责任部门、有效期等问题。"
+    )

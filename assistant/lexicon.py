@@ -1,0 +1,80 @@
+"""The query vocabulary (cities, topics, question types, calculator options), loaded once from YAML."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+
+from index.metadata import known_cities
+
+
+@dataclass(frozen=True)
+class Topic:
+    topic_id: str
+    zh_name: str
+    en_name: str
+    zh: tuple[str, ...]
+    en: tuple[str, ...]
+    expand: str = ""
+    comparable: str | None = None
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    city_aliases: dict[str, tuple[str, ...]]  # corpus city → simplified aliases (longest first)
+    city_en: dict[str, tuple[str, ...]]
+    other_places_zh: tuple[str, ...]
+    other_places_en: tuple[str, ...]
+    topics: tuple[Topic, ...]
+    question_types: dict[str, dict[str, tuple[str, ...]]]
+    off_topic_zh: tuple[str, ...]
+    off_topic_en: tuple[str, ...]
+    options: dict[str, dict[str, dict[str, tuple[str, ...]]]]
+    all_cities: frozenset[str] = field(default_factory=frozenset)
+    departments_en: dict[str, str] = field(default_factory=dict)
+    en_cues: dict[str, str] = field(default_factory=dict)
+
+    def topic(self, topic_id: str) -> Topic:
+        return next(t for t in self.topics if t.topic_id == topic_id)
+
+
+def _terms(values) -> tuple[str, ...]:
+    return tuple(sorted((str(v).lower() for v in values or ()), key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def load_lexicon() -> Lexicon:
+    raw = yaml.safe_load(resources.files("assistant").joinpath("data/lexicon.yaml").read_text(encoding="utf-8"))
+    topics = tuple(
+        Topic(
+            topic_id=key,
+            zh_name=value["zh_name"],
+            en_name=value["en_name"],
+            zh=_terms(value.get("zh")),
+            en=_terms(value.get("en")),
+            expand=value.get("expand", ""),
+            comparable=value.get("comparable"),
+        )
+        for key, value in raw["topics"].items()
+    )
+    options = {
+        name: {str(choice).lower(): {"zh": _terms(words.get("zh")), "en": _terms(words.get("en"))} for choice, words in choices.items()}
+        for name, choices in raw["options"].items()
+    }
+    return Lexicon(
+        city_aliases={city: _terms(v["aliases"]) for city, v in raw["cities"].items()},
+        city_en={city: _terms(v["en"]) for city, v in raw["cities"].items()},
+        other_places_zh=_terms(raw.get("other_places_zh")),
+        other_places_en=_terms(raw.get("other_places_en")),
+        topics=topics,
+        question_types={k: {"zh": _terms(v.get("zh")), "en": _terms(v.get("en"))} for k, v in raw["question_types"].items()},
+        off_topic_zh=_terms(raw.get("off_topic_zh")),
+        off_topic_en=_terms(raw.get("off_topic_en")),
+        options=options,
+        all_cities=known_cities(),
+        departments_en=dict(raw.get("departments_en") or {}),
+        en_cues={str(k).lower(): str(v) for k, v in (raw.get("en_cues") or {}).items()},
+    )

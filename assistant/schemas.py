@@ -1,0 +1,121 @@
+"""Request and response models of the HTTP contract (DESIGN.md §6); the chain speaks them too."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+MAX_QUESTION = 2000
+MAX_HISTORY = 20
+MAX_TURN = 4000
+
+
+def clean_user_text(value: str, field_name: str, max_len: int) -> str:
+    """Drop control and bidi-override characters, keep newlines; reject empty or over-long text."""
+    if not isinstance(value, str):
+        raise ValueError(f"{field_name} must be text")
+    kept = "".join(
+        ch for ch in value
+        if ch in "\n\t" or unicodedata.category(ch) not in {"Cc", "Cf", "Cs", "Co", "Cn"}
+    )
+    kept = kept.strip()
+    if not kept:
+        raise ValueError(f"{field_name} is empty: please type a question / 请输入问题")
+    if len(kept) > max_len:
+        raise ValueError(f"{field_name} is too long ({len(kept)} characters, at most {max_len}) / 问题过长")
+    return kept
+
+
+class Turn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: Literal["user", "assistant"]
+    content: str = Field(max_length=MAX_TURN)
+
+    @field_validator("content")
+    @classmethod
+    def _content(cls, value: str) -> str:
+        return clean_user_text(value, "history content", MAX_TURN) if value.strip() else ""
+
+
+class AskRequest(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    question: str = Field(min_length=1, max_length=MAX_QUESTION, description="1–2000 characters")
+    history: list[Turn] = Field(default_factory=list, max_length=MAX_HISTORY)
+    city: str | None = Field(default=None, max_length=20, description="restrict to one city, e.g. 杭州")
+    top_k: int | None = Field(default=None, ge=1, le=20)
+
+    @field_validator("question")
+    @classmethod
+    def _question(cls, value: str) -> str:
+        return clean_user_text(value, "question", MAX_QUESTION)
+
+
+class Citation(BaseModel):
+    id: str
+    city: str | None
+    doc_title: str
+    doc_number: str | None
+    clause: str
+    text: str
+    score: float
+
+
+class CalculationOut(BaseModel):
+    program: str
+    inputs: dict[str, Any]
+    steps: list[str]
+    result_yuan: float
+    cap_applied: bool
+    eligible: bool
+    clause_id: str
+
+
+class AskResponse(BaseModel):
+    answer: str
+    citations: list[Citation]
+    calculation: CalculationOut | None = None
+    refused: bool = False
+    rewritten_question: str
+    latency_ms: float
+
+
+class SearchRequest(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    query: str = Field(min_length=1, max_length=MAX_QUESTION)
+    k: int = Field(default=5, ge=1, le=50)
+    city: str | None = Field(default=None, max_length=20)
+
+    @field_validator("query")
+    @classmethod
+    def _query(cls, value: str) -> str:
+        return clean_user_text(value, "query", MAX_QUESTION)
+
+
+class SearchResponse(BaseModel):
+    hits: list[Citation]
+
+
+class CalculateRequest(BaseModel):
+    program: str = Field(min_length=1, max_length=100)
+    inputs: dict[str, Any] = Field(default_factory=dict)
+    lang: Literal["zh", "en"] = "zh"
+
+
+class FeedbackRequest(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    question: str = Field(min_length=1, max_length=MAX_QUESTION)
+    answer: str = Field(default="", max_length=20000)
+    rating: Literal["up", "down"]
+    comment: str = Field(default="", max_length=2000)
+    citation_ids: list[str] = Field(default_factory=list, max_length=50)
+
+
+class FeedbackResponse(BaseModel):
+    id: int
+    stored: bool = True

@@ -1,0 +1,231 @@
+"""Query understanding: language, cities, topics, question type, amounts and follow-up resolution.
+
+Deterministic and fast (no model): vocabulary comes from `data/lexicon.yaml`, amounts from the
+calculator's parser. Follow-ups are resolved against the conversation history into a standalone
+`rewritten` question that is used for retrieval and answering.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from typing import Iterable, Sequence
+
+from assistant.calculator import find_amounts, find_percents
+from assistant.lexicon import Lexicon, load_lexicon
+from index.cleaning import normalize_width, to_simplified
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+_THIS = re.compile(r"(这个|这项|这条|该项|该条|这一条|这笔|该政策|这个政策|这项政策|这条政策|它|其)")
+_THIS_EN = re.compile(r"\b(this|that|it|these)\b", re.I)
+_FOLLOWUP_TAIL = re.compile(r"(呢|吗)?[??。.!!]*\s*$")
+_CITY_SWITCH = re.compile(r"^(那|那么|换成|如果是|要是|换到|在)?\s*(?P<city>.{1,8}?)(的话)?(呢|怎么样|如何|又如何|那边)[??。.!!]*$")
+_AMOUNT_SWITCH = re.compile(r"(如果|要是|假如|换成|改成|若|if|what if|and if|instead)", re.I)
+
+
+@dataclass(frozen=True)
+class Query:
+    """What the question asks, resolved against the conversation."""
+
+    original: str
+    text: str  # width-normalised, simplified, lower-cased where Latin
+    lang: str  # zh | zh-Hant | en
+    cities: tuple[str, ...] = ()  # corpus cities asked about
+    outside_places: tuple[str, ...] = ()  # places named that the corpus has no policy for
+    topics: tuple[str, ...] = ()
+    qtype: str = "rate"  # rate | responsible | dates | doc_meta | interpretation | compare | eligibility
+    amounts: tuple = ()  # calculator Amounts, in order of appearance
+    percents: tuple[Decimal, ...] = ()
+    options: dict = field(default_factory=dict)
+    off_topic: bool = False
+    followup: str | None = None  # city | amount | this
+    rewritten: str = ""
+    previous: "Query | None" = None
+
+    @property
+    def search_text(self) -> str:
+        """The rewritten question plus Chinese expansions of its topics (English questions need them for BM25)."""
+        lex = load_lexicon()
+        extra = " ".join(lex.topic(t).expand for t in self.topics)
+        if self.lang == "en":
+            low = self.rewritten.lower()
+            extra += " " + " ".join(zh for cue, zh in lex.en_cues.items() if _en_match(low, cue))
+        return f"{self.rewritten} {' '.join(self.cities)} {extra}".strip()
+
+
+def normalise(text: str) -> str:
+    return to_simplified(normalize_width(text)).strip()
+
+
+def detect_lang(text: str) -> str:
+    width = normalize_width(text)
+    cjk = len(_CJK.findall(width))
+    if cjk == 0 and _LATIN_WORD.search(width):
+        return "en"
+    if cjk and to_simplified(width) != width:
+        return "zh-Hant"
+    return "zh"
+
+
+def _contains_any(text: str, terms: Iterable[str]) -> bool:
+    return any(t and t in text for t in terms)
+
+
+def _en_match(text: str, term: str) -> bool:
+    return re.search(rf"(?<![a-z]){re.escape(term)}(?![a-z])", text) is not None
+
+
+class QueryParser:
+    """Parses questions for one corpus (its cities come from the index, not from a fixed list)."""
+
+    def __init__(self, corpus_cities: Iterable[str], lexicon: Lexicon | None = None) -> None:
+        self.lex = lexicon or load_lexicon()
+        self.corpus_cities = tuple(sorted(set(c for c in corpus_cities if c)))
+
+    # -- single question -------------------------------------------------------------------
+    def parse(self, question: str, history: Sequence[dict] = ()) -> Query:
+        previous = None
+        for turn in history:
+            if turn.get("role") == "user" and str(turn.get("content", "")).strip():
+                previous = self._resolve(self._parse_one(turn["content"]), previous)
+        return self._resolve(self._parse_one(question), previous)
+
+    def _parse_one(self, question: str) -> Query:
+        lang = detect_lang(question)
+        text = normalise(question)
+        low = text.lower()
+        cities, outside = self._places(low, lang)
+        topics = self._topics(low)
+        qtype = self._qtype(low)
+        if qtype == "rate" and len(cities) >= 2:
+            qtype = "compare"
+        amounts = tuple(a for a in find_amounts(text))
+        percents = tuple(p.value for p in find_percents(text))
+        off_topic = not topics and (
+            _contains_any(low, self.lex.off_topic_zh) or any(_en_match(low, t) for t in self.lex.off_topic_en)
+        )
+        return Query(
+            original=question, text=text, lang=lang, cities=cities, outside_places=outside, topics=topics,
+            qtype=qtype, amounts=amounts, percents=percents, options=self._options(low), off_topic=off_topic,
+            rewritten=text,
+        )
+
+    def _places(self, low: str, lang: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        found: list[tuple[int, str]] = []
+        for city, aliases in self.lex.city_aliases.items():
+            for alias in aliases:
+                if (pos := low.find(alias)) >= 0:
+                    found.append((pos, city))
+                    break
+            else:
+                for alias in self.lex.city_en.get(city, ()):
+                    if (m := re.search(rf"\b{re.escape(alias)}\b", low)) is not None:
+                        found.append((m.start(), city))
+                        break
+        for city in self.lex.all_cities:
+            if city not in self.lex.city_aliases and (pos := low.find(city)) >= 0:
+                found.append((pos, city))
+        for place in self.lex.other_places_zh:
+            if (pos := low.find(place)) >= 0:
+                found.append((pos, place))
+        for place in self.lex.other_places_en:
+            if (m := re.search(rf"\b{re.escape(place)}\b", low)) is not None:
+                found.append((m.start(), place.title()))
+        ordered = list(dict.fromkeys(city for _, city in sorted(found)))
+        inside = tuple(c for c in ordered if c in self.corpus_cities)
+        outside = tuple(c for c in ordered if c not in self.corpus_cities)
+        return inside, outside
+
+    def _topics(self, low: str) -> tuple[str, ...]:
+        hits: list[tuple[int, str]] = []
+        for topic in self.lex.topics:
+            best = max((len(t) for t in topic.zh if t in low), default=0)
+            best = max(best, max((len(t) for t in topic.en if _en_match(low, t)), default=0))
+            if best:
+                hits.append((-best, topic.topic_id))
+        return tuple(t for _, t in sorted(hits))
+
+    def _qtype(self, low: str) -> str:
+        for qtype, words in self.lex.question_types.items():
+            if _contains_any(low, words["zh"]) or any(_en_match(low, w) for w in words["en"]):
+                return qtype
+        return "rate"
+
+    def _options(self, low: str) -> dict:
+        chosen: dict = {}
+        for name, choices in self.lex.options.items():
+            for choice, words in choices.items():
+                if _contains_any(low, words["zh"]) or any(_en_match(low, w) for w in words["en"]):
+                    chosen[name] = True if choice == "true" else choice
+                    break
+        return chosen
+
+    # -- follow-ups ------------------------------------------------------------------------
+    def _resolve(self, query: Query, previous: Query | None) -> Query:
+        if previous is None or previous.off_topic or (previous.outside_places and not previous.cities):
+            return query
+        kind = self._followup_kind(query)
+        if kind is None:
+            return query
+        if kind == "city":
+            rewritten = self._swap_cities(previous.rewritten, previous.cities, query.cities, previous.lang)
+            return replace(
+                query, followup=kind, topics=previous.topics, qtype=previous.qtype if previous.qtype != "compare" else "rate",
+                amounts=previous.amounts, percents=previous.percents, options={**previous.options, **query.options},
+                rewritten=rewritten, previous=previous,
+            )
+        if kind == "amount":
+            rewritten = self._swap_amount(previous, query)
+            return replace(
+                query, followup=kind, cities=previous.cities, topics=previous.topics, qtype=previous.qtype,
+                options={**previous.options, **query.options}, rewritten=rewritten, previous=previous,
+                percents=query.percents or previous.percents,
+            )
+        subject = self._subject(previous)
+        rewritten = _THIS.sub(subject, query.text, count=1) if query.lang != "en" else f"{query.text} ({subject})"
+        if rewritten == query.text:
+            rewritten = f"{subject} {query.text}"
+        return replace(
+            query, followup=kind, cities=query.cities or previous.cities, topics=previous.topics,
+            rewritten=rewritten, previous=previous,
+        )
+
+    def _followup_kind(self, query: Query) -> str | None:
+        text = query.text.strip()
+        if query.topics or len(text) > 40:
+            return None
+        if query.cities and (_CITY_SWITCH.match(text) or re.match(r"^(what|how) about\b|^and\b|^same for\b", text, re.I)):
+            return "city"
+        if query.amounts and (_AMOUNT_SWITCH.search(text) or len(text) <= 14):
+            return "amount"
+        if not query.cities and (_THIS.search(text) or _THIS_EN.search(text)):
+            return "this"
+        if query.cities and len(text) <= 12:
+            return "city"
+        return None
+
+    def _swap_cities(self, text: str, old: Sequence[str], new: Sequence[str], lang: str) -> str:
+        target = "、".join(new)
+        replaced = text
+        for city in old:
+            aliases = list(self.lex.city_aliases.get(city, (city,))) + list(self.lex.city_en.get(city, ()))
+            for alias in sorted(aliases, key=len, reverse=True):
+                replaced = re.sub(re.escape(alias), target, replaced, flags=re.I)
+        if replaced == text:
+            replaced = f"{target} {text}"
+        return replaced
+
+    def _swap_amount(self, previous: Query, query: Query) -> str:
+        new = query.amounts[0]
+        if previous.amounts:
+            old = previous.amounts[0]
+            return previous.rewritten.replace(old.text, new.text, 1) if old.text in previous.rewritten else f"{previous.rewritten} 金额{new.text}"
+        return f"{previous.rewritten} 金额为{new.text}"
+
+    def _subject(self, previous: Query) -> str:
+        city = "、".join(previous.cities)
+        if previous.topics:
+            return f"{city}{self.lex.topic(previous.topics[0]).zh_name}"
+        return _FOLLOWUP_TAIL.sub("", previous.rewritten)

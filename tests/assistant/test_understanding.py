@@ -1,0 +1,102 @@
+"""Query understanding: cities in every spelling, question types, options and follow-up rewriting."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.understanding import QueryParser, detect_lang
+
+CITIES = ("嘉兴", "杭州", "郑州")
+
+
+@pytest.fixture(scope="module")
+def parser():
+    return QueryParser(CITIES)
+
+
+@pytest.mark.parametrize(
+    "question, cities",
+    [
+        ("杭州市的算力券怎么申请?", ("杭州",)),
+        ("在杭企业能拿多少算力券", ("杭州",)),
+        ("嘉興算力補貼多少", ("嘉兴",)),
+        ("鄭州小巨人獎勵", ("郑州",)),
+        ("What does Zhengzhou give little giants?", ("郑州",)),
+        ("杭州和郑州的算力券比较", ("杭州", "郑州")),
+    ],
+)
+def test_cities(parser, question, cities):
+    assert parser.parse(question).cities == cities
+
+
+def test_place_outside_the_corpus(parser):
+    query = parser.parse("上海的算力券政策是什么?")
+    assert query.cities == () and query.outside_places == ("上海",)
+    assert parser.parse("Does Shenzhen subsidise compute?").outside_places == ("Shenzhen",)
+
+
+@pytest.mark.parametrize(
+    "question, qtype",
+    [
+        ("郑州算力券由哪个部门负责?", "responsible"),
+        ("杭州措施什么时候到期?", "dates"),
+        ("嘉兴实施方案的文号是什么?", "doc_meta"),
+        ("嘉兴政策解读的联系电话是多少?", "interpretation"),
+        ("三个城市的算力券对比", "compare"),
+        ("营收8000万能不能申请嘉兴的奖励?", "eligibility"),
+        ("杭州算力券比例是多少?", "rate"),
+        ("Which department is responsible for compute vouchers in Hangzhou?", "responsible"),
+    ],
+)
+def test_question_types(parser, question, qtype):
+    assert parser.parse(question).qtype == qtype
+
+
+def test_languages():
+    assert detect_lang("杭州算力券") == "zh"
+    assert detect_lang("杭州單家企業算力券") == "zh-Hant"
+    assert detect_lang("How much is the compute voucher?") == "en"
+
+
+def test_amounts_and_options(parser):
+    query = parser.parse("我们在杭州用国产算力训练模型,合同1000万元,能拿多少算力券?")
+    assert [a.yuan for a in query.amounts] == [10_000_000]
+    assert query.options["compute_type"] == "domestic"
+    assert query.topics[0] == "compute_voucher"
+    assert parser.parse("嘉兴新建信息服务业项目投资2400万").options["project_type"] == "new"
+    assert parser.parse("自建自用的算力能申请郑州算力券吗").options["self_built_self_use"] is True
+
+
+def test_followup_city_switch(parser):
+    history = [{"role": "user", "content": "杭州单家企业每年最多能申领多少算力券?"}, {"role": "assistant", "content": "800万元[1]"}]
+    query = parser.parse("那郑州呢?", history)
+    assert query.followup == "city" and query.cities == ("郑州",)
+    assert query.rewritten == "郑州单家企业每年最多能申领多少算力券?"
+    assert query.topics[0] == "compute_voucher"
+
+
+def test_followup_amount_change(parser):
+    history = [{"role": "user", "content": "我们在杭州用国产算力训练模型,合同1000万元,能拿多少算力券?"}]
+    query = parser.parse("如果是240万呢?", history)
+    assert query.followup == "amount" and query.cities == ("杭州",)
+    assert "240万" in query.rewritten and "1000万" not in query.rewritten
+    assert [a.yuan for a in query.amounts] == [2_400_000]
+    assert query.options["compute_type"] == "domestic"
+
+
+def test_followup_this(parser):
+    history = [{"role": "user", "content": "嘉兴信息服务业投资补助怎么给?"}]
+    query = parser.parse("这个归哪个部门负责?", history)
+    assert query.followup == "this" and query.qtype == "responsible"
+    assert query.cities == ("嘉兴",) and "信息服务业" in query.rewritten
+
+
+def test_new_topic_is_not_a_followup(parser):
+    history = [{"role": "user", "content": "杭州算力券上限多少?"}]
+    query = parser.parse("郑州的小巨人奖励是多少?", history)
+    assert query.followup is None and query.rewritten == "郑州的小巨人奖励是多少?"
+
+
+def test_off_topic(parser):
+    assert parser.parse("明天天气怎么样").off_topic
+    assert not parser.parse("杭州算力券税率").off_topic
