@@ -12,6 +12,7 @@ from typing import Any, Protocol, Sequence
 
 from assistant import calculator
 from assistant.composer import (
+    asks_for_amount,
     Draft,
     answer_calculation,
     answer_city_line,
@@ -22,8 +23,9 @@ from assistant.composer import (
     refusal_text,
 )
 from assistant.errors import InputError, NotFoundError
+from assistant.injection import looks_like_instruction
 from assistant.lexicon import load_lexicon
-from assistant.question_inputs import inputs_from_question
+from assistant.question_inputs import award_inputs, inputs_from_question, optional_inputs_only
 from assistant.retriever import HybridSearcher, ScoredClause
 from assistant.schemas import AskRequest, AskResponse, CalculationOut, Citation, SearchRequest, SearchResponse
 from assistant.settings import Settings
@@ -35,7 +37,10 @@ from index.store import LoadedIndex
 
 log = logging.getLogger("assistant.chain")
 
-MIN_RELEVANCE = 0.80  # dense similarity below which a topic-less question is treated as out of scope
+# A question naming no policy topic, city or earlier turn must match the corpus both ways to be answered
+# (e5 similarities are compressed, so unrelated questions still score ~0.82; BM25 needs a rare shared term).
+MIN_DENSE_RELEVANCE = 0.86
+MIN_BM25_RELEVANCE = 6.0
 
 
 @dataclass
@@ -99,10 +104,18 @@ class PolicyAssistant:
                 return SearchResponse(hits=[])
             cities = (city,)
         query = self.parser.parse(request.query)
-        hits = self.searcher.search(
-            query.search_text, k=request.k, cities=cities or query.cities, boost_terms=self._boost_terms(query)
-        )
+        hits = self.searcher.search(query.search_text, k=request.k + 2, cities=cities or query.cities)
+        hits = _without_instructions(hits)[: request.k]
         return SearchResponse(hits=[citation(h) for h in hits])
+
+    def retrieve(self, question: str, history: Sequence[dict] = (), k: int = 10) -> list[ScoredClause]:
+        """The ranked clauses `ask` reads for this question (what the eval's retrieval metrics score)."""
+        query = self.parser.parse(question, list(history))
+        return self._retrieve(query, k=k)
+
+    def variant(self, retrieval_mode: str) -> "PolicyAssistant":
+        """The same assistant over the same index with another retriever (bm25 / dense baselines)."""
+        return PolicyAssistant(self.index, self.searcher.embedder, self.settings, self.composer, retrieval_mode)
 
     def documents(self) -> list[dict]:
         counts: dict[str, int] = {}
@@ -153,20 +166,19 @@ class PolicyAssistant:
         query = self.parser.parse(name)
         return query.cities[0] if query.cities else (name if name in self.cities else None)
 
-    def _boost_terms(self, query: Query) -> list[str]:
-        lex = load_lexicon()
-        return [t for topic in query.topics for t in lex.topic(topic).zh if len(t) >= 2]
-
     def _retrieve(self, query: Query, k: int, cities: Sequence[str] | None = None, vector=None) -> list[ScoredClause]:
-        return self.searcher.search(
-            query.search_text, k=k, cities=query.cities if cities is None else cities,
-            boost_terms=self._boost_terms(query), query_vector=vector, mode=self.retrieval_mode,
+        hits = self.searcher.search(
+            query.search_text, k=k + 2, cities=query.cities if cities is None else cities,
+            query_vector=vector, mode=self.retrieval_mode,
         )
+        return _without_instructions(hits)[:k]
 
     def _irrelevant(self, query: Query, hits: Sequence[ScoredClause]) -> bool:
         if query.topics or query.cities or query.followup:
             return False
-        return hits[0].bm25_rank is None or hits[0].dense_score < MIN_RELEVANCE
+        weak_bm25 = self.retrieval_mode != "dense" and max(h.bm25_score for h in hits) < MIN_BM25_RELEVANCE
+        weak_dense = self.retrieval_mode != "bm25" and max(h.dense_score for h in hits) < MIN_DENSE_RELEVANCE
+        return weak_bm25 or weak_dense
 
     def _compose_extractive(self, query: Query, hits: list[ScoredClause]) -> tuple[Composed, Any | None]:
         draft = Draft(lang=query.lang)
@@ -222,17 +234,32 @@ class PolicyAssistant:
         return Composed(draft.text, draft.cited)
 
     def _calculate(self, query: Query, hits: Sequence[ScoredClause]):
-        if not query.amounts:
-            return None
-        for hit in hits[:2]:
-            for rule in self._rules_by_clause.get(hit.clause.clause_id, []):
-                inputs = inputs_from_question(rule, query.amounts, query.percents, query.options, query.text)
+        """Run the calculator when the question gives the numbers a rule needs, or names a fixed award."""
+        lang = "en" if query.lang == "en" else "zh"
+        rules = [rule for hit in hits[:2] for rule in self._rules_by_clause.get(hit.clause.clause_id, [])]
+        if query.amounts:
+            for rule in rules:
+                source = query.rewritten if query.followup == "city" else query.text
+                inputs = inputs_from_question(rule, query.amounts, query.percents, query.options, source)
                 if inputs is None:
                     continue
                 try:
-                    return calculator.calculate(rule.program, inputs, lang="en" if query.lang == "en" else "zh")
+                    return calculator.calculate(rule.program, inputs, lang=lang)
                 except InputError as exc:
                     log.info("calculation skipped for %s: %s", rule.program, exc)
+        if asks_for_amount(query.text):
+            return self._award_calculation(query, hits[0], lang)
+        return None
+
+    def _award_calculation(self, query: Query, top: ScoredClause, lang: str):
+        """"How much is the award?" for the best clause: the award the question names, or its only rule."""
+        rules = self._rules_by_clause.get(top.clause.clause_id, [])
+        named = award_inputs(rules, query.rewritten)
+        if named is not None:
+            rule, inputs = named
+            return calculator.calculate(rule.program, inputs, lang=lang)
+        if len(rules) == 1 and len(rules[0].awards) <= 1 and optional_inputs_only(rules[0]):
+            return calculator.calculate(rules[0].program, {}, lang=lang)
         return None
 
     def _hit_for(self, clause_id: str) -> ScoredClause:
@@ -283,6 +310,13 @@ class PolicyAssistant:
             rewritten_question=query.rewritten,
             latency_ms=_ms(started),
         )
+
+
+def _without_instructions(hits: Sequence[ScoredClause]) -> list[ScoredClause]:
+    kept = [h for h in hits if not looks_like_instruction(h.clause.text)]
+    if len(kept) < len(hits):
+        log.warning("skipped %d retrieved clause(s) that read as instructions to the assistant", len(hits) - len(kept))
+    return kept
 
 
 def evidence(cited: Sequence[ScoredClause], calc, query: Query) -> list[str]:

@@ -212,6 +212,15 @@ def feedback_export(
         typer.echo(text, nl=False)
 
 
+def _register_eval() -> None:
+    from evals.cli import register
+
+    register(app)
+
+
+_register_eval()
+
+
 def main() -> None:
     try:
         app()

@@ -23,8 +23,19 @@ _SENTENCE = re.compile(r"[^。;!?\n]+[。;!?]?")
 _RESPONSIBLE = re.compile(r"[((\[][^()()\[\]]*责任(单位|部门)[::][^()()\[\]]*[))\]]")
 _HAS_NUMBER = re.compile(r"\d")
 _LIMIT_WORDS = ("不超过", "最高", "上限", "不低于", "以上", "达到")
-_RATE_QUESTION = ("比例", "百分之", "比率", "rate", "percentage", "percent", "%")
-_AMOUNT_QUESTION = ("最多", "最高", "上限", "封顶", "多少钱", "多少万", "金额", "多少", "max", "cap", "limit", "how much", "up to")
+_RATE_QUESTION = ("怎么算", "如何计算", "怎么计算", "比例", "百分之", "比率", "rate", "percentage", "percent", "%")
+_AMOUNT_QUESTION = (
+    "最多", "最高", "上限", "封顶", "多少钱", "多少万", "金额", "多少", "有钱", "给多少", "奖多少", "有奖励", "有没有奖励", "奖励吗", "奖励没", "怎么奖励", "如何奖励", "奖励标准", "怎么算", "如何计算", "怎么计算",
+    "max", "cap", "limit", "how much", "up to", "how big", "how large", "what award", "what support", "funding",
+)
+
+
+def asks_for_amount(text: str) -> bool:
+    """True for "how much" questions (not "what rate")."""
+    low = text.lower()
+    return not any(w in low for w in _RATE_QUESTION) and any(w in low for w in _AMOUNT_QUESTION)
+
+
 _AMOUNT = re.compile(r"\d+(?:\.\d+)?\s*(?:万元|亿元|元)")
 _MAX_SENTENCE = 240
 
@@ -87,9 +98,9 @@ def best_sentences(clause: Clause, query: Query, limit: int = 2) -> list[str]:
     if len(candidates) <= 1:
         return [_shorten(s, query) for s in candidates]
     terms = _query_terms(query)
-    low = query.text.lower()
+    low = (query.rewritten or query.text).lower()  # a follow-up ("杭州呢?") asks what the earlier turn asked
     asks_rate = any(w in low for w in _RATE_QUESTION)
-    asks_amount = not asks_rate and any(w in low for w in _AMOUNT_QUESTION)
+    asks_amount = any(w in low for w in _AMOUNT_QUESTION)  # may come with a rate question: "比例多少?最多多少?"
     scored = []
     for pos, sentence in enumerate(candidates):
         score = min(8, sum(min(len(t), 4) for t in terms if t in sentence))  # capped: long sentences repeat terms

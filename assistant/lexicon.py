@@ -36,6 +36,8 @@ class Lexicon:
     all_cities: frozenset[str] = field(default_factory=frozenset)
     departments_en: dict[str, str] = field(default_factory=dict)
     en_cues: dict[str, str] = field(default_factory=dict)
+    amount_cues: dict[str, tuple[str, ...]] = field(default_factory=dict)  # calculator input → cue words
+    amount_deductions: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def topic(self, topic_id: str) -> Topic:
         return next(t for t in self.topics if t.topic_id == topic_id)
@@ -77,4 +79,10 @@ def load_lexicon() -> Lexicon:
         all_cities=known_cities(),
         departments_en=dict(raw.get("departments_en") or {}),
         en_cues={str(k).lower(): str(v) for k, v in (raw.get("en_cues") or {}).items()},
+        amount_cues=_cue_words(raw.get("amount_cues")),
+        amount_deductions=_cue_words(raw.get("amount_deductions")),
     )
+
+
+def _cue_words(raw) -> dict[str, tuple[str, ...]]:
+    return {name: _terms([*(v.get("zh") or ()), *(v.get("en") or ())]) for name, v in (raw or {}).items()}

@@ -6,6 +6,7 @@ guessing a number.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any, Sequence
 
@@ -26,29 +27,59 @@ def _choice_from_text(spec: Any, text: str) -> str | None:
     return best[1] if best else None
 
 
+CUE_WINDOW = 12  # characters before an amount that say what it is
+
+
+def _cued(text: str, amounts: Sequence[Any], words: dict[str, tuple[str, ...]]) -> dict[int, str]:
+    """Amount index → input name, for amounts whose preceding words name an input."""
+    low = text.lower()
+    found: dict[int, str] = {}
+    previous_end = 0
+    for index, amount in enumerate(amounts):
+        start = _get(amount, "start", None)
+        if start is None:
+            continue
+        context = low[max(previous_end, start - CUE_WINDOW):start]
+        previous_end = _get(amount, "end", start)
+        hits = [(context.rfind(w), name) for name, cues in words.items() for w in cues if w in context]
+        if hits:
+            found[index] = max(hits)[1]  # the cue nearest to the amount wins
+    return found
+
+
 def inputs_from_question(
     rule: Any, amounts: Sequence[Any], percents: Sequence[Decimal], options: dict, text: str = ""
 ) -> dict | None:
     """Inputs for `rule`, or None when the question does not give a required one."""
-    inputs: dict[str, Any] = {}
-    free_amounts = [a.yuan for a in amounts]
+    from assistant.lexicon import load_lexicon
+
+    lex = load_lexicon()
+    specs = list(_get(rule, "inputs", None) or ())
+    amount_names = {_get(s, "name") for s in specs if _get(s, "type") == "amount_yuan"}
+    cued = _cued(text, amounts, {n: w for n, w in lex.amount_cues.items() if n in amount_names})
+    deducted = _cued(text, amounts, {n: w for n, w in lex.amount_deductions.items() if n in amount_names})
+    by_cue = {name: amounts[i].yuan for i, name in cued.items() if i not in deducted}
+    free_amounts = [a.yuan for i, a in enumerate(amounts) if i not in cued and i not in deducted]
     free_percents = list(percents)
-    for spec in _get(rule, "inputs", None) or ():
+    inputs: dict[str, Any] = {}
+    for spec in specs:
         name = _get(spec, "name")
         kind = _get(spec, "type")
         required = spec.is_required if hasattr(spec, "is_required") else _get(spec, "required", True) is not False
         default = _get(spec, "default", None)
         value: Any = None
         if kind == "amount_yuan":
-            if free_amounts and required:
+            if name in by_cue:
+                value = by_cue[name]
+            elif free_amounts and (required or name == _get(rule, "base")):
                 value = free_amounts.pop(0)
+            if value is not None:
+                value -= sum((amounts[i].yuan for i, n in deducted.items() if n == name), Decimal(0))
         elif kind == "percent":
             if free_percents:
                 value = free_percents.pop(0)
         elif kind == "choice":
             value = options.get(name) or _choice_from_text(spec, text)
-        elif kind == "bool":
-            value = options.get(name)
         else:
             value = options.get(name)
         if value is None:
@@ -56,6 +87,78 @@ def inputs_from_question(
                 continue
             return None
         inputs[name] = value
-    if not any(_get(s, "type") == "amount_yuan" for s in _get(rule, "inputs", None) or () if _get(s, "name") in inputs):
+    if not any(_get(s, "type") == "amount_yuan" for s in specs if _get(s, "name") in inputs):
         return None  # nothing to compute from: the question gave no amount for this rule
     return inputs
+
+
+_QUOTES = str.maketrans("", "", "“”\"'‘’「」《》")
+MIN_AWARD_CHARS = 3
+MIN_AWARD_SHARE = 0.35  # "小巨人" names the 专精特新“小巨人” award; "制造业" alone names no 制造业创新中心
+AMBIGUOUS_SHARE = 0.8
+# Words every award label shares; they say nothing about which award is meant.
+_ZH_GENERIC = ("人工智能", "首次认定为", "首次认定的", "首次认定", "新认定的", "新认定", "认定为", "入选", "获得", "企业", "一次性")
+_EN_GENERIC = {"award", "awards", "company", "companies", "enterprise", "enterprises", "the", "for", "and", "with", "newly"}
+
+
+def _covered(label: str, text: str) -> int:
+    """Distinctive characters of `label` inside some two-character run that `text` also contains."""
+    marked = [False] * len(label)
+    for i in range(len(label) - 1):
+        if label[i:i + 2] in text:
+            marked[i] = marked[i + 1] = True
+    for word in _ZH_GENERIC:
+        for m in re.finditer(re.escape(word), label):
+            for i in range(m.start(), m.end()):
+                marked[i] = False
+    return sum(marked)
+
+
+def _distinctive_length(label: str) -> int:
+    for word in _ZH_GENERIC:
+        label = label.replace(word, "")
+    return max(1, len(label))
+
+
+def award_match(zh: str, en: str, text: str) -> float:
+    """How well a question names one award (matched size × share of the label matched); 0 if it does not."""
+    low = text.lower().translate(_QUOTES)
+    if any("\u4e00" <= ch <= "\u9fff" for ch in low):
+        label = zh.translate(_QUOTES)
+        covered, distinctive = _covered(label, low), _distinctive_length(label)
+        share = covered / distinctive
+        return covered * share if covered >= min(MIN_AWARD_CHARS, distinctive) and share >= MIN_AWARD_SHARE else 0.0
+    words = {w for w in re.findall(r"[a-z]+", en.lower()) if w not in _EN_GENERIC and len(w) >= 3}
+    found = {w for w in words if re.search(rf"\b{w}", low)}
+    return len(found) * len(found) / len(words) if found and words else 0.0
+
+
+def named_awards(rules: Sequence[Any], text: str) -> list[tuple[float, Any, Any]]:
+    """(match, rule, award) for every award of these rules the question names, best first."""
+    scored = [
+        (award_match(_get(a, "zh"), _get(a, "en"), text), rule, a)
+        for rule in rules for a in (_get(rule, "awards", None) or ())
+    ]
+    return sorted((s for s in scored if s[0] > 0), key=lambda s: s[0], reverse=True)
+
+
+def award_inputs(rules: Sequence[Any], text: str) -> tuple[Any, dict] | None:
+    """(rule, inputs) for the one award the question names among these rules.
+
+    None when it names none, or several with different amounts ("国家级…省级呢?", "独角兽和潜在独角兽
+    分别…"): the clause text then answers better than one calculated level.
+    """
+    named = named_awards(rules, text)
+    if not named:
+        return None
+    best, rule, award = named[0]
+    if any(score >= AMBIGUOUS_SHARE * best and _get(other, "total") != _get(award, "total") for score, _, other in named[1:]):
+        return None
+    awards = _get(rule, "awards", None) or ()
+    return rule, ({"level": _get(award, "value")} if len(awards) > 1 else {})
+
+
+def optional_inputs_only(rule: Any) -> bool:
+    """True when the rule can run with no inputs (a fixed award with one level, a range, a capped cost)."""
+    specs = _get(rule, "inputs", None) or ()
+    return all(not (s.is_required if hasattr(s, "is_required") else _get(s, "required", True)) for s in specs)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Sequence
 
 import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -22,12 +22,14 @@ from index.models import Clause, Document
 from index.store import LoadedIndex
 from index.tokenize import tokenize
 
-RRF_K = 60
+RRF_K = 10  # small corpus: the top ranks of each list should dominate
 QUERY_CACHE_SIZE = 2048
-# Structural boosts, in RRF units (one RRF step at rank 1 is ~0.016).
-BOOST_TOPIC_IN_HEADING = 0.012
-BOOST_SUPPORT_ITEM = 0.003  # clauses under 支持政策 / numbered items carry the concrete measures
-PENALTY_UNRELATED_DOC = 0.006  # gazette documents that are not about AI policy
+# Fusion weights, chosen on the gold set (evals/reports/baseline.md): jieba BM25 with the policy dictionary
+# is the stronger signal on this corpus, so dense ranks count at 0.3 — unless the best BM25 score is weak
+# (a colloquial or paraphrased question sharing few rare words with any clause), when dense ranks lead.
+DENSE_WEIGHT = 0.3
+WEAK_BM25 = 8.0
+WEAK_BM25_DENSE_WEIGHT = 3.0
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class ScoredClause:
     bm25_rank: int | None = None
     dense_rank: int | None = None
     dense_score: float = 0.0
+    bm25_score: float = 0.0
 
 
 class HybridSearcher:
@@ -49,9 +52,6 @@ class HybridSearcher:
         self.depth = depth
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_lock = threading.Lock()
-        self._ai_docs = {
-            doc_id for doc_id, doc in index.documents.items() if any(k in doc.title for k in ("人工智能", "算力", "AI", "智能"))
-        }
 
     def embed(self, text: str) -> np.ndarray:
         """Query vector, memoised: hotline staff and the UI repeat the same questions all day."""
@@ -73,7 +73,6 @@ class HybridSearcher:
         k: int = 5,
         cities: Sequence[str] = (),
         doc_ids: Sequence[str] = (),
-        boost_terms: Iterable[str] = (),
         mode: str = "hybrid",
         query_vector: np.ndarray | None = None,
     ) -> list[ScoredClause]:
@@ -83,9 +82,10 @@ class HybridSearcher:
         bm25_ranks: dict[int, int] = {}
         dense_ranks: dict[int, int] = {}
         dense_scores: dict[int, float] = {}
+        bm25_scores = None
         if mode in ("hybrid", "bm25"):
-            scores = self.index.bm25.get_scores(tokenize(text))
-            order = [i for i in np.argsort(-scores) if i in allowed and scores[i] > 0][: self.depth]
+            bm25_scores = self.index.bm25.get_scores(tokenize(text))
+            order = [i for i in np.argsort(-bm25_scores) if i in allowed and bm25_scores[i] > 0][: self.depth]
             bm25_ranks = {int(i): r for r, i in enumerate(order)}
         if mode in ("hybrid", "dense"):
             vector = self.embed(text) if query_vector is None else query_vector
@@ -93,11 +93,12 @@ class HybridSearcher:
             kept = [(i, s) for i, s in hits if i in allowed][: self.depth]
             dense_ranks = {i: r for r, (i, _) in enumerate(kept)}
             dense_scores = dict(kept)
-        terms = [t for t in boost_terms if t]
+        dense_weight = DENSE_WEIGHT
+        if bm25_scores is not None and bm25_ranks and float(bm25_scores[next(iter(bm25_ranks))]) < WEAK_BM25:
+            dense_weight = WEAK_BM25_DENSE_WEIGHT
         fused: dict[int, float] = {}
         for i in set(bm25_ranks) | set(dense_ranks):
-            score = sum(1.0 / (RRF_K + ranks[i] + 1) for ranks in (bm25_ranks, dense_ranks) if i in ranks)
-            fused[i] = score + self._boost(self.index.clauses[i], terms) if mode == "hybrid" else score
+            fused[i] = sum(w / (RRF_K + ranks[i] + 1) for ranks, w in ((bm25_ranks, 1.0), (dense_ranks, dense_weight)) if i in ranks)
         best = sorted(fused, key=lambda i: -fused[i])[:k]
         return [
             ScoredClause(
@@ -107,6 +108,7 @@ class HybridSearcher:
                 bm25_rank=bm25_ranks.get(i),
                 dense_rank=dense_ranks.get(i),
                 dense_score=dense_scores.get(i, 0.0),
+                bm25_score=float(bm25_scores[i]) if bm25_scores is not None else 0.0,
             )
             for i in best
         ]
@@ -118,17 +120,6 @@ class HybridSearcher:
             for i, c in enumerate(self.index.clauses)
             if (not cities or docs[c.doc_id].city in cities) and (not doc_ids or c.doc_id in doc_ids)
         }
-
-    def _boost(self, clause: Clause, terms: Sequence[str]) -> float:
-        boost = 0.0
-        head = (clause.path[-1] if clause.path else clause.heading)[:40].lower()
-        if terms and any(t in head for t in terms):
-            boost += BOOST_TOPIC_IN_HEADING
-        if clause.kind == "item" and any(p.startswith("三、支持政策") for p in clause.path):
-            boost += BOOST_SUPPORT_ITEM
-        if clause.doc_id not in self._ai_docs:
-            boost -= PENALTY_UNRELATED_DOC
-        return boost
 
 
 class ClauseRetriever(BaseRetriever):

@@ -22,6 +22,21 @@ _THIS = re.compile(r"(这个|这项|这条|该项|该条|这一条|这笔|该政
 _THIS_EN = re.compile(r"\b(this|that|it|these)\b", re.I)
 _FOLLOWUP_TAIL = re.compile(r"(呢|吗)?[??。.!!]*\s*$")
 _CITY_SWITCH = re.compile(r"^(那|那么|换成|如果是|要是|换到|在)?\s*(?P<city>.{1,8}?)(的话)?(呢|怎么样|如何|又如何|那边)[??。.!!]*$")
+_NEGATIONS = ("非", "不是", "不用", "没用", "未使用")
+
+
+def _affirmed(text: str, word: str) -> bool:
+    """`word` occurs in `text` at least once not right after a negation ("非国产" does not affirm 国产)."""
+    start = text.find(word)
+    while start >= 0:
+        if not any(text[:start].endswith(n) for n in _NEGATIONS):
+            return True
+        start = text.find(word, start + 1)
+    return False
+
+
+_ASKS_BACK = re.compile(r"(的话)?呢[??]?\s*$")
+_SAME_SITUATION = re.compile(r"^(同样|一样|相同|同一|换成|换到|放在|如果在|要是在|若在)")
 _AMOUNT_SWITCH = re.compile(r"(如果|要是|假如|换成|改成|若|if|what if|and if|instead)", re.I)
 
 
@@ -154,12 +169,19 @@ class QueryParser:
         return "rate"
 
     def _options(self, low: str) -> dict:
+        """Calculator options the question states; the longest matching word wins ("非国产" over "国产")."""
         chosen: dict = {}
         for name, choices in self.lex.options.items():
+            best: tuple[int, str] | None = None
             for choice, words in choices.items():
-                if _contains_any(low, words["zh"]) or any(_en_match(low, w) for w in words["en"]):
-                    chosen[name] = True if choice == "true" else choice
-                    break
+                for word in words["zh"]:
+                    if _affirmed(low, word) and (best is None or len(word) > best[0]):
+                        best = (len(word), choice)
+                for word in words["en"]:
+                    if _en_match(low, word) and (best is None or len(word) > best[0]):
+                        best = (len(word), choice)
+            if best is not None:
+                chosen[name] = True if best[1] == "true" else best[1]
         return chosen
 
     # -- follow-ups ------------------------------------------------------------------------
@@ -194,7 +216,13 @@ class QueryParser:
 
     def _followup_kind(self, query: Query) -> str | None:
         text = query.text.strip()
-        if query.topics or len(text) > 40:
+        if len(text) > 40:
+            return None
+        if query.amounts and not query.cities and (_AMOUNT_SWITCH.search(text) or _ASKS_BACK.search(text) or len(text) <= 14):
+            return "amount"  # "如果是提升改造项目,投资1000万元呢?" keeps the earlier subject even when it names a topic
+        if query.cities and _SAME_SITUATION.match(text):
+            return "city"
+        if query.topics:
             return None
         if query.cities and (_CITY_SWITCH.match(text) or re.match(r"^(what|how) about\b|^and\b|^same for\b", text, re.I)):
             return "city"

@@ -38,8 +38,10 @@ CASES = [
     # 杭州 open source: 20万–100万 tiers
     ("hangzhou_open_source", {}, 100 * W, True, False),
     # 杭州 innovation centre: ≥1000万, 50%, ≤500万/year
-    ("hangzhou_innovation_center", {"approved_investment_yuan": "999万"}, 0, False, False),
-    ("hangzhou_innovation_center", {"approved_investment_yuan": "1000万"}, 500 * W, True, False),
+    # the 1000万 input is a condition on the centre; support is 50% of the year's approved input
+    ("hangzhou_innovation_center", {"approved_investment_yuan": "600万", "centre_investment_yuan": "999万"}, 0, False, False),
+    ("hangzhou_innovation_center", {"approved_investment_yuan": "600万", "centre_investment_yuan": "1500万"}, 300 * W, True, False),
+    ("hangzhou_innovation_center", {"approved_investment_yuan": "1000万", "centre_investment_yuan": "1000万"}, 500 * W, True, False),
     ("hangzhou_innovation_center", {"approved_investment_yuan": "1200万"}, 500 * W, True, True),
     # 杭州 demo solution: ≤500万
     ("hangzhou_demo_solution", {}, 500 * W, True, False),
