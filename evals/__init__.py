@@ -1,0 +1,1 @@
+"""Eval suite: hand-written gold questions, metrics, honest baselines and the runner."""
