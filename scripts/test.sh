@@ -11,10 +11,17 @@ fi
 python -m pip install -q --upgrade pip >/dev/null
 python -m pip install -q -e ".[dev]"
 
-if [ ! -x /usr/bin/chromium ]; then
+# Debian chromium drives the browser tests; the CJK and emoji fonts make its screenshots readable.
+need_pkgs=()
+[ -x /usr/bin/chromium ] || need_pkgs+=(chromium)
+[ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || need_pkgs+=(fonts-wqy-microhei)
+[ -e /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || need_pkgs+=(fonts-noto-color-emoji)
+if [ "${#need_pkgs[@]}" -gt 0 ]; then
   if command -v apt-get >/dev/null && [ "$(id -u)" = "0" ]; then
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-      || echo "warning: could not install chromium; browser tests will fail" >&2
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_pkgs[@]}" >/dev/null) \
+      || echo "warning: could not install ${need_pkgs[*]}; browser tests may fail" >&2
+  else
+    echo "warning: ${need_pkgs[*]} missing and apt-get unavailable; browser tests may fail" >&2
   fi
 fi
 

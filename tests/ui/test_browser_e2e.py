@@ -1,0 +1,188 @@
+"""The web UI in a real browser against the real server: chat with follow-up, feedback stored in
+SQLite, hotline lookup, calculator, policy library; screenshots of every tab go to docs/screenshots/."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.live_server import REPO, live_server
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = REPO / "docs" / "screenshots"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+TIMEOUT_MS = 30_000
+
+
+@pytest.fixture(scope="module")
+def server(built_data_dir, tmp_path_factory):
+    data_dir = tmp_path_factory.mktemp("ui-live") / "data"
+    shutil.copytree(built_data_dir, data_dir, symlinks=True)
+    with live_server(data_dir) as (base, _proc):
+        yield base, data_dir
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not CHROMIUM.exists():
+        pytest.fail("chromium not found at /usr/bin/chromium (scripts/test.sh installs it)")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+def _open(browser, base: str, width: int = 1280, height: int = 900):
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(f"{base}/ui/", wait_until="domcontentloaded")
+    page.locator("#pa-question textarea").wait_for()
+    return context, page
+
+
+def _shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.wait_for_timeout(300)  # let the last paint settle
+    page.screenshot(path=str(SHOTS / name), full_page=True)
+
+
+def _ask(page, question: str, answers_before: int):
+    box = page.locator("#pa-question textarea")
+    box.fill(question)
+    box.press("Enter")
+    answer = page.locator("#pa-chat .pa-answer").nth(answers_before)
+    answer.wait_for()
+    return answer
+
+
+def _feedback_rows(data_dir: Path) -> list[tuple]:
+    conn = sqlite3.connect(data_dir / "feedback.sqlite3")
+    try:
+        return conn.execute("SELECT rating, question, answer, citation_ids, comment FROM feedback ORDER BY id").fetchall()
+    finally:
+        conn.close()
+
+
+def test_chat_follow_up_citations_and_feedback(server, browser):
+    base, data_dir = server
+    context, page = _open(browser, base)
+    try:
+        first = _ask(page, "杭州单家企业每年最多能申领多少算力券?", 0)
+        assert "800万" in first.inner_text()
+        card = page.locator("#pa-chat .pa-card").first
+        card.wait_for()
+        assert "支持人工智能全产业链高质量发展的若干措施" in card.inner_text()
+
+        second = _ask(page, "那郑州呢?", 1)
+        assert "100万" in second.inner_text()
+        assert page.locator("#pa-chat .pa-card").count() >= 2
+        page.locator("#pa-chat .pa-card summary").last.click()  # expand the 郑州 clause
+        page.locator("#pa-chat .pa-card[open]").last.wait_for()
+        assert "郑州" in page.locator("#pa-chat .pa-card").last.inner_text()
+        _shot(page, "chat.png")
+
+        page.locator("#pa-feedback-status").locator("xpath=..").scroll_into_view_if_needed()
+        page.get_by_placeholder("补充意见(选填),例如哪里不准确").fill("希望附上申报入口")
+        page.locator("#pa-down").click()
+        page.locator("#pa-feedback-status").get_by_text("已记录,谢谢反馈").wait_for()
+        rows = _feedback_rows(data_dir)
+        assert rows, "no feedback stored"
+        rating, question, answer, citation_ids, comment = rows[-1]
+        assert (rating, question, comment) == ("down", "那郑州呢?", "希望附上申报入口")
+        assert "100万" in answer
+        assert any(cid.startswith("zhengzhou-ai-measures#") for cid in json.loads(citation_ids))
+
+        page.locator("#pa-new").click()  # 新对话 empties the chat and forgets the history
+        page.locator("#pa-chat .pa-answer").first.wait_for(state="detached")
+        page.locator("#pa-feedback-status").get_by_text("已记录,谢谢反馈").wait_for(state="detached")
+    finally:
+        context.close()
+
+
+def test_lookup_tab_finds_zhengzhou_little_giant_clause(server, browser):
+    base, _ = server
+    context, page = _open(browser, base)
+    try:
+        page.get_by_role("tab", name="查询").click()
+        page.locator("#pa-lookup-query textarea, #pa-lookup-query input").first.fill("小巨人")
+        page.locator("#pa-lookup-go").click()
+        first = page.locator("#pa-lookup-results .pa-card").first
+        first.wait_for()
+        text = first.inner_text()
+        assert "郑州" in text and "小巨人" in text
+        assert page.locator("#pa-lookup-results .pa-card mark").first.inner_text() == "小巨人"
+        script = page.locator("#pa-script textarea")
+        script.wait_for()
+        assert "来源:《郑州市支持人工智能创新发展若干政策措施》郑政文〔2024〕62号" in script.input_value()
+        _shot(page, "lookup.png")
+    finally:
+        context.close()
+
+
+def test_calculator_tab_computes_and_compares(server, browser):
+    base, _ = server
+    context, page = _open(browser, base)
+    try:
+        page.get_by_role("tab", name="计算器").click()
+        page.get_by_label("算力合同费用", exact=False).first.fill("1000万")
+        page.get_by_label("算力类型", exact=False).first.click()
+        page.get_by_role("option", name="使用国产算力设施开展模型训练、推理和应用").click()
+        page.locator("#pa-calc-go").click()
+        result = page.locator("#pa-calc-result .pa-calc")
+        result.wait_for()
+        assert "300万元" in result.inner_text()
+        assert "1000万元 × 30% = 300万元" in result.inner_text()
+
+        page.locator("#pa-compare-go").click()
+        table = page.locator("#pa-compare-result table")
+        table.wait_for()
+        rows = table.inner_text()
+        assert "杭州" in rows and "嘉兴" in rows and "郑州" in rows
+        assert "300万元" in rows and "200万元" in rows and "100万元" in rows
+        _shot(page, "calculator.png")
+    finally:
+        context.close()
+
+
+def test_library_tab_lists_documents_with_clause_tree(server, browser):
+    base, _ = server
+    context, page = _open(browser, base)
+    try:
+        page.get_by_role("tab", name="政策库").click()
+        docs = page.locator("#pa-library .pa-doc")
+        docs.first.wait_for()
+        assert docs.count() >= 3
+        docs.first.locator("summary").first.click()
+        opened = page.locator("#pa-library .pa-doc[open]").first
+        opened.wait_for()
+        text = opened.inner_text()
+        assert "杭州市人民政府办公厅" in text and "2027-12-31" in text and "加快算力设施建设" in text
+        _shot(page, "library.png")
+    finally:
+        context.close()
+
+
+def test_chat_on_a_phone_width_screen(server, browser):
+    base, _ = server
+    context, page = _open(browser, base, width=390, height=844)
+    try:
+        page.get_by_role("button", name="我们在杭州用国产算力训练模型,合同1000万元,能拿多少算力券?").click()  # an example
+        answer = page.locator("#pa-chat .pa-answer").first
+        answer.wait_for()
+        assert "300万元" in answer.inner_text()
+        calc = page.locator("#pa-chat .pa-calc").first
+        calc.wait_for()
+        assert "300万元" in calc.inner_text()
+        # nothing wider than the screen: no horizontal scrolling on a phone
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1
+        _shot(page, "chat-mobile.png")
+    finally:
+        context.close()

@@ -1,0 +1,299 @@
+"""The Gradio web UI (mounted at /ui by `assistant.api`): 咨询 · 查询 · 计算器 · 政策库.
+
+`build_ui` takes callables rather than objects so that an assistant rebuilt after an ingest (or
+loaded after the UI was built, as at start-up) is the one every request uses.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable
+
+import gradio as gr
+
+from ui import cards
+from ui import handlers as h
+
+log = logging.getLogger("ui")
+
+TITLE = "AI产业政策问答助手"
+EXAMPLES = [
+    "杭州单家企业每年最多能申领多少算力券?",
+    "我们在杭州用国产算力训练模型,合同1000万元,能拿多少算力券?",
+    "嘉兴算力补贴怎么算?",
+    "郑州小巨人企业奖励多少?",
+]
+DEFAULT_PROGRAM = "hangzhou_compute_voucher"
+SORRY = "抱歉,系统出了点问题,请稍后再试。"
+FEEDBACK_OK = "已记录,谢谢反馈"
+
+
+def _fail(exc: Exception) -> str:
+    """The message to show for an exception (never a traceback)."""
+    if isinstance(exc, h.UserFacingError):
+        message = str(exc)
+    else:
+        log.exception("UI handler failed")
+        message = SORRY
+    gr.Warning(message)
+    return message
+
+
+def _text_update(spec: dict) -> Any:
+    if spec.get("kind") != "text":
+        return gr.update(visible=False, value="")
+    return gr.update(visible=True, label=spec["label"], placeholder=spec.get("placeholder", ""), value=spec.get("value", ""))
+
+
+def _choice_update(spec: dict) -> Any:
+    if spec.get("kind") != "choice":
+        return gr.update(visible=False, choices=[], value=None)
+    return gr.update(visible=True, label=spec["label"], choices=spec["choices"], value=spec.get("value"))
+
+
+def build_ui(get_assistant: Callable[[], Any], get_feedback: Callable[[], Any]) -> gr.Blocks:
+    """Build the four-tab app; nothing here touches the assistant until a page loads."""
+
+    def bot():
+        return get_assistant()
+
+    with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
+        gr.HTML(f"<style>{cards.CSS}</style>", js_on_load=None, elem_id="pa-style")
+        gr.Markdown(
+            f"## {TITLE}\n"
+            "杭州 · 嘉兴 · 郑州 2024年人工智能产业支持政策。回答均附政策原文条款;补贴金额由计算器按条款逐步算出。"
+        )
+        with gr.Tabs():
+            _chat_tab(bot, get_feedback)
+            lookup = _lookup_tab(bot)
+            _calculator_tab(bot)
+            library = _library_tab(bot)
+
+        def on_load():
+            assistant = bot()
+            cities = h.city_choices(assistant)
+            docs = h.document_choices(assistant)
+            try:
+                lib = h.library_html(assistant)
+            except Exception as exc:  # loading, or a broken index: say so in the tab
+                lib = cards.notice(_fail(exc), "warn")
+            return (
+                gr.update(choices=cities, value=h.ALL),
+                gr.update(choices=docs, value=h.NO_VALUE),
+                gr.update(choices=cities, value=h.ALL),
+                lib,
+            )
+
+        demo.load(on_load, None, [lookup["city"], lookup["doc"], library["city"], library["html"]], show_progress="hidden")
+    demo.queue(default_concurrency_limit=8)
+    return demo
+
+
+# ------------------------------------------------------------------ 咨询
+
+
+def _chat_tab(bot: Callable[[], Any], get_feedback: Callable[[], Any]) -> None:
+    with gr.Tab("咨询", id="chat"):
+        chat = gr.Chatbot(
+            label="政策咨询",
+            show_label=False,
+            height=560,
+            elem_id="pa-chat",
+            feedback_options=None,
+            buttons=[],  # a copy button would copy the message's HTML source
+            placeholder="请输入您的问题,例如“杭州单家企业每年最多能申领多少算力券?”。回答会附上引用的政策原文。",
+        )
+        turns = gr.State([])  # plain-text history for AskRequest
+        last = gr.State(None)  # the latest answer (question, answer, citation ids) for feedback
+        with gr.Row(equal_height=True):
+            msg = gr.Textbox(
+                show_label=False, placeholder="输入问题后按回车或点“发送”", scale=5, min_width=200,
+                submit_btn="发送", elem_id="pa-question", max_length=2000,
+            )
+            new = gr.Button("新对话", scale=1, min_width=80, elem_id="pa-new")
+        gr.Markdown("**试试这些问题:**")
+        with gr.Row(elem_classes="pa-examples"):
+            example_buttons = [gr.Button(q, size="sm", min_width=160) for q in EXAMPLES]
+        with gr.Accordion("这个回答有帮助吗?", open=True):
+            with gr.Row():
+                up = gr.Button("👍 有帮助", size="sm", min_width=90, elem_id="pa-up")
+                down = gr.Button("👎 没帮助", size="sm", min_width=90, elem_id="pa-down")
+                comment = gr.Textbox(show_label=False, placeholder="补充意见(选填),例如哪里不准确", scale=3, min_width=200, max_length=2000)
+            fb_status = gr.HTML("", elem_id="pa-feedback-status")
+
+        def respond(message: str, history: list, plain: list, latest: dict | None):
+            message = (message or "").strip()
+            if not message:
+                gr.Warning("请先输入问题。")
+                yield history, "", plain, latest, gr.update()
+                return
+            shown = [*history, {"role": "user", "content": cards.esc(message)}]
+            yield shown, "", plain, latest, ""
+            try:
+                html, record = h.chat_reply(bot(), message, plain)
+            except Exception as exc:
+                note = _fail(exc)
+                yield [*shown, {"role": "assistant", "content": cards.notice(note, "warn")}], "", plain, latest, ""
+                return
+            plain = [*plain, {"role": "user", "content": record["question"]}, {"role": "assistant", "content": record["answer"]}]
+            yield [*shown, {"role": "assistant", "content": html}], "", h.history_turns(plain), record, ""
+
+        outputs = [chat, msg, turns, last, fb_status]
+        msg.submit(respond, [msg, chat, turns, last], outputs)
+        for button, question in zip(example_buttons, EXAMPLES):
+            button.click(lambda q=question: q, None, msg, queue=False).then(respond, [msg, chat, turns, last], outputs)
+        new.click(lambda: ([], "", [], None, "", ""), None, [chat, msg, turns, last, fb_status, comment], queue=False)
+        chat.clear(lambda: ([], None, ""), None, [turns, last, fb_status], queue=False)  # the chat's own 🗑 button
+
+        def rate(rating: str):
+            def handler(latest: dict | None, text: str):
+                try:
+                    h.record_feedback(get_feedback(), rating, latest, text)
+                except Exception as exc:
+                    return cards.notice(_fail(exc), "warn"), text
+                gr.Info(FEEDBACK_OK)
+                return cards.notice(FEEDBACK_OK, "ok"), ""
+            return handler
+
+        up.click(rate("up"), [last, comment], [fb_status, comment])
+        down.click(rate("down"), [last, comment], [fb_status, comment])
+
+
+# ------------------------------------------------------------------ 查询
+
+
+def _lookup_tab(bot: Callable[[], Any]) -> dict:
+    with gr.Tab("查询", id="lookup"):
+        gr.Markdown("输入关键词(如“小巨人”“算力券”)或条款编号(如“杭州 (三)”“嘉兴 三、(六)”)查找政策原文。")
+        with gr.Row(equal_height=True):
+            query = gr.Textbox(show_label=False, placeholder="关键词或条款编号", scale=4, min_width=200, elem_id="pa-lookup-query", max_length=200)
+            go = gr.Button("查询", variant="primary", scale=1, min_width=80, elem_id="pa-lookup-go")
+        with gr.Row():
+            city = gr.Dropdown(choices=[h.ALL, "杭州", "嘉兴", "郑州"], value=h.ALL, label="城市", min_width=120)
+            doc = gr.Dropdown(choices=[("全部文件", h.NO_VALUE)], value=h.NO_VALUE, label="文件", scale=2, min_width=200)
+        results = gr.HTML(cards.notice("输入关键词后点“查询”。"), elem_id="pa-lookup-results")
+        found_state = gr.State([])
+        with gr.Group():
+            pick = gr.Dropdown(choices=[], value=None, label="选择条款生成答复话术", visible=False)
+            script = gr.Textbox(label="复制答复话术(条款原文 + 来源)", lines=5, max_lines=12, buttons=["copy"], interactive=False, visible=False, elem_id="pa-script")
+
+        def search(text: str, city_value: str, doc_value: str):
+            try:
+                found, mode = h.find_clauses(bot(), text, city_value, doc_value)
+            except Exception as exc:
+                return cards.notice(_fail(exc), "warn"), [], gr.update(visible=False), gr.update(visible=False, value="")
+            html = h.lookup_html(text, found, mode)
+            if not found:
+                return html, [], gr.update(visible=False, choices=[], value=None), gr.update(visible=False, value="")
+            choices = h.script_choices(found)
+            return (
+                html, found,
+                gr.update(visible=True, choices=choices, value=choices[0][1]),
+                gr.update(visible=True, value=h.answer_script(found[0])),
+            )
+
+        def choose(clause_id: str, found: list):
+            info = next((f for f in found if f.get("clause_id") == clause_id), None)
+            return h.answer_script(info)
+
+        def filter_docs(city_value: str):
+            return gr.update(choices=h.document_choices(bot(), city_value), value=h.NO_VALUE)
+
+        outs = [results, found_state, pick, script]
+        query.submit(search, [query, city, doc], outs)
+        go.click(search, [query, city, doc], outs)
+        pick.input(choose, [pick, found_state], script)
+        city.input(filter_docs, city, doc)
+    return {"city": city, "doc": doc}
+
+
+# ------------------------------------------------------------------ 计算器
+
+
+def _calculator_tab(bot: Callable[[], Any]) -> None:
+    specs, intro_html = h.form_for(DEFAULT_PROGRAM)
+    with gr.Tab("计算器", id="calculator"):
+        gr.Markdown("选择补贴项目并填写情况,按政策条款逐步计算可获得的金额。")
+        prog = gr.Dropdown(choices=h.program_choices(), value=DEFAULT_PROGRAM, label="计算项目(城市 · 政策)", elem_id="pa-program")
+        intro = gr.HTML(intro_html)
+        texts, choices = [], []
+        with gr.Column():
+            for spec in specs:
+                is_text, is_choice = spec.get("kind") == "text", spec.get("kind") == "choice"
+                texts.append(gr.Textbox(
+                    label=spec.get("label") if is_text else "", placeholder=spec.get("placeholder", ""),
+                    value=spec.get("value", "") if is_text else "", visible=is_text, max_length=100,
+                ))
+                choices.append(gr.Dropdown(
+                    choices=spec.get("choices", []) if is_choice else [], value=spec.get("value") if is_choice else None,
+                    label=spec.get("label") if is_choice else "", visible=is_choice,
+                ))
+        calc_btn = gr.Button("计算", variant="primary", elem_id="pa-calc-go")
+        result = gr.HTML("", elem_id="pa-calc-result")
+
+        def change(program_id: str):
+            try:
+                slot_specs, note = h.form_for(program_id)
+            except Exception as exc:
+                slot_specs, note = [h.field_spec(None)] * h.SLOTS, cards.notice(_fail(exc), "warn")
+            return [note, *[_text_update(s) for s in slot_specs], *[_choice_update(s) for s in slot_specs], ""]
+
+        def compute(program_id: str, *values):
+            text_values, choice_values = values[: h.SLOTS], values[h.SLOTS:]
+            try:
+                return h.run_calculation(bot(), program_id, text_values, choice_values)
+            except Exception as exc:
+                return cards.notice(_fail(exc), "warn")
+
+        prog.input(change, prog, [intro, *texts, *choices, result])
+        calc_btn.click(compute, [prog, *texts, *choices], result)
+
+        gr.Markdown("### 跨城市对比\n同一笔金额,在各城市同类政策下分别能拿多少。")
+        compare_options = h.comparable_choices()
+        first_tag = compare_options[0][1] if compare_options else None
+        option_specs = h.compare_fields(first_tag)
+        with gr.Row():
+            tag = gr.Dropdown(choices=compare_options, value=first_tag, label="政策类别", min_width=240, elem_id="pa-compare-tag")
+            amount = gr.Textbox(label=h.compare_amount_label(first_tag), placeholder="例如 1000万", value="1000万", min_width=240, max_length=100, elem_id="pa-compare-amount")
+        option_boxes = [
+            gr.Dropdown(
+                choices=s.get("choices", []), value=s.get("value"), label=s.get("label", ""), visible=s.get("kind") == "choice"
+            )
+            for s in option_specs
+        ]
+        compare_btn = gr.Button("对比", elem_id="pa-compare-go")
+        table = gr.HTML("", elem_id="pa-compare-result")
+
+        def change_tag(tag_value: str):
+            return [gr.update(label=h.compare_amount_label(tag_value)), *[_choice_update(s) for s in h.compare_fields(tag_value)], ""]
+
+        def compare(tag_value: str, amount_text: str, *option_values):
+            try:
+                return h.run_compare(tag_value, amount_text, option_values)
+            except Exception as exc:
+                return cards.notice(_fail(exc), "warn")
+
+        tag.input(change_tag, tag, [amount, *option_boxes, table])
+        compare_btn.click(compare, [tag, amount, *option_boxes], table)
+        amount.submit(compare, [tag, amount, *option_boxes], table)
+
+
+# ------------------------------------------------------------------ 政策库
+
+
+def _library_tab(bot: Callable[[], Any]) -> dict:
+    with gr.Tab("政策库", id="library"):
+        with gr.Row():
+            city = gr.Dropdown(choices=[h.ALL, "杭州", "嘉兴", "郑州"], value=h.ALL, label="城市", min_width=120, scale=1)
+            refresh = gr.Button("刷新", size="sm", scale=0, min_width=80)
+        html = gr.HTML(cards.notice("正在加载政策库……"), elem_id="pa-library")
+
+        def show(city_value: str):
+            try:
+                return h.library_html(bot(), city_value)
+            except Exception as exc:
+                return cards.notice(_fail(exc), "warn")
+
+        city.input(show, city, html)
+        refresh.click(show, city, html)
+    return {"city": city, "html": html}

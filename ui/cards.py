@@ -1,0 +1,332 @@
+"""HTML rendering for the web UI: clause cards, calculation blocks, tables, the clause tree.
+
+Pure functions over plain dicts / result objects; every piece of text that comes from the corpus,
+the calculator or the user goes through `esc` (html.escape) before it reaches the page. The HTML
+is kept on one line per block (no blank lines) so the chat's Markdown renderer passes it through.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from decimal import Decimal
+from typing import Any, Iterable, Mapping, Sequence
+
+KIND_ZH = {
+    "policy": "政策文件",
+    "notice": "通知",
+    "interpretation": "政策解读",
+    "other": "其他",
+}
+
+
+def esc(value: Any) -> str:
+    """Escape any value for HTML text or attribute context."""
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def multiline(text: str) -> str:
+    """Escaped text with line breaks kept as <br> (no raw newlines: Markdown would split the block)."""
+    return "<br>".join(esc(line) for line in str(text or "").splitlines() if line.strip()) or ""
+
+
+def yuan(value: Any) -> str:
+    """300万元 / 1234567元 — the calculator's own formatting."""
+    from assistant.calculator import format_yuan
+
+    try:
+        return format_yuan(Decimal(str(int(float(value)))))
+    except (TypeError, ValueError, ArithmeticError):
+        return f"{value}元"
+
+
+def period(info: Mapping[str, Any]) -> str:
+    start, end = info.get("effective_from"), info.get("effective_until")
+    if start and end:
+        return f"{start} 至 {end}"
+    if start:
+        return f"{start} 起施行"
+    if end:
+        return f"至 {end}"
+    return "原文未注明"
+
+
+def doc_number(value: str | None) -> str:
+    return value or "无文号"
+
+
+def source_line(info: Mapping[str, Any]) -> str:
+    """来源:《title》文号 clause label — the line a hotline answer ends with."""
+    number = f"{info['doc_number']} " if info.get("doc_number") else ""
+    return f"来源:《{info.get('doc_title', '')}》{number}{info.get('display_label') or info.get('clause', '')}"
+
+
+# ------------------------------------------------------------------ highlighting
+
+
+def highlight(text: str, terms: Iterable[str]) -> str:
+    """Escaped text with every occurrence of the terms wrapped in <mark> (longest term first)."""
+    text = str(text or "")
+    wanted = sorted({t for t in terms if t and t.strip()}, key=len, reverse=True)
+    if not wanted:
+        return multiline(text)
+    pattern = re.compile("|".join(re.escape(t) for t in wanted), re.IGNORECASE)
+    lines = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        out, pos = [], 0
+        for m in pattern.finditer(line):
+            out.append(esc(line[pos:m.start()]))
+            out.append(f"<mark>{esc(m.group(0))}</mark>")
+            pos = m.end()
+        out.append(esc(line[pos:]))
+        lines.append("".join(out))
+    return "<br>".join(lines)
+
+
+_SPLIT = re.compile(r"[\s,,。、;;::??!!()()《》“”\"'‘’\[\]【】/|]+")
+
+
+def query_terms(query: str) -> list[str]:
+    """Words of a search query worth highlighting: its segments and their (jieba) words of 2+ characters."""
+    segments = [s for s in _SPLIT.split(query or "") if s]
+    terms = {s for s in segments if len(s) >= 2 or not s.isascii()}
+    try:
+        from index.tokenize import tokenize
+
+        terms |= {t for t in tokenize(query or "") if len(t) >= 2}
+    except Exception:  # highlighting is a nicety; never fail a search over it
+        pass
+    return sorted(terms, key=len, reverse=True)
+
+
+# ------------------------------------------------------------------ clause cards
+
+
+def clause_card(info: Mapping[str, Any], number: int | None = None, terms: Iterable[str] = (), open: bool = False) -> str:
+    """One clause as an expandable card: city, document, 文号, label, full text, period, responsible units."""
+    label = info.get("display_label") or info.get("clause") or ""
+    heading = info.get("heading") or ""
+    units = info.get("responsible_units") or []
+    num = f'<span class="pa-num">[{number}]</span> ' if number is not None else ""
+    city = f'<span class="pa-city">{esc(info.get("city") or "—")}</span> '
+    summary = (
+        f"{num}{city}<span class=\"pa-title\">《{esc(info.get('doc_title'))}》</span> "
+        f"<span class=\"pa-label\">{esc(label)}</span>"
+        + (f" <span class=\"pa-heading\">{esc(heading)}</span>" if heading and heading != label else "")
+    )
+    meta = [
+        ("城市", esc(info.get("city") or "—")),
+        ("文件", f"《{esc(info.get('doc_title'))}》"),
+        ("文号", esc(doc_number(info.get("doc_number")))),
+        ("条款", esc(label)),
+        ("有效期", esc(period(info))),
+        ("责任单位", esc("、".join(units)) if units else "原文未注明"),
+    ]
+    rows = "".join(f"<div><dt>{k}</dt><dd>{v}</dd></div>" for k, v in meta)
+    return (
+        f'<details class="pa-card"{" open" if open else ""}>'
+        f"<summary>{summary}</summary>"
+        f'<div class="pa-text">{highlight(info.get("text", ""), terms)}</div>'
+        f'<dl class="pa-meta">{rows}</dl>'
+        "</details>"
+    )
+
+
+def citation_info(get_clause, citation: Any) -> dict:
+    """The full clause record for a citation (falls back to the citation's own fields)."""
+    try:
+        return dict(get_clause(citation.id))
+    except Exception:
+        return {
+            "clause_id": citation.id, "city": citation.city, "doc_title": citation.doc_title,
+            "doc_number": citation.doc_number, "display_label": citation.clause, "text": citation.text,
+        }
+
+
+# ------------------------------------------------------------------ calculations
+
+
+def calculation_block(calc: Any, program_title: str = "", clause: Mapping[str, Any] | None = None) -> str:
+    """Steps and result of one calculation (CalculationOut from /ask or a calculator Calculation)."""
+    steps = "".join(f"<li>{esc(s)}</li>" for s in getattr(calc, "steps", []) or [])
+    eligible = bool(getattr(calc, "eligible", True))
+    badges = []
+    if getattr(calc, "cap_applied", False):
+        badges.append('<span class="pa-badge pa-cap">已按上限封顶</span>')
+    if not eligible:
+        badges.append('<span class="pa-badge pa-no">不符合条件</span>')
+    if getattr(calc, "partial", False):
+        badges.append('<span class="pa-badge pa-part">部分金额原文未明确</span>')
+    result = yuan(getattr(calc, "result_yuan", 0))
+    title = f"测算 · {esc(program_title)}" if program_title else "测算"
+    extra = ""
+    notes = list(getattr(calc, "notes", []) or [])
+    open_q = list(getattr(calc, "open_questions", []) or [])
+    if notes:
+        extra += '<div class="pa-notes"><b>说明</b><ul>' + "".join(f"<li>{esc(n)}</li>" for n in notes) + "</ul></div>"
+    if open_q:
+        extra += '<div class="pa-notes"><b>请注意</b><ul>' + "".join(f"<li>{esc(q)}</li>" for q in open_q) + "</ul></div>"
+    basis = ""
+    if clause:
+        basis = f'<div class="pa-basis">依据:{esc(source_line(clause).removeprefix("来源:"))}</div>'
+    return (
+        '<div class="pa-calc">'
+        f'<div class="pa-calc-title">{title}</div>'
+        f'<ol class="pa-steps">{steps}</ol>'
+        f'<div class="pa-result">测算结果:<strong>{esc(result)}</strong> {"".join(badges)}</div>'
+        f"{extra}{basis}"
+        "</div>"
+    )
+
+
+def compare_table(rows: Sequence[Mapping[str, Any]]) -> str:
+    """City comparison: city, programme, result, cap applied, remarks."""
+    if not rows:
+        return notice("没有可对比的项目。")
+    body = "".join(
+        "<tr>"
+        f"<td>{esc(r['city'])}</td><td>{esc(r['title'])}</td>"
+        f"<td class=\"pa-num-cell\">{esc(r['result'])}</td><td>{esc(r['cap'])}</td><td>{esc(r['remark'])}</td>"
+        "</tr>"
+        for r in rows
+    )
+    return (
+        '<div class="pa-table-wrap"><table class="pa-table">'
+        "<thead><tr><th>城市</th><th>项目</th><th>测算结果</th><th>触及上限</th><th>说明</th></tr></thead>"
+        f"<tbody>{body}</tbody></table></div>"
+    )
+
+
+# ------------------------------------------------------------------ chat messages
+
+
+def answer_html(answer: str, cards: Sequence[str], calc_html: str = "", refused: bool = False) -> str:
+    """An assistant chat message: the answer, the calculation block, then the citation cards."""
+    parts = [f'<div class="pa-answer{" pa-refused" if refused else ""}">{multiline(answer)}</div>']
+    if calc_html:
+        parts.append(calc_html)
+    if cards:
+        parts.append(f'<div class="pa-cites"><div class="pa-cites-title">引用条款({len(cards)}条,点击展开原文)</div>{"".join(cards)}</div>')
+    return "".join(parts)
+
+
+def notice(text: str, kind: str = "info") -> str:
+    """A small message block (info / warn / ok)."""
+    return f'<div class="pa-msg pa-msg-{esc(kind)}">{esc(text)}</div>'
+
+
+# ------------------------------------------------------------------ policy library
+
+
+def document_meta(doc: Mapping[str, Any]) -> str:
+    rows = [
+        ("城市", doc.get("city") or "—"),
+        ("发文机关", doc.get("issuer") or "原文未注明"),
+        ("文号", doc_number(doc.get("doc_number"))),
+        ("类型", KIND_ZH.get(doc.get("kind") or "", doc.get("kind") or "—")),
+        ("发布日期", doc.get("issued_on") or "原文未注明"),
+        ("有效期", period(doc)),
+        ("条款数", doc.get("clauses", "—")),
+        ("来源文件", "、".join(doc.get("sources") or []) or "—"),
+    ]
+    if doc.get("notice_title"):
+        rows.insert(0, ("印发通知", doc["notice_title"]))
+    if doc.get("validity_text"):
+        rows.append(("施行条款", doc["validity_text"]))
+    return '<dl class="pa-meta pa-doc-meta">' + "".join(f"<div><dt>{esc(k)}</dt><dd>{esc(v)}</dd></div>" for k, v in rows) + "</dl>"
+
+
+def clause_tree(clauses: Sequence[Mapping[str, Any]]) -> str:
+    """The clauses of one document, parent headings shown once, each level indented."""
+    out: list[str] = []
+    shown: set[tuple[str, ...]] = set()
+    for c in clauses:
+        labels = tuple(c.get("label_path") or (c.get("label") or "",))
+        path = list(c.get("path") or [])
+        for depth in range(len(labels) - 1):
+            key = labels[: depth + 1]
+            if key in shown:
+                continue
+            shown.add(key)
+            title = path[depth] if depth < len(path) else labels[depth]
+            if len(title) > 60:
+                title = title[:60] + "…"
+            out.append(f'<div class="pa-tree-head pa-lvl{depth}">{esc(title)}</div>')
+        shown.add(labels)
+        level = len(labels) - 1
+        heading = c.get("heading") or ""
+        label = c.get("display_label") or c.get("label") or ""
+        out.append(
+            f'<details class="pa-tree-item pa-lvl{min(level, 3)}">'
+            f'<summary><span class="pa-label">{esc(labels[-1])}</span> {esc(heading if heading != labels[-1] else "")}</summary>'
+            f'<div class="pa-text">{multiline(c.get("text", ""))}</div>'
+            + (f'<div class="pa-units">责任单位:{esc("、".join(c["responsible_units"]))}</div>' if c.get("responsible_units") else "")
+            + f'<div class="pa-units">条款编号:{esc(label)}</div>'
+            "</details>"
+        )
+    return '<div class="pa-tree">' + "".join(out) + "</div>"
+
+
+def document_section(doc: Mapping[str, Any], clauses: Sequence[Mapping[str, Any]], open: bool = False) -> str:
+    title = f"<span class=\"pa-city\">{esc(doc.get('city') or '—')}</span> 《{esc(doc.get('title'))}》"
+    number = f" <span class=\"pa-docno\">{esc(doc['doc_number'])}</span>" if doc.get("doc_number") else ""
+    return (
+        f'<details class="pa-doc"{" open" if open else ""}><summary>{title}{number}</summary>'
+        f"{document_meta(doc)}{clause_tree(clauses)}</details>"
+    )
+
+
+# ------------------------------------------------------------------ styles
+
+CSS = """
+.pa-card,.pa-doc,.pa-calc,.pa-msg{font-size:14px;line-height:1.6}
+.pa-card{border:1px solid #d0d7de;border-radius:8px;margin:6px 0;padding:0;background:#fff;color:#1f2328}
+.pa-card>summary{cursor:pointer;padding:8px 10px;list-style-position:inside}
+.pa-card[open]>summary{border-bottom:1px solid #eaeef2}
+.pa-card .pa-text{padding:8px 10px;white-space:normal;word-break:break-word}
+.pa-num{color:#0969da;font-weight:600}
+.pa-city{display:inline-block;background:#ddf4ff;color:#0550ae;border-radius:10px;padding:0 8px;font-size:12px;font-weight:600}
+.pa-title{font-weight:600}
+.pa-label{color:#8250df;font-weight:600}
+.pa-heading{color:#57606a}
+.pa-meta{display:grid;grid-template-columns:1fr;gap:2px 12px;margin:0;padding:6px 10px 10px;font-size:13px;color:#57606a}
+@media (min-width:700px){.pa-meta{grid-template-columns:1fr 1fr}}
+.pa-meta div{display:flex;gap:6px}
+.pa-meta dt{flex:none;font-weight:600;color:#424a53;margin:0}
+.pa-meta dt::after{content:":"}
+.pa-meta dd{margin:0;word-break:break-word}
+.pa-calc{border:1px solid #54aeff;background:#f3f9ff;border-radius:8px;padding:8px 12px;margin:8px 0;color:#1f2328}
+.pa-calc-title{font-weight:700;color:#0550ae}
+.pa-steps{margin:4px 0 4px 1.2em;padding:0}
+.pa-result{font-size:16px}
+.pa-result strong{color:#1a7f37;font-size:20px}
+.pa-badge{display:inline-block;font-size:12px;border-radius:10px;padding:0 8px;margin-left:4px}
+.pa-cap{background:#fff8c5;color:#7d4e00}.pa-no{background:#ffebe9;color:#a40e26}.pa-part{background:#eee;color:#333}
+.pa-notes ul{margin:2px 0 2px 1.2em;padding:0}
+.pa-basis{color:#57606a;font-size:13px}
+.pa-answer{margin-bottom:6px}
+.pa-refused{color:#7d4e00}
+.pa-cites-title{font-size:13px;color:#57606a;margin-top:6px}
+.pa-msg{border-radius:8px;padding:8px 12px;margin:4px 0}
+.pa-msg-info{background:#ddf4ff;color:#0550ae}.pa-msg-warn{background:#fff8c5;color:#7d4e00}.pa-msg-ok{background:#dafbe1;color:#116329}
+.pa-table-wrap{overflow-x:auto}
+.pa-table{border-collapse:collapse;width:100%;font-size:14px}
+.pa-table th,.pa-table td{border:1px solid #d0d7de;padding:6px 8px;text-align:left;vertical-align:top}
+.pa-table th{background:#f6f8fa}
+.pa-num-cell{font-weight:700;color:#1a7f37;white-space:nowrap}
+.pa-doc{border:1px solid #d0d7de;border-radius:8px;margin:8px 0;padding:0 10px;background:#fff;color:#1f2328}
+.pa-doc>summary{cursor:pointer;padding:10px 0;font-weight:600;font-size:15px}
+.pa-docno{color:#57606a;font-weight:400;font-size:13px}
+.pa-doc-meta{padding:0 0 8px}
+.pa-tree{padding-bottom:10px}
+.pa-tree-head{font-weight:700;margin-top:8px}
+.pa-tree-item>summary{cursor:pointer;padding:3px 0}
+.pa-tree-item .pa-text{padding:4px 0 4px 1em;border-left:3px solid #d0d7de;margin-left:4px}
+.pa-units{color:#57606a;font-size:12px;padding-left:1em}
+.pa-lvl0{margin-left:0}.pa-lvl1{margin-left:1.2em}.pa-lvl2{margin-left:2.4em}.pa-lvl3{margin-left:3.6em}
+mark{background:#fff3a3;color:inherit;padding:0 1px;border-radius:2px}
+.pa-examples button{white-space:normal!important;text-align:left!important;height:auto!important}
+@media (max-width:480px){.pa-lvl1{margin-left:.6em}.pa-lvl2{margin-left:1.2em}.pa-lvl3{margin-left:1.8em}}
+"""

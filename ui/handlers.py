@@ -1,0 +1,443 @@
+"""What the web UI does, without Gradio: each function takes the assistant (or feedback store) and
+plain values and returns HTML strings / plain data. `ui.app` wires them to components.
+
+Problems the user can fix raise `UserFacingError` with a Chinese message; anything else is logged
+and turned into a generic apology by the wiring layer, never shown as a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from functools import lru_cache
+from typing import Any, Mapping, Sequence
+
+from pydantic import ValidationError
+
+from ui import cards
+
+log = logging.getLogger("ui")
+
+ALL = "全部"
+MAX_TURNS = 20  # AskRequest accepts at most 20 history turns
+MAX_TURN_CHARS = 4000
+SLOTS = 6  # input fields rendered for the calculator form (the largest programme has 4)
+COMPARE_SLOTS = 3
+NO_VALUE = ""
+
+AMOUNT_HINT = "元,可写 1000万、1.5亿 或 500000"
+PERCENT_HINT = "%,如 3.85 或 3.85%"
+
+
+class UserFacingError(Exception):
+    """A problem the user can act on; the message is shown as is (Chinese)."""
+
+
+def _require(assistant):
+    if assistant is None:
+        raise UserFacingError("政策库正在加载,请稍候几秒再试。")
+    return assistant
+
+
+def _validation_message(exc: ValidationError, what: str = "问题") -> str:
+    for err in exc.errors():
+        msg = str(err.get("msg", ""))
+        if "too long" in msg or "at most" in msg or err.get("type") == "string_too_long":
+            return f"{what}太长了,请精简到2000字以内再试。"
+        if "empty" in msg or err.get("type") == "string_too_short":
+            return f"请先输入{what}。"
+    return f"{what}格式不正确,请修改后再试。"
+
+
+# ------------------------------------------------------------------ chat
+
+
+def history_turns(turns: Sequence[Mapping[str, str]]) -> list[dict]:
+    """The last turns as AskRequest history (plain text, trimmed to the contract's limits)."""
+    kept = [
+        {"role": t["role"], "content": str(t.get("content", ""))[:MAX_TURN_CHARS]}
+        for t in turns
+        if t.get("role") in ("user", "assistant") and str(t.get("content", "")).strip()
+    ]
+    return kept[-MAX_TURNS:]
+
+
+def chat_reply(assistant, question: str, turns: Sequence[Mapping[str, str]]) -> tuple[str, dict]:
+    """Ask the assistant; returns (assistant message HTML, record for history and feedback)."""
+    from assistant.schemas import AskRequest
+
+    bot = _require(assistant)
+    try:
+        request = AskRequest(question=question or "", history=history_turns(turns))
+    except ValidationError as exc:
+        raise UserFacingError(_validation_message(exc)) from None
+    response = bot.ask(request)
+    card_html = [
+        cards.clause_card(cards.citation_info(bot.clause, c), number=i)
+        for i, c in enumerate(response.citations, 1)
+    ]
+    calc_html = ""
+    if response.calculation is not None:
+        calc_html = cards.calculation_block(
+            response.calculation, program_label(response.calculation.program), _clause_or_none(bot, response.calculation.clause_id)
+        )
+    record = {
+        "question": request.question,
+        "answer": response.answer,
+        "citation_ids": [c.id for c in response.citations],
+        "refused": response.refused,
+    }
+    return cards.answer_html(response.answer, card_html, calc_html, refused=response.refused), record
+
+
+def _clause_or_none(bot, clause_id: str) -> dict | None:
+    try:
+        return bot.clause(clause_id)
+    except Exception:
+        return None
+
+
+def record_feedback(store, rating: str, record: Mapping[str, Any] | None, comment: str = "") -> int:
+    """Store 👍/👎 (+ optional comment) for the latest answer; returns the record id."""
+    if store is None:
+        raise UserFacingError("反馈功能暂不可用,请稍后再试。")
+    if not record or not record.get("question"):
+        raise UserFacingError("请先提问,再对回答进行评价。")
+    if rating not in ("up", "down"):
+        raise UserFacingError("评价无效。")
+    comment = (comment or "").strip()
+    if len(comment) > 2000:
+        raise UserFacingError("意见太长了,请精简到2000字以内。")
+    return store.add(rating, record["question"], record.get("answer", ""), list(record.get("citation_ids", [])), comment)
+
+
+# ------------------------------------------------------------------ lookup (hotline)
+
+
+def city_choices(assistant) -> list[str]:
+    cities = list(getattr(assistant, "cities", ()) or ("杭州", "嘉兴", "郑州"))
+    return [ALL, *cities]
+
+
+def document_choices(assistant, city: str | None = None) -> list[tuple[str, str]]:
+    """(label, doc_id) pairs for the document filter; "" means every document."""
+    choices = [("全部文件", NO_VALUE)]
+    if assistant is None:
+        return choices
+    for d in assistant.documents():
+        if city and city != ALL and d.get("city") != city:
+            continue
+        choices.append((f"{d.get('city') or '—'} · {d.get('title')}", d["doc_id"]))
+    return choices
+
+
+_LABELISH = re.compile(r"[一二三四五六七八九十]+、|[((][一二三四五六七八九十]+[))]|\d+[.、.]|序言|附则|附件")
+
+
+def find_clauses(assistant, query: str, city: str | None = None, doc_id: str | None = None, k: int = 10) -> tuple[list[dict], str]:
+    """Clauses for a hotline query: a direct clause lookup (`杭州 (三)`) first, else ranked search.
+
+    Returns (clause records, mode) with mode "lookup" or "search".
+    """
+    from assistant.schemas import SearchRequest
+
+    bot = _require(assistant)
+    query = (query or "").strip()
+    if not query:
+        raise UserFacingError("请输入要查询的关键词或条款编号,例如“小巨人”或“杭州 (三)”。")
+    if len(query) > 200:
+        raise UserFacingError("查询内容太长了,请输入关键词或条款编号(200字以内)。")
+    city = None if not city or city == ALL else city
+    doc_id = doc_id or None
+
+    def keep(info: Mapping[str, Any]) -> bool:
+        return (city is None or info.get("city") == city) and (doc_id is None or info.get("doc_id") == doc_id)
+
+    if _LABELISH.search(query):
+        found = [bot.clause(h.clause.clause_id) for h in bot.lookup(query)]
+        found = [f for f in found if keep(f)]
+        if found:
+            return found[:k], "lookup"
+    try:
+        request = SearchRequest(query=query, k=50 if doc_id else k, city=city)
+    except ValidationError as exc:
+        raise UserFacingError(_validation_message(exc, "查询内容")) from None
+    hits = bot.search(request).hits
+    found = [f for f in (bot.clause(h.id) for h in hits) if keep(f)]
+    # clauses containing the query word itself first (hotline staff search for a term), rank kept otherwise
+    literal = re.sub(r"\s+", "", query)
+    found.sort(key=lambda f: literal not in re.sub(r"\s+", "", str(f.get("text", ""))))
+    return found[:k], "search"
+
+
+def lookup_html(query: str, found: Sequence[Mapping[str, Any]], mode: str) -> str:
+    if not found:
+        return cards.notice("没有找到相关条款。可以换个说法,例如“算力券”“小巨人”,或输入条款编号如“杭州 (三)”。", "warn")
+    terms = [] if mode == "lookup" else cards.query_terms(query)
+    head = (
+        f"按条款编号直接定位到 {len(found)} 条"
+        if mode == "lookup"
+        else f"找到 {len(found)} 条相关条款(按相关度排序,黄色为命中的词)"
+    )
+    body = "".join(cards.clause_card(info, number=i, terms=terms, open=i == 1) for i, info in enumerate(found, 1))
+    return cards.notice(head) + body
+
+
+def script_choices(found: Sequence[Mapping[str, Any]]) -> list[tuple[str, str]]:
+    return [
+        (f"[{i}] {f.get('city') or ''} 《{f.get('doc_title')}》 {f.get('display_label')}", f["clause_id"])
+        for i, f in enumerate(found, 1)
+    ]
+
+
+def answer_script(info: Mapping[str, Any] | None) -> str:
+    """What hotline staff read out or paste: the clause text, then the source line."""
+    if not info:
+        return ""
+    text = re.sub(r"\s*\n\s*", "", str(info.get("text", ""))).strip()
+    return f"{text}\n{cards.source_line(info)}"
+
+
+# ------------------------------------------------------------------ calculator
+
+
+@lru_cache(maxsize=1)
+def _programs() -> tuple[dict, ...]:
+    from assistant import calculator
+
+    return tuple(calculator.programs_schema())
+
+
+def programs() -> list[dict]:
+    return list(_programs())
+
+
+def program(program_id: str) -> dict:
+    for p in _programs():
+        if p["program"] == program_id:
+            return p
+    raise UserFacingError("请选择一个计算项目。")
+
+
+def program_label(program_id: str) -> str:
+    try:
+        p = program(program_id)
+    except UserFacingError:
+        return program_id
+    return f"{p['city']} · {p['title']}"
+
+
+def program_choices() -> list[tuple[str, str]]:
+    return [(f"{p['city']} · {p['title']}", p["program"]) for p in _programs()]
+
+
+def label_from_id(clause_id: str) -> str:
+    """'hangzhou-ai-measures#一.(三)' → '一、(三)' (the label as printed in the document)."""
+    parts = clause_id.split("#", 1)[-1].split(".")
+    out = []
+    for part in parts:
+        if re.fullmatch(r"[一二三四五六七八九十]+", part):
+            out.append(part + "、")
+        elif re.fullmatch(r"\d+", part):
+            out.append(part + ".")
+        else:
+            out.append(part)
+    return "".join(out)
+
+
+def _field_label(spec: Mapping[str, Any]) -> str:
+    need = "" if spec.get("required") else "(选填)"
+    return f"{spec['description_zh']}{need}"
+
+
+def field_spec(spec: Mapping[str, Any] | None) -> dict:
+    """How one calculator input is shown: a text box (amount/percent/int) or a dropdown (choice/bool)."""
+    if spec is None:
+        return {"visible": False, "kind": None}
+    kind = spec["type"]
+    if kind in ("choice", "bool"):
+        if kind == "bool":
+            options = [("是", "true"), ("否", "false")]
+        else:
+            options = [(o["zh"], o["value"]) for o in spec.get("options", [])]
+        default = spec.get("default")
+        value = None if default is None else ("true" if default is True else "false" if default is False else str(default))
+        if not spec.get("required"):
+            options = [("不填", NO_VALUE), *options] if kind == "choice" else options
+            value = NO_VALUE if value is None else value
+        return {"visible": True, "kind": "choice", "label": _field_label(spec), "choices": options, "value": value, "name": spec["name"]}
+    hint = {"amount_yuan": AMOUNT_HINT, "percent": PERCENT_HINT}.get(kind, "整数")
+    placeholder = {"amount_yuan": "例如 1000万", "percent": "例如 3.85%"}.get(kind, "")
+    return {
+        "visible": True, "kind": "text", "label": f"{_field_label(spec)}({hint})", "placeholder": placeholder,
+        "value": "" if spec.get("default") is None else str(spec["default"]), "name": spec["name"],
+    }
+
+
+def form_for(program_id: str | None) -> tuple[list[dict], str]:
+    """Slot specs for a programme's inputs plus an intro block (its clause reference and hints)."""
+    if not program_id:
+        return [field_spec(None)] * SLOTS, cards.notice("请选择一个计算项目。")
+    p = program(program_id)
+    specs = [field_spec(s) for s in p["inputs"]][:SLOTS]
+    specs += [field_spec(None)] * (SLOTS - len(specs))
+    intro = f"依据条款:{p['city']} {label_from_id(p['clause_id'])}(计算结果下方附条款原文)。"
+    intro += "此项目无需填写,直接点击“计算”。" if not p["inputs"] else "金额可写“1000万”“1.5亿”或阿拉伯数字。"
+    return specs, cards.notice(intro)
+
+
+def _friendly_amount(text: str, label: str, percent: bool = False) -> None:
+    from assistant.calculator import parse_amount, parse_percent
+    from assistant.errors import AmountParseError
+
+    try:
+        value = parse_percent(text) if percent else parse_amount(text)
+    except AmountParseError:
+        example = "3.85% 或 3.85" if percent else "1000万、1.5亿 或 500000"
+        raise UserFacingError(f"“{label}”无法识别,请填写如 {example}。") from None
+    if value < 0:
+        raise UserFacingError(f"“{label}”不能为负数。")
+
+
+def collect_inputs(program_id: str, text_values: Sequence[Any], choice_values: Sequence[Any]) -> dict[str, Any]:
+    """The form's slots → calculator inputs, checked with Chinese messages first."""
+    p = program(program_id)
+    inputs: dict[str, Any] = {}
+    for i, spec in enumerate(p["inputs"][:SLOTS]):
+        kind = spec["type"]
+        raw = choice_values[i] if kind in ("choice", "bool") else text_values[i]
+        raw = "" if raw is None else str(raw).strip()
+        if not raw:
+            if spec.get("required"):
+                verb = "选择" if kind in ("choice", "bool") else "填写"
+                raise UserFacingError(f"请{verb}“{spec['description_zh']}”。")
+            continue
+        if kind == "amount_yuan":
+            _friendly_amount(raw, spec["description_zh"])
+        elif kind == "percent":
+            _friendly_amount(raw, spec["description_zh"], percent=True)
+        elif kind == "int" and not re.fullmatch(r"-?\d+", raw):
+            raise UserFacingError(f"“{spec['description_zh']}”请填写整数。")
+        inputs[spec["name"]] = raw
+    return inputs
+
+
+def run_calculation(assistant, program_id: str, text_values: Sequence[Any], choice_values: Sequence[Any]) -> str:
+    """Calculate one programme from the form; HTML with the steps, the result and the clause text."""
+    from assistant import calculator
+    from assistant.errors import InputError
+
+    if not program_id:
+        raise UserFacingError("请先选择计算项目。")
+    inputs = collect_inputs(program_id, text_values, choice_values)
+    try:
+        calc = calculator.calculate(program_id, inputs, lang="zh")
+    except InputError as exc:
+        log.info("calculator refused inputs: %s", exc)
+        raise UserFacingError("输入的内容无法计算,请检查金额、比例和选项后重试。") from None
+    clause = _clause_or_none(assistant, calc.clause_id) if assistant is not None else None
+    html = cards.calculation_block(calc, f"{calc.city} {calc.title}", clause)
+    if clause:
+        html += cards.clause_card(clause, open=True)
+    return html
+
+
+def comparable_choices() -> list[tuple[str, str]]:
+    """(label, tag): the label names the programmes being compared, e.g. 算力券 / 算力应用补贴."""
+    out = []
+    tags: dict[str, list[str]] = {}
+    for p in _programs():
+        if p.get("comparable"):
+            titles = tags.setdefault(p["comparable"], [])
+            if p["title"] not in titles:
+                titles.append(p["title"])
+    for tag, titles in tags.items():
+        out.append((" / ".join(titles), tag))
+    return out
+
+
+def compare_fields(tag: str | None) -> list[dict]:
+    """Option slots (choices and yes/no) the compared programmes ask for besides the amount."""
+    from assistant.calculator import load_rules
+
+    specs: list[dict] = []
+    if tag:
+        for rule in load_rules().values():
+            if rule.comparable != tag:
+                continue
+            schema = next((p for p in _programs() if p["program"] == rule.program), None)
+            for spec in (schema or {}).get("inputs", []):
+                if spec["name"] == rule.base or spec["type"] not in ("choice", "bool"):
+                    continue
+                field = field_spec(spec)
+                field["label"] = f"{rule.city} · {field['label']}"
+                if field["value"] in (None, NO_VALUE) and field["choices"]:
+                    field["value"] = field["choices"][0][1] if spec.get("required") else field["value"]
+                specs.append(field)
+    specs = specs[:COMPARE_SLOTS]
+    return specs + [field_spec(None)] * (COMPARE_SLOTS - len(specs))
+
+
+def compare_amount_label(tag: str | None) -> str:
+    """What the amount means for this comparison, e.g. 金额:算力合同费用 / 实际使用智算算力的费用."""
+    from assistant.calculator import load_rules
+
+    names: list[str] = []
+    for rule in load_rules().values():
+        if tag and rule.comparable == tag and rule.base:
+            text = rule.input(rule.base).description.zh
+            if text not in names:
+                names.append(text)
+    what = " / ".join(names) or "金额"
+    optional = all(not rule.input(rule.base).is_required for rule in load_rules().values() if tag and rule.comparable == tag and rule.base)
+    return f"金额:{what}({AMOUNT_HINT}{';可不填' if optional and names else ''})"
+
+
+def run_compare(tag: str | None, amount: str, option_values: Sequence[Any]) -> str:
+    """The same amount under every city's comparable programme, as a table."""
+    from assistant import calculator
+    from assistant.errors import InputError
+
+    if not tag:
+        raise UserFacingError("请选择要对比的政策类别。")
+    amount = (amount or "").strip()
+    if amount:
+        _friendly_amount(amount, "金额")
+    fields = compare_fields(tag)
+    options = {
+        f["name"]: v for f, v in zip(fields, option_values)
+        if f.get("visible") and v not in (None, NO_VALUE)
+    }
+    try:
+        results = calculator.compare_cities(tag, amount or None, options)
+    except InputError as exc:
+        log.info("compare refused inputs: %s", exc)
+        if not amount:
+            raise UserFacingError("请填写金额后再对比。") from None
+        raise UserFacingError("输入的内容无法对比,请检查金额和选项后重试。") from None
+    rows = []
+    for r in results:
+        if not r.eligible:
+            remark = next((s for s in r.steps if s.startswith("不符合条件")), "不符合条件")
+        else:
+            remark = ";".join([*r.open_questions, *r.notes])
+        rows.append({
+            "city": r.city, "title": r.title,
+            "result": cards.yuan(r.result_yuan) if r.eligible else "0元(不符合条件)",
+            "cap": "是" if r.cap_applied else "否", "remark": remark,
+        })
+    return cards.compare_table(rows)
+
+
+# ------------------------------------------------------------------ policy library
+
+
+def library_html(assistant, city: str | None = None) -> str:
+    """Every document with its metadata and clause tree."""
+    bot = _require(assistant)
+    docs = [d for d in bot.documents() if not city or city == ALL or d.get("city") == city]
+    if not docs:
+        return cards.notice("该城市暂无收录文件。", "warn")
+    head = cards.notice(f"共收录 {len(docs)} 份文件,点击文件名展开元数据和条款目录,点击条款查看原文。")
+    sections = "".join(cards.document_section(d, bot.document_clauses(d["doc_id"])) for d in docs)
+    return head + sections
