@@ -52,7 +52,8 @@ def iso(text: str | None) -> str | None:
 def known_cities() -> frozenset[str]:
     """Prefecture-level and larger city names (without 市), bundled as data."""
     text = resources.files("index").joinpath("data/cities.txt").read_text(encoding="utf-8")
-    return frozenset(w for w in text.split() if w and not w.startswith("#"))
+    lines = (line.split("#", 1)[0] for line in text.splitlines())  # comments may follow on any line
+    return frozenset(w for line in lines for w in line.split())
 
 
 def detect_city(lines: list[str], issuer: str | None) -> str | None:

@@ -103,3 +103,11 @@ def test_clause_ids_are_unique_and_offsets_point_into_the_text(corpus):
     ids = [c.clause_id for c in corpus.clauses]
     assert len(ids) == len(set(ids))
     assert all(c.end > c.start for c in corpus.clauses if c.kind == "item")
+
+
+def test_known_cities_holds_only_city_names_not_comment_words():
+    from index.metadata import known_cities
+
+    cities = known_cities()
+    assert {"杭州", "嘉兴", "郑州", "苏州", "北京"} <= cities
+    assert all("\u4e00" <= ch <= "\u9fff" for city in cities for ch in city), sorted(c for c in cities if not c.isalpha())
