@@ -77,9 +77,23 @@ def _coerce(rule: Rule, spec: InputSpec, raw: Any) -> Any:
     raise _fail(rule, f"{spec.name} must be one of: {allowed} (got {raw!r})")
 
 
+def _blank(raw: Any) -> bool:
+    return raw is None or (isinstance(raw, str) and not raw.strip())
+
+
+def _assumed_inputs(rule: Rule, inputs: dict[str, Any]) -> list[InputSpec]:
+    """Inputs not given whose value is taken from another input (`default_from`)."""
+    return [
+        spec for spec in rule.inputs
+        if spec.default_from and _blank(inputs.get(spec.name)) and not _blank(inputs.get(spec.default_from))
+    ]
+
+
 def normalise_inputs(rule: Rule, inputs: dict[str, Any] | None) -> dict[str, Any]:
     """Validate and type the inputs; fill defaults. Unknown, missing or malformed → InputError."""
     inputs = dict(inputs or {})
+    for spec in _assumed_inputs(rule, inputs):
+        inputs[spec.name] = inputs[spec.default_from]
     known = {i.name for i in rule.inputs}
     unknown = sorted(set(inputs) - known)
     if unknown:
@@ -87,7 +101,7 @@ def normalise_inputs(rule: Rule, inputs: dict[str, Any] | None) -> dict[str, Any
     values: dict[str, Any] = {}
     for spec in rule.inputs:
         raw = inputs.get(spec.name)
-        if raw is None or (isinstance(raw, str) and not raw.strip()):
+        if _blank(raw):
             if spec.is_required:
                 raise _fail(rule, f"missing input {spec.name} ({spec.description.zh} / {spec.description.en})")
             values[spec.name] = None if spec.default is None else _coerce(rule, spec, spec.default)
@@ -364,6 +378,13 @@ def evaluate(rule: Rule, inputs: dict[str, Any] | None = None, lang: str = "zh")
     """`calculate` for a rule object (e.g. one loaded from another directory)."""
     values = normalise_inputs(rule, inputs)
     run = _Run(rule=rule, values=values, lang="en" if lang == "en" else "zh")
+    for spec in _assumed_inputs(rule, dict(inputs or {})):
+        source = next(s for s in rule.inputs if s.name == spec.default_from)
+        value = run.fmt(spec.name, values[spec.name])
+        run.step(
+            f"未提供{spec.description.zh},按{source.description.zh}{value}计",
+            f"{spec.description.en} not given; taken as {source.description.en}: {value}",
+        )
     _check_exclusions(run)
     _check_thresholds(run)
     amount = _KINDS[rule.kind](run)

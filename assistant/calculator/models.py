@@ -48,6 +48,7 @@ class InputSpec(_Frozen):
     minimum: int | None = None
     maximum: int | None = None
     allow_negative: bool = False  # e.g. a growth rate
+    default_from: str | None = None  # when not given, take this other input's value (stated in the steps)
 
     @property
     def is_required(self) -> bool:
@@ -68,6 +69,8 @@ class InputSpec(_Frozen):
             "description_zh": self.description.zh,
             "description_en": self.description.en,
         }
+        if self.default_from:
+            out["default_from"] = self.default_from
         if self.options:
             out["allowed"] = [o.value for o in self.options]
             out["options"] = [{"value": o.value, "zh": o.zh, "en": o.en} for o in self.options]
@@ -192,6 +195,7 @@ class Rule(_Frozen):
             object.__setattr__(self, "inputs", self.inputs + (level,))
         names = {i.name for i in self.inputs}
         refs = [t.input for t in self.thresholds] + [e.input for e in self.exclusions]
+        refs += [i.default_from for i in self.inputs if i.default_from]
         refs += [v.by for v in [self.rate, *(c.amount for c in self.caps), *(t.min for t in self.thresholds)] if isinstance(v, ByOption)]
         if self.base:
             refs.append(self.base)

@@ -43,6 +43,9 @@ CASES = [
     ("hangzhou_innovation_center", {"approved_investment_yuan": "600万", "centre_investment_yuan": "1500万"}, 300 * W, True, False),
     ("hangzhou_innovation_center", {"approved_investment_yuan": "1000万", "centre_investment_yuan": "1000万"}, 500 * W, True, False),
     ("hangzhou_innovation_center", {"approved_investment_yuan": "1200万"}, 500 * W, True, True),
+    # only the centre's input given: the approved input is taken as that (it cannot be more)
+    ("hangzhou_innovation_center", {"centre_investment_yuan": "800万"}, 0, False, False),
+    ("hangzhou_innovation_center", {"centre_investment_yuan": "1200万"}, 500 * W, True, True),
     # 杭州 demo solution: ≤500万
     ("hangzhou_demo_solution", {}, 500 * W, True, False),
     # 嘉兴 manufacturing: ≥2000万, base rate unpublished, +5%, ≤1500万
