@@ -307,10 +307,19 @@ def _mount_ui(app: FastAPI) -> None:
         import gradio as gr
 
         from ui.app import build_ui
+        from ui.cards import CSS
     except ImportError as exc:  # the API works without the UI package
         log.warning("UI not mounted: %s", exc)
         return
-    gr.mount_gradio_app(app, build_ui(lambda: app.state.assistant, lambda: app.state.feedback), path="/ui")
+    # No footer links or run history: the public UI should not advertise Gradio's API or settings pages.
+    gr.mount_gradio_app(
+        app,
+        build_ui(lambda: app.state.assistant, lambda: app.state.feedback),
+        path="/ui",
+        css=CSS,
+        footer_links=[],
+        run_history=False,
+    )
 
     @app.get("/", include_in_schema=False)
     def root():

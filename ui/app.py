@@ -58,7 +58,6 @@ def build_ui(get_assistant: Callable[[], Any], get_feedback: Callable[[], Any]) 
         return get_assistant()
 
     with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
-        gr.HTML(f"<style>{cards.CSS}</style>", js_on_load=None, elem_id="pa-style")
         gr.Markdown(
             f"## {TITLE}\n"
             "杭州 · 嘉兴 · 郑州 2024年人工智能产业支持政策。回答均附政策原文条款;补贴金额由计算器按条款逐步算出。"
