@@ -14,12 +14,15 @@ from assistant import calculator
 from assistant.composer import (
     asks_for_amount,
     Draft,
+    answer_award_wording,
     answer_calculation,
     answer_city_line,
     answer_dates,
     answer_doc_meta,
     answer_rate,
     answer_responsible,
+    asks_clause_date,
+    city_name_en,
     refusal_text,
 )
 from assistant.errors import InputError, NotFoundError
@@ -41,6 +44,10 @@ log = logging.getLogger("assistant.chain")
 # (e5 similarities are compressed, so unrelated questions still score ~0.82; BM25 needs a rare shared term).
 MIN_DENSE_RELEVANCE = 0.86
 MIN_BM25_RELEVANCE = 6.0
+# Question types answered from one document each; asked for several cities, each city gets its own line.
+PER_DOCUMENT_TYPES = ("dates", "doc_meta", "responsible")
+# An unnamed "compare the cities" lists at most this many (a 300-city corpus would take seconds).
+MAX_COMPARED_CITIES = 6
 
 
 @dataclass
@@ -49,6 +56,9 @@ class Composed:
 
     answer: str
     cited: list[ScoredClause]
+    # per-city calculations of a comparison: their numbers are evidence, but the contract's one
+    # `calculation` field cannot hold them
+    compared: tuple = ()
 
 
 class Composer(Protocol):
@@ -189,16 +199,38 @@ class PolicyAssistant:
                 top = previous_hits[0]
         if self._multi_city(query, hits):
             return self._compose_cities(query, hits, draft), None
+        if len(query.cities) >= 2 and query.qtype in PER_DOCUMENT_TYPES:
+            return self._compose_documents(query, draft), None
         calc = self._calculate(query, hits)
         if calc is not None:
             rule_hit = next(h for h in [top, *hits] if h.clause.clause_id == calc.clause_id) if any(
                 h.clause.clause_id == calc.clause_id for h in [top, *hits]) else self._hit_for(calc.clause_id)
             answer_calculation(draft, rule_hit, calc, query)
+            award = _applied_award(calc)
+            if award is not None:
+                answer_award_wording(draft, rule_hit, query, award.zh)
             return Composed(draft.text, draft.cited), calc
+        self._answer_by_type(draft, query, top, hits)
+        return Composed(draft.text, draft.cited), None
+
+    def _compose_documents(self, query: Query, draft: Draft) -> Composed:
+        """Dates, 文号/issuer or responsible units asked for several named cities: one line each."""
+        vector = self.searcher.embed(query.search_text)
+        draft.add("By city:" if query.lang == "en" else "各地情况:")
+        for city in query.cities:
+            city_hits = self._retrieve(query, k=3, cities=(city,), vector=vector)
+            if city_hits:
+                draft.add(f"\n- {city}:" if query.lang != "en" else f"\n- {city_name_en(city)}: ")
+                self._answer_by_type(draft, query, city_hits[0], city_hits)
+        return Composed(draft.text, draft.cited)
+
+    def _answer_by_type(self, draft: Draft, query: Query, top: ScoredClause, hits: Sequence[ScoredClause]) -> None:
         if query.qtype == "responsible":
             target = top if (top.clause.responsible_units or query.followup == "this") else next(
                 (h for h in hits[:3] if h.clause.responsible_units), top)
             answer_responsible(draft, target, query, lead_note=self._lead_listed_first(target.document))
+        elif query.qtype == "dates" and asks_clause_date(top.clause, query):
+            answer_rate(draft, top, query)
         elif query.qtype == "dates":
             doc = self._policy_doc(top)
             answer_dates(draft, self._validity_clause(doc) or top, doc, query)
@@ -207,7 +239,6 @@ class PolicyAssistant:
             answer_doc_meta(draft, self._first_clause(doc) or top, doc, query)
         else:
             answer_rate(draft, top, query)
-        return Composed(draft.text, draft.cited), None
 
     def _multi_city(self, query: Query, hits: Sequence[ScoredClause]) -> bool:
         if query.qtype == "compare":
@@ -218,10 +249,11 @@ class PolicyAssistant:
         return bool(query.topics) and len(cities) >= 2
 
     def _compose_cities(self, query: Query, hits: Sequence[ScoredClause], draft: Draft) -> Composed:
-        cities = query.cities if len(query.cities) >= 2 else self.cities
+        cities = query.cities if len(query.cities) >= 2 else self._compared_cities(hits)
         vector = self.searcher.embed(query.search_text)
         comparable = next((load_lexicon().topic(t).comparable for t in query.topics if load_lexicon().topic(t).comparable), None)
         draft.add("Across the cities:" if query.lang == "en" else "各地规定对比:")
+        compared: list = []
         for city in cities:
             city_hits = self._retrieve(query, k=3, cities=(city,), vector=vector)
             if not city_hits:
@@ -229,14 +261,22 @@ class PolicyAssistant:
             calc = None
             if comparable and query.amounts:
                 calc = self._calculate(query, city_hits)
+                if calc is not None:
+                    compared.append(calc)
             hit = self._hit_for(calc.clause_id) if calc else city_hits[0]
             answer_city_line(draft, hit, query, calc)
-        return Composed(draft.text, draft.cited)
+        return Composed(draft.text, draft.cited, tuple(compared))
+
+    def _compared_cities(self, hits: Sequence[ScoredClause]) -> Sequence[str]:
+        """Every city when there are few; otherwise the cities of the best hits (one search per city)."""
+        if len(self.cities) <= MAX_COMPARED_CITIES:
+            return self.cities
+        return list(dict.fromkeys(h.document.city for h in hits if h.document.city))[:MAX_COMPARED_CITIES]
 
     def _calculate(self, query: Query, hits: Sequence[ScoredClause]):
         """Run the calculator when the question gives the numbers a rule needs, or names a fixed award."""
         lang = "en" if query.lang == "en" else "zh"
-        rules = [rule for hit in hits[:2] for rule in self._rules_by_clause.get(hit.clause.clause_id, [])]
+        rules = _on_topic([rule for hit in hits[:2] for rule in self._rules_by_clause.get(hit.clause.clause_id, [])], query)
         if query.amounts:
             for rule in rules:
                 source = query.rewritten if query.followup == "city" else query.text
@@ -299,7 +339,9 @@ class PolicyAssistant:
 
     def _respond(self, query: Query, composed: Composed, calc, started: float) -> AskResponse:
         citations = [citation(h) for h in composed.cited]
-        check = verify_answer(composed.answer, len(citations), evidence(composed.cited, calc, query))
+        check = verify_answer(
+            composed.answer, len(citations), evidence(composed.cited, calc, query, composed.compared)
+        )
         if not check.ok:
             log.warning("extractive answer failed verification: %s", "; ".join(check.problems))
         return AskResponse(
@@ -312,6 +354,19 @@ class PolicyAssistant:
         )
 
 
+def _applied_award(calc) -> Any | None:
+    """The fixed award a calculation paid, if it was one."""
+    rule = calculator.get_rule(calc.program)
+    level = calc.inputs.get("level")
+    return next((a for a in rule.awards if level is None or a.value == level), None) if rule.kind == "fixed" else None
+
+
+def _on_topic(rules: Sequence[Any], query: Query) -> list[Any]:
+    """Rules not about another comparable topic than the one asked ("算力券…800万" is no model-filing fee)."""
+    comparable = {load_lexicon().topic(t).comparable or t for t in query.topics}
+    return [r for r in rules if r.comparable is None or not comparable or r.comparable in comparable]
+
+
 def _without_instructions(hits: Sequence[ScoredClause]) -> list[ScoredClause]:
     kept = [h for h in hits if not looks_like_instruction(h.clause.text)]
     if len(kept) < len(hits):
@@ -319,14 +374,14 @@ def _without_instructions(hits: Sequence[ScoredClause]) -> list[ScoredClause]:
     return kept
 
 
-def evidence(cited: Sequence[ScoredClause], calc, query: Query) -> list[str]:
+def evidence(cited: Sequence[ScoredClause], calc, query: Query, compared: Sequence[Any] = ()) -> list[str]:
     """Everything an answer may take numbers from."""
     texts = [query.text, query.rewritten]
     for hit in cited:
         d = hit.document
         texts += [hit.clause.text, hit.clause.display_label, d.title, d.doc_number or "", d.issued_on or "",
                   d.effective_from or "", d.effective_until or "", d.validity_text or ""]
-    if calc is not None:
+    for calc in [c for c in (calc, *compared) if c is not None]:
         texts += list(calc.steps) + [str(v) for v in calc.inputs.values()] + [str(calc.result_yuan)]
         texts += list(getattr(calc, "open_questions", []) or []) + list(getattr(calc, "notes", []) or [])
     return texts

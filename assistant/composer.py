@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Sequence
 
 from assistant.calculator import format_yuan
+from assistant.question_inputs import label_coverage
 from assistant.lexicon import load_lexicon
 from assistant.retriever import ScoredClause
 from assistant.understanding import Query
@@ -24,6 +25,8 @@ _RESPONSIBLE = re.compile(r"[((\[][^()()\[\]]*责任(单位|部门)[::][^()()\[\
 _HAS_NUMBER = re.compile(r"\d")
 _LIMIT_WORDS = ("不超过", "最高", "上限", "不低于", "以上", "达到")
 _RATE_QUESTION = ("怎么算", "如何计算", "怎么计算", "比例", "百分之", "比率", "rate", "percentage", "percent", "%")
+_VALIDITY_QUESTION = ("有效期", "施行", "到期", "过期", "生效", "还有效", "有效至", "实施时间", "valid", "effective", "expire", "in force", "still apply")
+_YEAR = re.compile(r"\d{4}年")
 _AMOUNT_QUESTION = (
     "最多", "最高", "上限", "封顶", "多少钱", "多少万", "金额", "多少", "有钱", "给多少", "奖多少", "有奖励", "有没有奖励", "奖励吗", "奖励没", "怎么奖励", "如何奖励", "奖励标准", "怎么算", "如何计算", "怎么计算",
     "max", "cap", "limit", "how much", "up to", "how big", "how large", "what award", "what support", "funding",
@@ -101,6 +104,7 @@ def best_sentences(clause: Clause, query: Query, limit: int = 2) -> list[str]:
     low = (query.rewritten or query.text).lower()  # a follow-up ("杭州呢?") asks what the earlier turn asked
     asks_rate = any(w in low for w in _RATE_QUESTION)
     asks_amount = any(w in low for w in _AMOUNT_QUESTION)  # may come with a rate question: "比例多少?最多多少?"
+    named_figures = {format_yuan(a.yuan).removesuffix("元") for a in query.amounts}  # "能超过800万元吗?"
     scored = []
     for pos, sentence in enumerate(candidates):
         score = min(8, sum(min(len(t), 4) for t in terms if t in sentence))  # capped: long sentences repeat terms
@@ -109,6 +113,8 @@ def best_sentences(clause: Clause, query: Query, limit: int = 2) -> list[str]:
         if asks_amount and _AMOUNT.search(sentence) and any(w in sentence for w in _LIMIT_WORDS):
             score += 6
         if asks_rate and "%" in sentence:
+            score += 6
+        if any(figure in sentence for figure in named_figures):
             score += 6
         if query.qtype == "eligibility" and any(w in sentence for w in ("对", "符合", "达到", "除外", "以上")):
             score += 2
@@ -165,11 +171,11 @@ def source_zh(hit: ScoredClause) -> str:
 
 def source_en(hit: ScoredClause) -> str:
     d, c = hit.document, hit.clause
-    city = _city_en(d.city)
+    city = city_name_en(d.city)
     return f"{city}, 《{d.title}》 clause {c.display_label}"
 
 
-def _city_en(city: str | None) -> str:
+def city_name_en(city: str | None) -> str:
     lex = load_lexicon()
     names = lex.city_en.get(city or "", ())
     return names[-1].title() if names else (city or "")
@@ -223,13 +229,19 @@ def answer_responsible(draft: Draft, hit: ScoredClause, query: Query, lead_note:
             draft.add(f"其中列第一位的{units[0]}为牵头单位。")
 
 
+def asks_clause_date(clause: Clause, query: Query) -> bool:
+    """A "when" question about one measure's own deadline ("专项经费提取到什么时候?"), not the policy's validity."""
+    low = (query.rewritten or query.text).lower()
+    return not any(w in low for w in _VALIDITY_QUESTION) and bool(_YEAR.search(clause.text))
+
+
 def answer_dates(draft: Draft, hit: ScoredClause, doc: Document, query: Query) -> None:
     validity = next((s for s in sentences(hit.clause) if "施行" in s or "有效期" in s), None) or doc.validity_text or ""
     validity = validity.rstrip("。")
     if en(query):
         span = f"in force from {doc.effective_from or 'the date of publication'} until {doc.effective_until or 'no end date stated'}"
         issued = f", issued {doc.issued_on}" if doc.issued_on else ""
-        draft.add(f"《{doc.title}》({_city_en(doc.city)}{issued}) is {span} {draft.cite(hit)}: “{validity}。”")
+        draft.add(f"《{doc.title}》({city_name_en(doc.city)}{issued}) is {span} {draft.cite(hit)}: “{validity}。”")
         return
     draft.add(f"《{doc.title}》{validity}{draft.cite(hit)}。")
     if doc.effective_from and doc.effective_until:
@@ -247,7 +259,7 @@ def answer_doc_meta(draft: Draft, hit: ScoredClause, doc: Document, query: Query
     if en(query):
         number = doc.doc_number or "none printed"
         draft.add(
-            f"The {_city_en(doc.city)} policy is 《{doc.title}》, document number {number}, issued by {doc.issuer or 'an issuer not stated'}"
+            f"The {city_name_en(doc.city)} policy is 《{doc.title}》, document number {number}, issued by {doc.issuer or 'an issuer not stated'}"
             f"{' on ' + doc.issued_on if doc.issued_on else ''} {draft.cite(hit)}."
         )
         return
@@ -258,7 +270,8 @@ def answer_doc_meta(draft: Draft, hit: ScoredClause, doc: Document, query: Query
 
 def answer_calculation(draft: Draft, hit: ScoredClause, calc, query: Query) -> None:
     """The calculator's steps and result, tied to the clause the rule comes from."""
-    steps = [s.rstrip("。;; ") for s in calc.steps]
+    # the last step restates the result, which the verdict below says once
+    steps = [s.rstrip("。;; ") for s in calc.steps if not s.startswith(("结果:", "Result:"))]
     if en(query):
         verdict = (
             f"Result: {yuan_en(calc.result_yuan)}" + (" (cap applied)" if calc.cap_applied else "")
@@ -271,9 +284,21 @@ def answer_calculation(draft: Draft, hit: ScoredClause, calc, query: Query) -> N
             if calc.eligible else "测算结果:不符合申领条件"
         )
         draft.add(f"按{source_zh(hit)}{draft.cite(hit)}测算:" + ";".join(steps) + f"。{verdict}。")
-    notes = list(getattr(calc, "open_questions", []) or [])
+    notes = list(getattr(calc, "open_questions", []) or []) if calc.eligible else []
     if notes:
         draft.add(("Note: " if en(query) else "注意:") + ("; " if en(query) else ";").join(n.rstrip("。") for n in notes[:2]) + ("." if en(query) else "。"))
+
+
+def answer_award_wording(draft: Draft, hit: ScoredClause, query: Query, award_label: str) -> None:
+    """After a fixed award: the clause's sentence naming that award, when it states figures the
+    calculation did not (a second payment after acceptance, the other levels)."""
+    candidates = sentences(hit.clause)
+    if not candidates:
+        return
+    sentence = max(candidates, key=lambda s: label_coverage(award_label, s)).rstrip("。;;,")
+    said = set(_FIGURE.findall(draft.text))
+    if set(_FIGURE.findall(sentence)) - said:
+        draft.add(f"The clause reads: “{sentence}。”" if en(query) else f"原文:“{sentence}。”")
 
 
 def answer_city_line(draft: Draft, hit: ScoredClause, query: Query, calc=None) -> None:
@@ -282,12 +307,12 @@ def answer_city_line(draft: Draft, hit: ScoredClause, query: Query, calc=None) -
     if calc is not None:
         result = (yuan_en(calc.result_yuan) if en(query) else format_yuan(Decimal(str(calc.result_yuan)))) if calc.eligible else ("not eligible" if en(query) else "不符合条件")
         steps = ("; " if en(query) else ";").join(s.rstrip("。;; ") for s in calc.steps)
-        label = _city_en(city) if en(query) else city
+        label = city_name_en(city) if en(query) else city
         draft.add(f"\n- {label}: {result} {draft.cite(hit)} ({steps})" if en(query) else f"\n- {label}:{result}{draft.cite(hit)}({steps})")
         return
     quoted = key_pieces(hit.clause, query)
     if en(query):
-        draft.add(f"\n- {_city_en(city)} ({hit.clause.display_label}) {draft.cite(hit)}: “{quoted}”")
+        draft.add(f"\n- {city_name_en(city)} ({hit.clause.display_label}) {draft.cite(hit)}: “{quoted}”")
     else:
         draft.add(f"\n- {city}({hit.clause.display_label}){draft.cite(hit)}:{quoted}")
 
@@ -298,7 +323,7 @@ def refusal_text(query: Query, cities: Sequence[str], documents: int) -> str:
         place = f" for {', '.join(query.outside_places)}" if query.outside_places else ""
         return (
             f"Sorry, the knowledge base has no policy{place} that answers this. It covers {documents} documents: "
-            f"the 2024 AI-industry support policies of {', '.join(_city_en(c) for c in cities)} (compute vouchers, model-filing awards, "
+            f"the 2024 AI-industry support policies of {', '.join(city_name_en(c) for c in cities)} (compute vouchers, model-filing awards, "
             "investment subsidies, awards for leading firms, responsible departments, validity). Please ask about those."
         )
     place = f"{'、'.join(query.outside_places)}的" if query.outside_places else "这一问题的"

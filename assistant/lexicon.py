@@ -38,6 +38,7 @@ class Lexicon:
     en_cues: dict[str, str] = field(default_factory=dict)
     amount_cues: dict[str, tuple[str, ...]] = field(default_factory=dict)  # calculator input → cue words
     amount_deductions: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    award_levels: dict[str, tuple[str, ...]] = field(default_factory=dict)  # level → words naming it
 
     def topic(self, topic_id: str) -> Topic:
         return next(t for t in self.topics if t.topic_id == topic_id)
@@ -81,6 +82,7 @@ def load_lexicon() -> Lexicon:
         en_cues={str(k).lower(): str(v) for k, v in (raw.get("en_cues") or {}).items()},
         amount_cues=_cue_words(raw.get("amount_cues")),
         amount_deductions=_cue_words(raw.get("amount_deductions")),
+        award_levels=_cue_words(raw.get("award_levels")),
     )
 
 

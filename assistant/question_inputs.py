@@ -83,10 +83,12 @@ def inputs_from_question(
         else:
             value = options.get(name)
         if value is None:
-            if default is not None or not required:
+            if default is not None or not required or _get(spec, "default_from", None):
                 continue
             return None
         inputs[name] = value
+    if any(_get(s, "default_from", None) and _get(s, "name") not in inputs and _get(s, "default_from") not in inputs for s in specs):
+        return None
     if not any(_get(s, "type") == "amount_yuan" for s in specs if _get(s, "name") in inputs):
         return None  # nothing to compute from: the question gave no amount for this rule
     return inputs
@@ -101,7 +103,7 @@ _ZH_GENERIC = ("人工智能", "首次认定为", "首次认定的", "首次认�
 _EN_GENERIC = {"award", "awards", "company", "companies", "enterprise", "enterprises", "the", "for", "and", "with", "newly"}
 
 
-def _covered(label: str, text: str) -> int:
+def label_coverage(label: str, text: str) -> int:
     """Distinctive characters of `label` inside some two-character run that `text` also contains."""
     marked = [False] * len(label)
     for i in range(len(label) - 1):
@@ -125,7 +127,7 @@ def award_match(zh: str, en: str, text: str) -> float:
     low = text.lower().translate(_QUOTES)
     if any("\u4e00" <= ch <= "\u9fff" for ch in low):
         label = zh.translate(_QUOTES)
-        covered, distinctive = _covered(label, low), _distinctive_length(label)
+        covered, distinctive = label_coverage(label, low), _distinctive_length(label)
         share = covered / distinctive
         return covered * share if covered >= min(MIN_AWARD_CHARS, distinctive) and share >= MIN_AWARD_SHARE else 0.0
     words = {w for w in re.findall(r"[a-z]+", en.lower()) if w not in _EN_GENERIC and len(w) >= 3}
@@ -142,13 +144,33 @@ def named_awards(rules: Sequence[Any], text: str) -> list[tuple[float, Any, Any]
     return sorted((s for s in scored if s[0] > 0), key=lambda s: s[0], reverse=True)
 
 
+def _same_level(named: list[tuple[float, Any, Any]], text: str) -> list[tuple[float, Any, Any]]:
+    """Drop awards for a level of government (国家/省/市) the question does not name when it names another."""
+    from assistant.lexicon import load_lexicon
+
+    levels = load_lexicon().award_levels
+
+    def named_levels(phrase: str) -> set[str]:
+        return {level for level, words in levels.items() if any(w in phrase for w in words)}
+
+    asked = named_levels(text.lower())
+    if not asked:
+        return named
+
+    def fits(award: Any) -> bool:
+        own = named_levels(f"{_get(award, 'zh')} {_get(award, 'en')}".lower())
+        return not own or bool(own & asked)
+
+    return [n for n in named if fits(n[2])] or named
+
+
 def award_inputs(rules: Sequence[Any], text: str) -> tuple[Any, dict] | None:
     """(rule, inputs) for the one award the question names among these rules.
 
     None when it names none, or several with different amounts ("国家级…省级呢?", "独角兽和潜在独角兽
     分别…"): the clause text then answers better than one calculated level.
     """
-    named = named_awards(rules, text)
+    named = _same_level(named_awards(rules, text), text)
     if not named:
         return None
     best, rule, award = named[0]

@@ -154,6 +154,20 @@ def test_document_number(client):
     assert body["citations"][0]["doc_number"] == "嘉政办发〔2024〕25号"
 
 
+def test_dates_for_several_cities_get_one_line_each(client):
+    body = ask(client, "杭州、嘉兴、郑州这三份人工智能政策的有效期分别到什么时候?")
+    assert cited(body) == ["hangzhou-ai-measures#closing", "jiaxing-ai-plan#closing", "zhengzhou-ai-measures#closing"]
+    lines = body["answer"].splitlines()[1:]
+    assert [line[:4] for line in lines] == ["- 杭州", "- 嘉兴", "- 郑州"]
+    assert "2027年12月31日" in lines[0] and "2027年12月31日" in lines[1] and "有效期3年" in lines[2]
+
+
+def test_issuer_and_number_for_two_cities(client):
+    body = ask(client, "杭州和郑州的人工智能政策分别是哪个部门印发的?文号是什么?")
+    assert "郑政文〔2024〕62号" in body["answer"] and "郑州市人民政府" in body["answer"]
+    assert {c["city"] for c in body["citations"]} == {"杭州", "郑州"}
+
+
 def test_city_filter_in_request(client):
     body = ask(client, "算力补贴比例是多少?", city="嘉兴")
     assert {c["city"] for c in body["citations"]} == {"嘉兴"}

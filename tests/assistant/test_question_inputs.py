@@ -38,6 +38,7 @@ def test_non_domestic_compute_is_not_read_as_domestic(policy_assistant):
     ("郑州首次认定为“隐形冠军”的企业奖补多少?", "zhengzhou_little_giant_award", 1_000_000),
     ("我们公司在郑州刚上了潜在独角兽榜单,政府给多少?", "zhengzhou_unicorn_award", 2_000_000),
     ("嘉兴新认定的省级企业技术中心,一次性奖励多少?", "jiaxing_tech_center_award", 500_000),
+    ("我们园区在郑州被省里认定为新型工业化产业示范基地了,有奖励没?", "zhengzhou_demonstration_base_award", 1_000_000),
     ("How big is Zhengzhou's award for an AI company listed as a unicorn?", "zhengzhou_unicorn_award", 5_000_000),
 ])
 def test_a_named_award_is_calculated(policy_assistant, question, program, yuan):
@@ -50,6 +51,7 @@ def test_two_levels_asked_at_once_are_answered_from_the_clause_not_one_level():
     rules = [r for r in calculator.load_rules().values() if r.clause_id == "jiaxing-ai-plan#三.(四)"]
     assert award_inputs(rules, "嘉兴新认定的国家级制造业创新中心奖励多少?省级呢?") is None
     assert award_inputs(rules, "嘉兴人工智能制造业投资补助的门槛是多少?") is None
+    assert award_inputs(rules, "嘉兴市企业技术中心奖励多少?") is None  # "嘉兴市" is a place, not the 市级 level
     rule, inputs = award_inputs(rules, "嘉兴新认定的省级制造业创新中心,能拿多少一次性奖励?")
     assert rule.program == "jiaxing_innovation_center_award" and inputs == {"level": "provincial"}
 
@@ -61,6 +63,21 @@ def test_an_amount_follow_up_keeps_the_subject_and_takes_the_new_option(policy_a
     assert calc.inputs["project_type"] == "upgrade" and calc.result_yuan == 500_000
 
 
+def test_a_cap_named_in_the_question_is_not_read_as_another_programme_s_amount(policy_assistant):
+    body = ask(policy_assistant, "我们是生成式多模态基础大模型企业,杭州算力券每年能超过800万元吗?")
+    assert body.calculation is None  # not "800万 of model-evaluation costs → 50万 filing reward"
+    assert [c.id for c in body.citations] == ["hangzhou-ai-measures#一.(三)"]
+    assert "不超过800万元,生成式多模态基础大模型企业可以放宽" in body.answer
+
+
+def test_a_total_below_the_centre_threshold_is_not_eligible(policy_assistant):
+    body = ask(policy_assistant, "我们的市级制造业创新中心总共只投入了800万元,在杭州能按50%拿资助吗?能拿多少?")
+    calc = body.calculation
+    assert calc.program == "hangzhou_innovation_center" and calc.inputs["centre_investment_yuan"] == 8_000_000
+    assert (calc.eligible, calc.result_yuan) == (False, 0)
+    assert "1000万元" in body.answer and "不符合申领条件" in body.answer
+
+
 def test_a_rate_and_cap_question_gets_both(policy_assistant):
     answer = ask(policy_assistant, "杭州的算力券补贴比例是多少?单家企业每年最多能申领多少?").answer
     assert "30%" in answer and "800万元" in answer
@@ -70,3 +87,24 @@ def test_a_rate_and_cap_question_gets_both(policy_assistant):
 def test_questions_outside_the_policies_are_refused(policy_assistant, question):
     body = ask(policy_assistant, question)
     assert body.refused and body.citations == []
+
+
+def test_a_comparison_over_a_many_city_corpus_searches_only_the_cities_that_have_the_policy(policy_assistant, monkeypatch):
+    from assistant import chain
+
+    many = tuple(sorted({*policy_assistant.cities, *(f"测试{i}市" for i in range(40))}))
+    monkeypatch.setattr(policy_assistant, "cities", many)
+    searched: list = []
+    retrieve = policy_assistant._retrieve
+
+    def counting(query, k, cities=None, vector=None):
+        searched.append(cities)
+        return retrieve(query, k, cities=cities, vector=vector)
+
+    monkeypatch.setattr(policy_assistant, "_retrieve", counting)
+    answer = ask(policy_assistant, "各地算力券补贴比例对比").answer
+    per_city = [c for c in searched if c]
+    assert 3 <= len(per_city) <= chain.MAX_COMPARED_CITIES  # not one search for each of 43 cities
+    lines = [line for line in answer.splitlines() if line.startswith("- ")]
+    assert [line[2:4] for line in lines] == [c[0] for c in per_city]
+    assert {"杭州", "嘉兴", "郑州"} <= {line[2:4] for line in lines}
