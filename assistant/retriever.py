@@ -52,6 +52,11 @@ class HybridSearcher:
         self.depth = depth
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_lock = threading.Lock()
+        self._by_city: dict[str, set[int]] = {}
+        self._by_doc: dict[str, set[int]] = {}
+        for i, clause in enumerate(index.clauses):
+            self._by_city.setdefault(index.documents[clause.doc_id].city or "", set()).add(i)
+            self._by_doc.setdefault(clause.doc_id, set()).add(i)
 
     def embed(self, text: str) -> np.ndarray:
         """Query vector, memoised: hotline staff and the UI repeat the same questions all day."""
@@ -76,8 +81,8 @@ class HybridSearcher:
         mode: str = "hybrid",
         query_vector: np.ndarray | None = None,
     ) -> list[ScoredClause]:
-        allowed = self._allowed(cities, doc_ids)
-        if not allowed:
+        allowed = self._allowed(cities, doc_ids)  # None: every clause
+        if allowed is not None and not allowed:
             return []
         bm25_ranks: dict[int, int] = {}
         dense_ranks: dict[int, int] = {}
@@ -85,12 +90,17 @@ class HybridSearcher:
         bm25_scores = None
         if mode in ("hybrid", "bm25"):
             bm25_scores = self.index.bm25.get_scores(tokenize(text))
-            order = [i for i in np.argsort(-bm25_scores) if i in allowed and bm25_scores[i] > 0][: self.depth]
+            matched = np.flatnonzero(bm25_scores > 0)
+            if allowed is not None:
+                matched = np.array([i for i in matched if i in allowed], dtype=int)
+            order = matched[np.argsort(-bm25_scores[matched], kind="stable")][: self.depth]
             bm25_ranks = {int(i): r for r, i in enumerate(order)}
         if mode in ("hybrid", "dense"):
             vector = self.embed(text) if query_vector is None else query_vector
-            hits = self.index.vectors.search(vector, len(self.index.clauses))
-            kept = [(i, s) for i, s in hits if i in allowed][: self.depth]
+            if allowed is None:
+                kept = self.index.vectors.search(vector, self.depth)
+            else:
+                kept = [(i, s) for i, s in self.index.vectors.search(vector, len(self.index.clauses)) if i in allowed][: self.depth]
             dense_ranks = {i: r for r, (i, _) in enumerate(kept)}
             dense_scores = dict(kept)
         dense_weight = DENSE_WEIGHT
@@ -113,13 +123,17 @@ class HybridSearcher:
             for i in best
         ]
 
-    def _allowed(self, cities: Sequence[str], doc_ids: Sequence[str]) -> set[int]:
-        docs = self.index.documents
-        return {
-            i
-            for i, c in enumerate(self.index.clauses)
-            if (not cities or docs[c.doc_id].city in cities) and (not doc_ids or c.doc_id in doc_ids)
-        }
+    def _allowed(self, cities: Sequence[str], doc_ids: Sequence[str]) -> set[int] | None:
+        """Clause positions the filters allow; None when there is no filter."""
+        if not cities and not doc_ids:
+            return None
+        allowed: set[int] | None = None
+        if cities:
+            allowed = set().union(*(self._by_city.get(c, set()) for c in cities))
+        if doc_ids:
+            in_docs = set().union(*(self._by_doc.get(d, set()) for d in doc_ids))
+            allowed = in_docs if allowed is None else allowed & in_docs
+        return allowed
 
 
 class ClauseRetriever(BaseRetriever):

@@ -1,6 +1,6 @@
 """How cost grows with the corpus: build time and memory, query latency and throughput at 1×, 10×, 100×.
 
-    python benchmarks/bench_scale.py [--scales 1 10 100] [--requests 400] [--json FILE]
+    python benchmarks/bench_scale.py [--scales 1 10 100] [--requests 400] [--json FILE] [--work-dir DIR]
 
 A k× corpus is the real corpus plus k−1 perturbed copies of every source file: city names swapped for
 other real cities (so documents stay distinct and are not merged as duplicates) and every amount
@@ -67,12 +67,18 @@ def measure(scale: int, requests: int, workdir: Path) -> dict:
     from tests.live_server import live_server
 
     corpus, data_dir = workdir / f"corpus-{scale}x", workdir / f"data-{scale}x"
-    files = synthetic_corpus(corpus, scale)
-    out = subprocess.run(
-        [sys.executable, __file__, "--build-child", str(corpus), str(data_dir)],
-        check=True, capture_output=True, text=True,
-    )
-    row = {"scale": scale, "files": files, **json.loads(out.stdout.strip().splitlines()[-1])}
+    build_report = workdir / f"build-{scale}x.json"
+    if build_report.exists():  # --work-dir kept from an earlier run: measure serving only
+        files, built = len(list(corpus.iterdir())), json.loads(build_report.read_text())
+    else:
+        files = synthetic_corpus(corpus, scale)
+        out = subprocess.run(
+            [sys.executable, __file__, "--build-child", str(corpus), str(data_dir)],
+            check=True, capture_output=True, text=True,
+        )
+        built = json.loads(out.stdout.strip().splitlines()[-1])
+        build_report.write_text(json.dumps(built))
+    row = {"scale": scale, "files": files, **built}
     questions = [i.question for i in load_gold() if not i.history]
     with live_server(data_dir, timeout_s=900, POLICY_CORPUS_DIR=str(corpus), POLICY_LOG_QUESTIONS="false") as (base, proc):
         run_load(base, questions, 50, 4)
@@ -95,11 +101,14 @@ def main() -> None:
     parser.add_argument("--scales", type=int, nargs="+", default=[1, 10, 100])
     parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--work-dir", type=Path, help="keep corpora and indexes here; a later run reuses them and only re-measures serving")
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
+        workdir = args.work_dir or Path(tmp)
+        workdir.mkdir(parents=True, exist_ok=True)
         for scale in args.scales:
-            rows.append(measure(scale, args.requests, Path(tmp)))
+            rows.append(measure(scale, args.requests, workdir))
             print(json.dumps(rows[-1], ensure_ascii=False), flush=True)
     cols = ["scale", "files", "documents", "clauses", "build_s", "build_peak_rss_mb", "index_mb", "ask_p50_ms",
             "ask_p95_ms", "c8_p50_ms", "c8_p95_ms", "c8_req_per_s", "errors", "server_rss_mb"]

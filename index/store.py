@@ -17,8 +17,8 @@ from typing import Any, Protocol, Sequence
 
 import faiss
 import numpy as np
-from rank_bm25 import BM25Okapi
 
+from index.bm25 import SparseBM25
 from index.models import Clause, Document
 
 FORMAT_VERSION = 1
@@ -66,7 +66,7 @@ class LoadedIndex:
     documents: dict[str, Document]
     clauses: list[Clause]
     vectors: VectorIndex
-    bm25: BM25Okapi
+    bm25: SparseBM25
     tokens: list[list[str]] = field(repr=False, default_factory=list)
 
     def clause_by_id(self) -> dict[str, Clause]:
@@ -180,6 +180,6 @@ def load_index(data_dir: Path, expected_embedder: str | None = None) -> LoadedIn
         documents={d.doc_id: d for d in documents},
         clauses=clauses,
         vectors=FaissVectorIndex(vectors),
-        bm25=BM25Okapi(tokens if tokens else [[""]]),
+        bm25=SparseBM25(tokens),
         tokens=tokens,
     )

@@ -128,3 +128,21 @@ def test_vectors_are_normalised(built_data_dir):
     vecs = index.reconstruct_n(0, index.ntotal)
     assert np.allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-4)
     assert json.loads((current_path(built_data_dir) / "manifest.json").read_text())["files"]
+
+
+def test_sparse_bm25_scores_equal_rank_bm25_on_the_real_index(built_data_dir):
+    import json
+
+    import numpy as np
+    from rank_bm25 import BM25Okapi
+
+    from evals.gold import load_gold
+    from index.bm25 import SparseBM25
+    from index.tokenize import tokenize
+
+    tokens = json.loads((built_data_dir / "index" / "current" / "bm25_tokens.json").read_text(encoding="utf-8"))
+    reference, sparse = BM25Okapi(tokens), SparseBM25(tokens)
+    for item in load_gold():
+        query = tokenize(item.question)
+        assert np.array_equal(sparse.get_scores(query), reference.get_scores(query)), item.question
+    assert not sparse.get_scores(["没有这个词"]).any()
