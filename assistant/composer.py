@@ -27,6 +27,8 @@ _LIMIT_WORDS = ("不超过", "最高", "上限", "不低于", "以上", "达到"
 _RATE_QUESTION = ("怎么算", "如何计算", "怎么计算", "比例", "百分之", "比率", "rate", "percentage", "percent", "%")
 _VALIDITY_QUESTION = ("有效期", "施行", "到期", "过期", "生效", "还有效", "有效至", "实施时间", "valid", "effective", "expire", "in force", "still apply")
 _YEAR = re.compile(r"\d{4}年")
+_COUNTED = re.compile(r"(?:几|多少)(个|项|家|条|件)([\u4e00-\u9fff]{2})")  # "几个方面", "多少项重点…"
+_NUMERAL = "[一二三四五六七八九十百两\\d]+"
 _AMOUNT_QUESTION = (
     "最多", "最高", "上限", "封顶", "多少钱", "多少万", "金额", "多少", "有钱", "给多少", "奖多少", "有奖励", "有没有奖励", "奖励吗", "奖励没", "怎么奖励", "如何奖励", "奖励标准", "怎么算", "如何计算", "怎么计算",
     "max", "cap", "limit", "how much", "up to", "how big", "how large", "what award", "what support", "funding",
@@ -105,6 +107,8 @@ def best_sentences(clause: Clause, query: Query, limit: int = 2) -> list[str]:
     asks_rate = any(w in low for w in _RATE_QUESTION)
     asks_amount = any(w in low for w in _AMOUNT_QUESTION)  # may come with a rate question: "比例多少?最多多少?"
     named_figures = {format_yuan(a.yuan).removesuffix("元") for a in query.amounts}  # "能超过800万元吗?"
+    # "从几个方面提出多少项重点任务?" → sentences stating "五个方面", "十五项重点"
+    counted = [re.compile(_NUMERAL + re.escape(unit + noun)) for unit, noun in _COUNTED.findall(low)]
     scored = []
     for pos, sentence in enumerate(candidates):
         score = min(8, sum(min(len(t), 4) for t in terms if t in sentence))  # capped: long sentences repeat terms
@@ -116,6 +120,7 @@ def best_sentences(clause: Clause, query: Query, limit: int = 2) -> list[str]:
             score += 6
         if any(figure in sentence for figure in named_figures):
             score += 6
+        score += 6 * sum(1 for pattern in counted if pattern.search(sentence))
         if query.qtype == "eligibility" and any(w in sentence for w in ("对", "符合", "达到", "除外", "以上")):
             score += 2
         scored.append((score, pos, sentence))
@@ -164,15 +169,20 @@ def _shorten(sentence: str, query: Query) -> str:
     return text if len(text) <= _MAX_SENTENCE * 2 else text[: _MAX_SENTENCE * 2] + "…"
 
 
+def book_title(title: str) -> str:
+    """《title》, unless the title already starts with one (an interpretation's title quotes its policy)."""
+    return title if title.startswith("《") else f"《{title}》"
+
+
 def source_zh(hit: ScoredClause) -> str:
     d, c = hit.document, hit.clause
-    return f"{d.city or ''}《{d.title}》{c.display_label}"
+    return f"{d.city or ''}{book_title(d.title)}{c.display_label}"
 
 
 def source_en(hit: ScoredClause) -> str:
     d, c = hit.document, hit.clause
     city = city_name_en(d.city)
-    return f"{city}, 《{d.title}》 clause {c.display_label}"
+    return f"{city}, {book_title(d.title)} clause {c.display_label}"
 
 
 def city_name_en(city: str | None) -> str:
@@ -182,6 +192,7 @@ def city_name_en(city: str | None) -> str:
 
 
 def _quote(parts: Sequence[str]) -> str:
+    parts = [p.rstrip(":::,,") for p in parts]  # "…十五项重点任务,具体为:" ends the quote here
     return "".join(p if p.endswith(("。", ";", "!", "?")) else p + "。" for p in parts)
 
 
@@ -241,9 +252,9 @@ def answer_dates(draft: Draft, hit: ScoredClause, doc: Document, query: Query) -
     if en(query):
         span = f"in force from {doc.effective_from or 'the date of publication'} until {doc.effective_until or 'no end date stated'}"
         issued = f", issued {doc.issued_on}" if doc.issued_on else ""
-        draft.add(f"《{doc.title}》({city_name_en(doc.city)}{issued}) is {span} {draft.cite(hit)}: “{validity}。”")
+        draft.add(f"{book_title(doc.title)}({city_name_en(doc.city)}{issued}) is {span} {draft.cite(hit)}: “{validity}。”")
         return
-    draft.add(f"《{doc.title}》{validity}{draft.cite(hit)}。")
+    draft.add(f"{book_title(doc.title)}{validity}{draft.cite(hit)}。")
     if doc.effective_from and doc.effective_until:
         draft.add(f"即有效期为{_date_zh(doc.effective_from)}至{_date_zh(doc.effective_until)}。")
     if doc.issued_on:
@@ -259,13 +270,13 @@ def answer_doc_meta(draft: Draft, hit: ScoredClause, doc: Document, query: Query
     if en(query):
         number = doc.doc_number or "none printed"
         draft.add(
-            f"The {city_name_en(doc.city)} policy is 《{doc.title}》, document number {number}, issued by {doc.issuer or 'an issuer not stated'}"
+            f"The {city_name_en(doc.city)} policy is {book_title(doc.title)}, document number {number}, issued by {doc.issuer or 'an issuer not stated'}"
             f"{' on ' + doc.issued_on if doc.issued_on else ''} {draft.cite(hit)}."
         )
         return
     number = f"文号为{doc.doc_number}" if doc.doc_number else "原文未印文号"
     issued = f",印发日期{_date_zh(doc.issued_on)}" if doc.issued_on else ""
-    draft.add(f"{doc.city or ''}的政策文件是《{doc.title}》,{number},由{doc.issuer or '(原文未写明)'}印发{issued}{draft.cite(hit)}。")
+    draft.add(f"{doc.city or ''}的政策文件是{book_title(doc.title)},{number},由{doc.issuer or '(原文未写明)'}印发{issued}{draft.cite(hit)}。")
 
 
 def answer_calculation(draft: Draft, hit: ScoredClause, calc, query: Query) -> None:

@@ -12,6 +12,8 @@ import re
 from decimal import Decimal
 from typing import Any, Iterable, Mapping, Sequence
 
+from assistant.composer import book_title
+
 KIND_ZH = {
     "policy": "政策文件",
     "notice": "通知",
@@ -58,7 +60,7 @@ def doc_number(value: str | None) -> str:
 def source_line(info: Mapping[str, Any]) -> str:
     """来源:《title》文号 clause label — the line a hotline answer ends with."""
     number = f"{info['doc_number']} " if info.get("doc_number") else ""
-    return f"来源:《{info.get('doc_title', '')}》{number}{info.get('display_label') or info.get('clause', '')}"
+    return f"来源:{book_title(info.get('doc_title') or '')}{number}{info.get('display_label') or info.get('clause', '')}"
 
 
 # ------------------------------------------------------------------ highlighting
@@ -112,13 +114,13 @@ def clause_card(info: Mapping[str, Any], number: int | None = None, terms: Itera
     num = f'<span class="pa-num">[{number}]</span> ' if number is not None else ""
     city = f'<span class="pa-city">{esc(info.get("city") or "—")}</span> '
     summary = (
-        f"{num}{city}<span class=\"pa-title\">《{esc(info.get('doc_title'))}》</span> "
+        f"{num}{city}<span class=\"pa-title\">{esc(book_title(info.get('doc_title') or ''))}</span> "
         f"<span class=\"pa-label\">{esc(label)}</span>"
         + (f" <span class=\"pa-heading\">{esc(heading)}</span>" if heading and heading != label else "")
     )
     meta = [
         ("城市", esc(info.get("city") or "—")),
-        ("文件", f"《{esc(info.get('doc_title'))}》"),
+        ("文件", f"{esc(book_title(info.get('doc_title') or ''))}"),
         ("文号", esc(doc_number(info.get("doc_number")))),
         ("条款", esc(label)),
         ("有效期", esc(period(info))),
@@ -270,7 +272,7 @@ def clause_tree(clauses: Sequence[Mapping[str, Any]]) -> str:
 
 
 def document_section(doc: Mapping[str, Any], clauses: Sequence[Mapping[str, Any]], open: bool = False) -> str:
-    title = f"<span class=\"pa-city\">{esc(doc.get('city') or '—')}</span> 《{esc(doc.get('title'))}》"
+    title = f"<span class=\"pa-city\">{esc(doc.get('city') or '—')}</span> {esc(book_title(doc.get('title') or ''))}"
     number = f" <span class=\"pa-docno\">{esc(doc['doc_number'])}</span>" if doc.get("doc_number") else ""
     return (
         f'<details class="pa-doc"{" open" if open else ""}><summary>{title}{number}</summary>'

@@ -14,6 +14,7 @@ from typing import Any, Mapping, Sequence
 
 from pydantic import ValidationError
 
+from assistant.composer import book_title
 from ui import cards
 
 log = logging.getLogger("ui")
@@ -185,7 +186,7 @@ def lookup_html(query: str, found: Sequence[Mapping[str, Any]], mode: str) -> st
 
 def script_choices(found: Sequence[Mapping[str, Any]]) -> list[tuple[str, str]]:
     return [
-        (f"[{i}] {f.get('city') or ''} 《{f.get('doc_title')}》 {f.get('display_label')}", f["clause_id"])
+        (f"[{i}] {f.get('city') or ''} {book_title(f.get('doc_title') or '')} {f.get('display_label')}", f["clause_id"])
         for i, f in enumerate(found, 1)
     ]
 

@@ -108,3 +108,15 @@ def test_a_comparison_over_a_many_city_corpus_searches_only_the_cities_that_have
     lines = [line for line in answer.splitlines() if line.startswith("- ")]
     assert [line[2:4] for line in lines] == [c[0] for c in per_city]
     assert {"杭州", "嘉兴", "郑州"} <= {line[2:4] for line in lines}
+
+
+def test_a_how_many_question_quotes_the_sentence_that_counts(policy_assistant):
+    answer = ask(policy_assistant, "嘉兴人工智能实施方案一共从几个方面提出了多少项重点任务?").answer
+    assert "从五个方面提出十五项重点任务" in answer
+    assert "《《" not in answer and "具体为:。" not in answer
+
+
+def test_a_measure_s_own_deadline_is_quoted_not_the_policy_validity(policy_assistant):
+    body = ask(policy_assistant, "嘉兴都市型工业“腾笼换鸟”专项经费要提取到什么时候?每年提多少?")
+    assert [c.id for c in body.citations] == ["jiaxing-gazette-2024-11-2#三.(六)"]
+    assert "到2027年底" in body.answer and "0.5%" in body.answer
