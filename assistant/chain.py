@@ -220,7 +220,7 @@ class PolicyAssistant:
         for city in query.cities:
             city_hits = self._retrieve(query, k=3, cities=(city,), vector=vector)
             if city_hits:
-                draft.add(f"\n- {city}:" if query.lang != "en" else f"\n- {city_name_en(city)}: ")
+                draft.add(f"\n- {city}:" if query.lang != "en" else f"\n- {city_name_en(city)}:")
                 self._answer_by_type(draft, query, city_hits[0], city_hits)
         return Composed(draft.text, draft.cited)
 
