@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from typing import Any, Protocol, Sequence
+from typing import Any, Iterator, Protocol, Sequence
 
 from assistant import calculator
 from assistant.composer import (
@@ -215,14 +215,19 @@ class PolicyAssistant:
 
     def _compose_documents(self, query: Query, draft: Draft) -> Composed:
         """Dates, 文号/issuer or responsible units asked for several named cities: one line each."""
-        vector = self.searcher.embed(query.search_text)
         draft.add("By city:" if query.lang == "en" else "各地情况:")
-        for city in query.cities:
+        for city, city_hits in self._hits_per_city(query, query.cities):
+            draft.add(f"\n- {city}:" if query.lang != "en" else f"\n- {city_name_en(city)}:")
+            self._answer_by_type(draft, query, city_hits[0], city_hits)
+        return Composed(draft.text, draft.cited)
+
+    def _hits_per_city(self, query: Query, cities: Sequence[str]) -> Iterator[tuple[str, list[ScoredClause]]]:
+        """(city, its best clauses) for each city with any; the query is embedded once."""
+        vector = self.searcher.embed(query.search_text)
+        for city in cities:
             city_hits = self._retrieve(query, k=3, cities=(city,), vector=vector)
             if city_hits:
-                draft.add(f"\n- {city}:" if query.lang != "en" else f"\n- {city_name_en(city)}:")
-                self._answer_by_type(draft, query, city_hits[0], city_hits)
-        return Composed(draft.text, draft.cited)
+                yield city, city_hits
 
     def _answer_by_type(self, draft: Draft, query: Query, top: ScoredClause, hits: Sequence[ScoredClause]) -> None:
         if query.qtype == "responsible":
@@ -250,14 +255,10 @@ class PolicyAssistant:
 
     def _compose_cities(self, query: Query, hits: Sequence[ScoredClause], draft: Draft) -> Composed:
         cities = query.cities if len(query.cities) >= 2 else self._compared_cities(hits)
-        vector = self.searcher.embed(query.search_text)
         comparable = next((load_lexicon().topic(t).comparable for t in query.topics if load_lexicon().topic(t).comparable), None)
         draft.add("Across the cities:" if query.lang == "en" else "各地规定对比:")
         compared: list = []
-        for city in cities:
-            city_hits = self._retrieve(query, k=3, cities=(city,), vector=vector)
-            if not city_hits:
-                continue
+        for _, city_hits in self._hits_per_city(query, cities):
             calc = None
             if comparable and query.amounts:
                 calc = self._calculate(query, city_hits)
