@@ -13,8 +13,8 @@ from decimal import Decimal
 from typing import Sequence
 
 from assistant.calculator import format_yuan
-from assistant.question_inputs import label_coverage
 from assistant.lexicon import load_lexicon
+from assistant.question_inputs import label_coverage
 from assistant.retriever import ScoredClause
 from assistant.understanding import Query
 from index.models import Clause, Document
@@ -279,10 +279,14 @@ def answer_doc_meta(draft: Draft, hit: ScoredClause, doc: Document, query: Query
     draft.add(f"{doc.city or ''}的政策文件是{book_title(doc.title)},{number},由{doc.issuer or '(原文未写明)'}印发{issued}{draft.cite(hit)}。")
 
 
+def _shown_steps(calc) -> list[str]:
+    """The calculator's steps without their closing "结果:…", which every answer states once itself."""
+    return [s.rstrip("。;; ") for s in calc.steps if not s.startswith(("结果:", "Result:"))]
+
+
 def answer_calculation(draft: Draft, hit: ScoredClause, calc, query: Query) -> None:
     """The calculator's steps and result, tied to the clause the rule comes from."""
-    # the last step restates the result, which the verdict below says once
-    steps = [s.rstrip("。;; ") for s in calc.steps if not s.startswith(("结果:", "Result:"))]
+    steps = _shown_steps(calc)
     if en(query):
         verdict = (
             f"Result: {yuan_en(calc.result_yuan)}" + (" (cap applied)" if calc.cap_applied else "")
@@ -317,7 +321,7 @@ def answer_city_line(draft: Draft, hit: ScoredClause, query: Query, calc=None) -
     city = hit.document.city or ""
     if calc is not None:
         result = (yuan_en(calc.result_yuan) if en(query) else format_yuan(Decimal(str(calc.result_yuan)))) if calc.eligible else ("not eligible" if en(query) else "不符合条件")
-        steps = ("; " if en(query) else ";").join(s.rstrip("。;; ") for s in calc.steps)
+        steps = ("; " if en(query) else ";").join(_shown_steps(calc))
         label = city_name_en(city) if en(query) else city
         draft.add(f"\n- {label}: {result} {draft.cite(hit)} ({steps})" if en(query) else f"\n- {label}:{result}{draft.cite(hit)}({steps})")
         return
