@@ -3,6 +3,8 @@ SQLite, hotline lookup, calculator, policy library; screenshots of every tab go 
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import json
 import shutil
 import sqlite3
@@ -39,13 +41,18 @@ def browser():
         b.close()
 
 
+@contextmanager
 def _open(browser, base: str, width: int = 1280, height: int = 900):
+    """A fresh browser context on the UI, closed afterwards."""
     context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
-    page.goto(f"{base}/ui/", wait_until="domcontentloaded")
-    page.locator("#pa-question textarea").wait_for()
-    return context, page
+    try:
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        page.goto(f"{base}/ui/", wait_until="domcontentloaded")
+        page.locator("#pa-question textarea").wait_for()
+        yield page
+    finally:
+        context.close()
 
 
 def _shot(page, name: str) -> None:
@@ -73,8 +80,7 @@ def _feedback_rows(data_dir: Path) -> list[tuple]:
 
 def test_chat_follow_up_citations_and_feedback(server, browser):
     base, data_dir = server
-    context, page = _open(browser, base)
-    try:
+    with _open(browser, base) as page:
         first = _ask(page, "杭州单家企业每年最多能申领多少算力券?", 0)
         assert "800万" in first.inner_text()
         card = page.locator("#pa-chat .pa-card").first
@@ -103,14 +109,11 @@ def test_chat_follow_up_citations_and_feedback(server, browser):
         page.locator("#pa-new").click()  # 新对话 empties the chat and forgets the history
         page.locator("#pa-chat .pa-answer").first.wait_for(state="detached")
         page.locator("#pa-feedback-status").get_by_text("已记录,谢谢反馈").wait_for(state="detached")
-    finally:
-        context.close()
 
 
 def test_lookup_tab_finds_zhengzhou_little_giant_clause(server, browser):
     base, _ = server
-    context, page = _open(browser, base)
-    try:
+    with _open(browser, base) as page:
         page.get_by_role("tab", name="查询").click()
         page.locator("#pa-lookup-query textarea, #pa-lookup-query input").first.fill("小巨人")
         page.locator("#pa-lookup-go").click()
@@ -123,14 +126,11 @@ def test_lookup_tab_finds_zhengzhou_little_giant_clause(server, browser):
         script.wait_for()
         assert "来源:《郑州市支持人工智能创新发展若干政策措施》郑政文〔2024〕62号" in script.input_value()
         _shot(page, "lookup.png")
-    finally:
-        context.close()
 
 
 def test_calculator_tab_computes_and_compares(server, browser):
     base, _ = server
-    context, page = _open(browser, base)
-    try:
+    with _open(browser, base) as page:
         page.get_by_role("tab", name="计算器").click()
         page.get_by_label("算力合同费用", exact=False).first.fill("1000万")
         page.get_by_label("算力类型", exact=False).first.click()
@@ -148,14 +148,11 @@ def test_calculator_tab_computes_and_compares(server, browser):
         assert "杭州" in rows and "嘉兴" in rows and "郑州" in rows
         assert "300万元" in rows and "200万元" in rows and "100万元" in rows
         _shot(page, "calculator.png")
-    finally:
-        context.close()
 
 
 def test_library_tab_lists_documents_with_clause_tree(server, browser):
     base, _ = server
-    context, page = _open(browser, base)
-    try:
+    with _open(browser, base) as page:
         page.get_by_role("tab", name="政策库").click()
         docs = page.locator("#pa-library .pa-doc")
         docs.first.wait_for()
@@ -166,14 +163,11 @@ def test_library_tab_lists_documents_with_clause_tree(server, browser):
         text = opened.inner_text()
         assert "杭州市人民政府办公厅" in text and "2027-12-31" in text and "加快算力设施建设" in text
         _shot(page, "library.png")
-    finally:
-        context.close()
 
 
 def test_chat_on_a_phone_width_screen(server, browser):
     base, _ = server
-    context, page = _open(browser, base, width=390, height=844)
-    try:
+    with _open(browser, base, width=390, height=844) as page:
         page.get_by_role("button", name="我们在杭州用国产算力训练模型,合同1000万元,能拿多少算力券?").click()  # an example
         answer = page.locator("#pa-chat .pa-answer").first
         answer.wait_for()
@@ -184,5 +178,3 @@ def test_chat_on_a_phone_width_screen(server, browser):
         # nothing wider than the screen: no horizontal scrolling on a phone
         assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1
         _shot(page, "chat-mobile.png")
-    finally:
-        context.close()
