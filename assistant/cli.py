@@ -121,13 +121,13 @@ def calc(
     raise typer.Exit(code)
 
 
-def _assistant(settings: Settings):
-    from assistant.chain import load_assistant
-    from index.store import IndexLoadError
+def _services(settings: Settings):
+    from assistant.services import build_services
+    from index.errors import PolicyError
 
     try:
-        return load_assistant(settings, build_if_needed=True, show_progress=sys.stderr.isatty())
-    except (IndexLoadError, ValueError) as exc:
+        return build_services(settings, build_if_needed=True, show_progress=sys.stderr.isatty())
+    except (PolicyError, ValueError) as exc:
         _fail(str(exc))
 
 
@@ -136,20 +136,20 @@ def serve(
     host: Optional[str] = typer.Option(None, help="Bind address (default POLICY_HOST, 127.0.0.1)."),
     port: Optional[int] = typer.Option(None, help="Port (default POLICY_PORT, 8000)."),
 ) -> None:
-    """Build the index if it is missing or stale, then serve the API and the web UI on one port."""
+    """Build the index if it is missing, stale or damaged, then serve the API and the web UI on one port."""
     import logging
 
     import uvicorn
 
-    from assistant.api import create_app
+    from assistant.root import web_app
 
     settings = _settings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    bot = _assistant(settings)
+    services = _services(settings)
     host = host or settings.host
     port = port or settings.port
-    typer.echo(f"serving {len(bot.index.documents)} documents / {len(bot.index.clauses)} clauses at http://{host}:{port}/ui (API docs: /docs)")
-    uvicorn.run(create_app(settings, assistant=bot), host=host, port=port, log_level="info")
+    typer.echo(f"serving {len(services.catalogue.documents)} documents / {len(services.index.clauses)} clauses at http://{host}:{port}/ui (API docs: /docs)")
+    uvicorn.run(web_app(settings, services), host=host, port=port, log_level="info")
 
 
 @app.command("ask")
@@ -161,21 +161,22 @@ def ask(
     """Answer one question with citations (same chain as POST /v1/ask)."""
     from pydantic import ValidationError
 
+    from assistant.http.edge import ask_response
     from assistant.schemas import AskRequest
 
     try:
         request = AskRequest(question=question, city=city)
     except ValidationError as exc:
         _fail("; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors()))
-    response = _assistant(_settings()).ask(request)
+    answer = _services(_settings()).assistant.ask(request.question, city=request.city)
     if as_json:
-        typer.echo(json.dumps(response.model_dump(), ensure_ascii=False, indent=1))
+        typer.echo(json.dumps(ask_response(answer).model_dump(), ensure_ascii=False, indent=1))
         return
-    typer.echo(response.answer)
-    for n, c in enumerate(response.citations, 1):
-        typer.echo(f"[{n}] {c.city} 《{c.doc_title}》{c.clause}  ({c.id})")
-    if response.calculation:
-        typer.echo("计算: " + " → ".join(response.calculation.steps))
+    typer.echo(answer.text)
+    for n, view in enumerate(answer.cited_views, 1):
+        typer.echo(f"[{n}] {view.document.city} 《{view.document.title}》{view.clause.display_label}  ({view.clause_id})")
+    if answer.calculation:
+        typer.echo("计算: " + " → ".join(answer.calculation.steps))
 
 
 @app.command("search")
@@ -185,13 +186,11 @@ def search(
     city: Optional[str] = typer.Option(None, help="Restrict to one city."),
 ) -> None:
     """Find clauses (hybrid BM25 + dense retrieval)."""
-    from assistant.schemas import SearchRequest
-
-    hits = _assistant(_settings()).search(SearchRequest(query=query, k=k, city=city)).hits
+    hits = _services(_settings()).assistant.search(query, k=k, city=city)
     if not hits:
         typer.echo("no matching clauses")
     for hit in hits:
-        typer.echo(f"{hit.score:.4f}  {hit.id}  {hit.city} {hit.clause}\n        {hit.text[:120]}")
+        typer.echo(f"{hit.score:.4f}  {hit.clause.clause_id}  {hit.document.city} {hit.clause.display_label}\n        {hit.clause.text[:120]}")
 
 
 @feedback_app.command("export")
@@ -212,13 +211,13 @@ def feedback_export(
         typer.echo(text, nl=False)
 
 
-def _register_eval() -> None:
-    from evals.cli import register
+def _register_extras() -> None:
+    from assistant.root import register_cli_extras
 
-    register(app)
+    register_cli_extras(app)
 
 
-_register_eval()
+_register_extras()
 
 
 def main() -> None:

@@ -1,7 +1,13 @@
-"""A small error hierarchy; the API maps it to HTTP status codes, the CLI to exit codes."""
+"""The assistant's errors, under the one hierarchy rooted in `index.errors.PolicyError`.
+
+The HTTP edge maps each class to a status code in one place (`assistant/http/errors.py`); the CLI prints
+the message and exits non-zero; the UI shows the same message.
+"""
+
+from index.errors import PolicyError
 
 
-class AssistantError(Exception):
+class AssistantError(PolicyError):
     """Base class for errors the user can act on."""
 
 

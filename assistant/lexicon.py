@@ -39,9 +39,18 @@ class Lexicon:
     amount_cues: dict[str, tuple[str, ...]] = field(default_factory=dict)  # calculator input → cue words
     amount_deductions: dict[str, tuple[str, ...]] = field(default_factory=dict)
     award_levels: dict[str, tuple[str, ...]] = field(default_factory=dict)  # level → words naming it
+    cues: dict[str, tuple[str, ...]] = field(default_factory=dict)  # cue name → words (see lexicon.yaml `cues`)
 
     def topic(self, topic_id: str) -> Topic:
         return next(t for t in self.topics if t.topic_id == topic_id)
+
+    def cue(self, name: str) -> tuple[str, ...]:
+        """The words of one cue list; a missing list is an error in the data, not an empty match."""
+        return self.cues[name]
+
+    def has_cue(self, name: str, text: str) -> bool:
+        low = text.lower()
+        return any(w in low for w in self.cues[name])
 
 
 def _terms(values) -> tuple[str, ...]:
@@ -83,6 +92,7 @@ def load_lexicon() -> Lexicon:
         amount_cues=_cue_words(raw.get("amount_cues")),
         amount_deductions=_cue_words(raw.get("amount_deductions")),
         award_levels=_cue_words(raw.get("award_levels")),
+        cues={name: tuple(str(w).lower() for w in words) for name, words in (raw.get("cues") or {}).items()},
     )
 
 

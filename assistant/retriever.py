@@ -6,9 +6,9 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
@@ -17,10 +17,14 @@ from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
+from assistant.injection import looks_like_instruction
+from assistant.types import Hit
+from assistant.understanding import Query
 from index.embedders import Embedder
-from index.models import Clause, Document
 from index.store import LoadedIndex
 from index.tokenize import tokenize
+
+log = logging.getLogger("assistant.retriever")
 
 RRF_K = 10  # small corpus: the top ranks of each list should dominate
 QUERY_CACHE_SIZE = 2048
@@ -30,17 +34,6 @@ QUERY_CACHE_SIZE = 2048
 DENSE_WEIGHT = 0.3
 WEAK_BM25 = 8.0
 WEAK_BM25_DENSE_WEIGHT = 3.0
-
-
-@dataclass(frozen=True)
-class ScoredClause:
-    clause: Clause
-    document: Document
-    score: float  # fused score, higher is better
-    bm25_rank: int | None = None
-    dense_rank: int | None = None
-    dense_score: float = 0.0
-    bm25_score: float = 0.0
 
 
 class HybridSearcher:
@@ -80,7 +73,7 @@ class HybridSearcher:
         doc_ids: Sequence[str] = (),
         mode: str = "hybrid",
         query_vector: np.ndarray | None = None,
-    ) -> list[ScoredClause]:
+    ) -> list[Hit]:
         allowed = self._allowed(cities, doc_ids)  # None: every clause
         if allowed is not None and not allowed:
             return []
@@ -111,7 +104,7 @@ class HybridSearcher:
             fused[i] = sum(w / (RRF_K + ranks[i] + 1) for ranks, w in ((bm25_ranks, 1.0), (dense_ranks, dense_weight)) if i in ranks)
         best = sorted(fused, key=lambda i: -fused[i])[:k]
         return [
-            ScoredClause(
+            Hit(
                 clause=self.index.clauses[i],
                 document=self.index.documents[self.index.clauses[i].doc_id],
                 score=fused[i],
@@ -136,6 +129,32 @@ class HybridSearcher:
         return allowed
 
 
+class QueryRetriever:
+    """Retrieval for understood questions: the searcher in one mode, instruction-like clauses left out."""
+
+    def __init__(self, searcher: HybridSearcher, mode: str = "hybrid") -> None:
+        self.searcher = searcher
+        self.mode = mode  # hybrid | bm25 | dense (the last two are eval baselines)
+
+    def retrieve(self, query: Query, k: int, cities: Sequence[str] | None = None, vector: np.ndarray | None = None) -> list[Hit]:
+        hits = self.searcher.search(
+            query.search_text, k=k + 2, cities=query.cities if cities is None else cities,
+            query_vector=vector, mode=self.mode,
+        )
+        return without_instructions(hits)[:k]
+
+    def embed(self, query: Query) -> np.ndarray:
+        return self.searcher.embed(query.search_text)
+
+
+def without_instructions(hits: Sequence[Hit]) -> list[Hit]:
+    """Hits whose clause does not read as an instruction to the assistant (never evidence)."""
+    kept = [h for h in hits if not looks_like_instruction(h.clause.text)]
+    if len(kept) < len(hits):
+        log.warning("skipped %d retrieved clause(s) that read as instructions to the assistant", len(hits) - len(kept))
+    return kept
+
+
 class ClauseRetriever(BaseRetriever):
     """LangChain retriever over the clause index; metadata carries the citation fields."""
 
@@ -149,7 +168,7 @@ class ClauseRetriever(BaseRetriever):
         return [to_langchain(hit) for hit in self.searcher.search(query, k=self.k, cities=self.cities)]
 
 
-def to_langchain(hit: ScoredClause) -> LCDocument:
+def to_langchain(hit: Hit) -> LCDocument:
     c, d = hit.clause, hit.document
     return LCDocument(
         page_content=c.text,

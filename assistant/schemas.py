@@ -45,7 +45,7 @@ class AskRequest(BaseModel):
 
     question: str = Field(min_length=1, max_length=MAX_QUESTION, description="1–2000 characters")
     history: list[Turn] = Field(default_factory=list, max_length=MAX_HISTORY)
-    city: str | None = Field(default=None, max_length=20, description="restrict to one city, e.g. 杭州")
+    city: str | None = Field(default=None, max_length=20, description="restrict to one city of the corpus (GET /v1/documents lists them)")
     top_k: int | None = Field(default=None, ge=1, le=20)
 
     @field_validator("question")

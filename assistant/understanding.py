@@ -14,6 +14,7 @@ from typing import Iterable, Sequence
 
 from assistant.calculator import find_amounts, find_percents
 from assistant.lexicon import Lexicon, load_lexicon
+from assistant.places import english_names
 from index.cleaning import normalize_width, to_simplified
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -98,6 +99,20 @@ class QueryParser:
     def __init__(self, corpus_cities: Iterable[str], lexicon: Lexicon | None = None) -> None:
         self.lex = lexicon or load_lexicon()
         self.corpus_cities = tuple(sorted(set(c for c in corpus_cities if c)))
+        # Cities named by their aliases and English names: the corpus's own (whatever they are) and the lexicon's.
+        named = sorted(set(self.corpus_cities) | set(self.lex.city_aliases))
+        self._zh_aliases = {c: self.lex.city_aliases.get(c) or (c + "市", c) for c in named}
+        self._en_names = {c: english_names(c) for c in named}
+        covered_en = {n for names in self._en_names.values() for n in names}
+        # Other places: every known city's pinyin (so "Ningbo" is outside until a 宁波 document arrives) and the
+        # lexicon's list of foreign and other places; never a name of a city the corpus covers.
+        others = {n: n.title() for c in self.lex.all_cities if c not in self._zh_aliases for n in english_names(c) if " " not in n}
+        others.update({p: p.title() for p in self.lex.other_places_en})
+        others = {n: shown for n, shown in others.items() if n not in covered_en}
+        self._other_en = re.compile(
+            r"\b(" + "|".join(re.escape(n) for n in sorted(others, key=len, reverse=True)) + r")\b"
+        ) if others else None
+        self._other_en_shown = others
 
     # -- single question -------------------------------------------------------------------
     def parse(self, question: str, history: Sequence[dict] = ()) -> Query:
@@ -129,25 +144,25 @@ class QueryParser:
 
     def _places(self, low: str, lang: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         found: list[tuple[int, str]] = []
-        for city, aliases in self.lex.city_aliases.items():
+        for city, aliases in self._zh_aliases.items():
             for alias in aliases:
                 if (pos := low.find(alias)) >= 0:
                     found.append((pos, city))
                     break
             else:
-                for alias in self.lex.city_en.get(city, ()):
+                for alias in self._en_names[city]:
                     if (m := re.search(rf"\b{re.escape(alias)}\b", low)) is not None:
                         found.append((m.start(), city))
                         break
         for city in self.lex.all_cities:
-            if city not in self.lex.city_aliases and (pos := low.find(city)) >= 0:
+            if city not in self._zh_aliases and (pos := low.find(city)) >= 0:
                 found.append((pos, city))
         for place in self.lex.other_places_zh:
             if (pos := low.find(place)) >= 0:
                 found.append((pos, place))
-        for place in self.lex.other_places_en:
-            if (m := re.search(rf"\b{re.escape(place)}\b", low)) is not None:
-                found.append((m.start(), place.title()))
+        if self._other_en is not None:
+            for m in self._other_en.finditer(low):
+                found.append((m.start(), self._other_en_shown[m.group(1)]))
         ordered = list(dict.fromkeys(city for _, city in sorted(found)))
         inside = tuple(c for c in ordered if c in self.corpus_cities)
         outside = tuple(c for c in ordered if c not in self.corpus_cities)
@@ -238,7 +253,7 @@ class QueryParser:
         target = "、".join(new)
         replaced = text
         for city in old:
-            aliases = list(self.lex.city_aliases.get(city, (city,))) + list(self.lex.city_en.get(city, ()))
+            aliases = list(self._zh_aliases.get(city, (city,))) + list(self._en_names.get(city, ()))
             for alias in sorted(aliases, key=len, reverse=True):
                 replaced = re.sub(re.escape(alias), target, replaced, flags=re.I)
         if replaced == text:

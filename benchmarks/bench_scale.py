@@ -23,15 +23,23 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-CORPUS_CITIES = ("杭州", "嘉兴", "郑州")
+
+
+def corpus_cities(corpus_dir: Path) -> tuple[str, ...]:
+    """The cities the bundled corpus's documents belong to (read off the parsed corpus)."""
+    from index.corpus import parse_corpus
+
+    return tuple(sorted({d.city for d in parse_corpus(corpus_dir).documents if d.city}))
 
 
 def synthetic_corpus(target: Path, scale: int) -> int:
     """Write the real files plus scale−1 perturbed copies; returns the number of files."""
     from index.metadata import known_cities
+    from index.sources import corpus_files
 
-    spare = sorted(c for c in known_cities() if re.fullmatch(r"[\u4e00-\u9fff]{2,3}", c) and c not in CORPUS_CITIES)
-    sources = sorted((REPO / "corpus").iterdir())
+    cities = corpus_cities(REPO / "corpus")
+    spare = sorted(c for c in known_cities() if re.fullmatch(r"[\u4e00-\u9fff]{2,3}", c) and c not in cities)
+    sources = corpus_files(REPO / "corpus")
     target.mkdir(parents=True, exist_ok=True)
     for path in sources:
         (target / path.name).write_bytes(path.read_bytes())
@@ -39,8 +47,8 @@ def synthetic_corpus(target: Path, scale: int) -> int:
         factor = 1 + copy % 9
         for path in sources:
             text = path.read_text(encoding="utf-8")
-            for i, city in enumerate(CORPUS_CITIES):
-                text = text.replace(city, spare[(copy * len(CORPUS_CITIES) + i) % len(spare)])
+            for i, city in enumerate(cities):
+                text = text.replace(city, spare[(copy * len(cities) + i) % len(spare)])
             text = re.sub(r"(\d+)(万元|亿元)", lambda m: f"{int(m[1]) * factor}{m[2]}", text)
             (target / f"copy{copy:03d}-{path.name}").write_text(text, encoding="utf-8")
     return len(sources) * scale

@@ -29,18 +29,18 @@ def parse_floors(pairs: List[str]) -> dict[str, float]:
 
 def build_systems(against: Optional[str], baselines: bool, progress: bool):
     from evals.systems import HttpProduct, InProcessProduct, NewcomerBaseline
-    from assistant.chain import load_assistant
+    from assistant.services import build_services
     from assistant.settings import get_settings
 
     settings = get_settings()
     needs_local = against is None or baselines
-    local = load_assistant(settings, build_if_needed=True, show_progress=progress) if needs_local else None
-    systems = [HttpProduct(against) if against else InProcessProduct(local)]
-    if baselines and local is not None:
+    services = build_services(settings, build_if_needed=True, show_progress=progress) if needs_local else None
+    systems = [HttpProduct(against) if against else InProcessProduct(services.assistant)]
+    if baselines and services is not None:
         systems += [
-            NewcomerBaseline(settings.corpus_dir, local.searcher.embedder, local.index.clauses),
-            InProcessProduct(local.variant("bm25"), name="bm25_only"),
-            InProcessProduct(local.variant("dense"), name="dense_only"),
+            NewcomerBaseline(settings.corpus_dir, services.embedder, services.index.clauses),
+            InProcessProduct(services.variant("bm25"), name="bm25_only"),
+            InProcessProduct(services.variant("dense"), name="dense_only"),
         ]
     return systems
 

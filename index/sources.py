@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from index.errors import PolicyError
+
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,7 +12,7 @@ SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".docx", ".pdf")
 MAX_SOURCE_BYTES = 20 * 1024 * 1024
 
 
-class SourceError(ValueError):
+class SourceError(PolicyError, ValueError):
     """A source file cannot be used; the message names the file and the reason."""
 
 

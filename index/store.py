@@ -6,6 +6,8 @@ is swapped atomically, so readers never see a half-written index and a failed bu
 
 from __future__ import annotations
 
+from index.errors import PolicyError
+
 import hashlib
 import json
 import os
@@ -26,7 +28,7 @@ MANIFEST = "manifest.json"
 _FILES = ("documents.json", "clauses.jsonl", "vectors.faiss", "bm25_tokens.json")
 
 
-class IndexLoadError(RuntimeError):
+class IndexLoadError(PolicyError, RuntimeError):
     """The index is missing, damaged, or was built differently from what is asked; rebuild it."""
 
 

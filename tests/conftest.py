@@ -42,19 +42,25 @@ def settings(built_data_dir):
 
 
 @pytest.fixture(scope="session")
-def policy_assistant(settings):
-    """The real answering chain over the real index (extractive composer)."""
-    from assistant.chain import load_assistant
+def services(settings, embedder):
+    """The real services (index, rule book, assistant with the extractive composer), built once."""
+    from assistant.services import build_services
 
-    return load_assistant(settings, build_if_needed=False)
+    return build_services(settings, build_if_needed=False, embedder=embedder)
 
 
 @pytest.fixture(scope="session")
-def client(settings, policy_assistant):
+def policy_assistant(services):
+    """The real answering chain over the real index (extractive composer)."""
+    return services.assistant
+
+
+@pytest.fixture(scope="session")
+def client(settings, services):
     """FastAPI TestClient on the real app (UI not mounted: the API is under test)."""
     from fastapi.testclient import TestClient
 
-    from assistant.api import create_app
+    from assistant.http.app import create_app
 
-    with TestClient(create_app(settings, assistant=policy_assistant, mount_ui=False)) as test_client:
+    with TestClient(create_app(settings, services)) as test_client:
         yield test_client

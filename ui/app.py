@@ -1,7 +1,8 @@
-"""The Gradio web UI (mounted at /ui by `assistant.api`): 咨询 · 查询 · 计算器 · 政策库.
+"""The Gradio web UI (mounted at /ui by the composition root, `assistant/root.py`): 咨询 · 查询 · 计算器 · 政策库.
 
-`build_ui` takes callables rather than objects so that an assistant rebuilt after an ingest (or
-loaded after the UI was built, as at start-up) is the one every request uses.
+`build_ui` takes callables rather than objects so that services reloaded after an ingest (or loaded after
+the UI was built, as at start-up) are the ones every request uses. What the page names (header, examples,
+cities, documents, programmes) is filled in on page load from those services.
 """
 
 from __future__ import annotations
@@ -16,14 +17,8 @@ from ui import handlers as h
 
 log = logging.getLogger("ui")
 
-TITLE = "AI产业政策问答助手"
-EXAMPLES = [
-    "杭州单家企业每年最多能申领多少算力券?",
-    "我们在杭州用国产算力训练模型,合同1000万元,能拿多少算力券?",
-    "嘉兴算力补贴怎么算?",
-    "郑州小巨人企业奖励多少?",
-]
-DEFAULT_PROGRAM = "hangzhou_compute_voucher"
+TITLE = "政策问答助手"
+EXAMPLE_SLOTS = 4
 SORRY = "抱歉,系统出了点问题,请稍后再试。"
 FEEDBACK_OK = "已记录,谢谢反馈"
 
@@ -51,39 +46,49 @@ def _choice_update(spec: dict) -> Any:
     return gr.update(visible=True, label=spec["label"], choices=spec["choices"], value=spec.get("value"))
 
 
-def build_ui(get_assistant: Callable[[], Any], get_feedback: Callable[[], Any]) -> gr.Blocks:
-    """Build the four-tab app; nothing here touches the assistant until a page loads."""
+def build_ui(get_services: Callable[[], Any], get_feedback: Callable[[], Any]) -> gr.Blocks:
+    """Build the four-tab app; nothing here touches the services until a page loads."""
 
     def bot():
-        return get_assistant()
+        return get_services()
 
     with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
-        gr.Markdown(
-            f"## {TITLE}\n"
-            "杭州 · 嘉兴 · 郑州 2024年人工智能产业支持政策。回答均附政策原文条款;补贴金额由计算器按条款逐步算出。"
-        )
+        header = gr.Markdown(h.header_markdown(None), elem_id="pa-header")
         with gr.Tabs():
-            _chat_tab(bot, get_feedback)
+            chat = _chat_tab(bot, get_feedback)
             lookup = _lookup_tab(bot)
-            _calculator_tab(bot)
+            calc = _calculator_tab(bot)
             library = _library_tab(bot)
 
         def on_load():
-            assistant = bot()
-            cities = h.city_choices(assistant)
-            docs = h.document_choices(assistant)
+            services = bot()
+            cities = h.city_choices(services)
+            docs = h.document_choices(services)
             try:
-                lib = h.library_html(assistant)
+                lib = h.library_html(services)
             except Exception as exc:  # loading, or a broken index: say so in the tab
                 lib = cards.notice(_fail(exc), "warn")
+            examples = h.example_questions(services, EXAMPLE_SLOTS)
+            example_updates = [
+                gr.update(value=examples[i], visible=True) if i < len(examples) else gr.update(visible=False)
+                for i in range(EXAMPLE_SLOTS)
+            ]
             return (
+                h.header_markdown(services),
                 gr.update(choices=cities, value=h.ALL),
                 gr.update(choices=docs, value=h.NO_VALUE),
                 gr.update(choices=cities, value=h.ALL),
                 lib,
+                h.lookup_hint(services),
+                *example_updates,
+                *calc["on_load"](services),
             )
 
-        demo.load(on_load, None, [lookup["city"], lookup["doc"], library["city"], library["html"]], show_progress="hidden")
+        demo.load(
+            on_load, None,
+            [header, lookup["city"], lookup["doc"], library["city"], library["html"], lookup["hint"], *chat["examples"], *calc["outputs"]],
+            show_progress="hidden",
+        )
     demo.queue(default_concurrency_limit=8)
     return demo
 
@@ -91,7 +96,7 @@ def build_ui(get_assistant: Callable[[], Any], get_feedback: Callable[[], Any]) 
 # ------------------------------------------------------------------ 咨询
 
 
-def _chat_tab(bot: Callable[[], Any], get_feedback: Callable[[], Any]) -> None:
+def _chat_tab(bot: Callable[[], Any], get_feedback: Callable[[], Any]) -> dict:
     with gr.Tab("咨询", id="chat"):
         chat = gr.Chatbot(
             label="政策咨询",
@@ -100,7 +105,7 @@ def _chat_tab(bot: Callable[[], Any], get_feedback: Callable[[], Any]) -> None:
             elem_id="pa-chat",
             feedback_options=None,
             buttons=[],  # a copy button would copy the message's HTML source
-            placeholder="请输入您的问题,例如“杭州单家企业每年最多能申领多少算力券?”。回答会附上引用的政策原文。",
+            placeholder="请输入您的问题。回答会附上引用的政策原文,补贴金额由计算器按条款算出。",
         )
         turns = gr.State([])  # plain-text history for AskRequest
         last = gr.State(None)  # the latest answer (question, answer, citation ids) for feedback
@@ -112,7 +117,7 @@ def _chat_tab(bot: Callable[[], Any], get_feedback: Callable[[], Any]) -> None:
             new = gr.Button("新对话", scale=1, min_width=80, elem_id="pa-new")
         gr.Markdown("**试试这些问题:**")
         with gr.Row(elem_classes="pa-examples"):
-            example_buttons = [gr.Button(q, size="sm", min_width=160) for q in EXAMPLES]
+            example_buttons = [gr.Button("", size="sm", min_width=160, visible=False) for _ in range(EXAMPLE_SLOTS)]
         with gr.Accordion("这个回答有帮助吗?", open=True):
             with gr.Row():
                 up = gr.Button("👍 有帮助", size="sm", min_width=90, elem_id="pa-up")
@@ -139,8 +144,8 @@ def _chat_tab(bot: Callable[[], Any], get_feedback: Callable[[], Any]) -> None:
 
         outputs = [chat, msg, turns, last, fb_status]
         msg.submit(respond, [msg, chat, turns, last], outputs)
-        for button, question in zip(example_buttons, EXAMPLES):
-            button.click(lambda q=question: q, None, msg, queue=False).then(respond, [msg, chat, turns, last], outputs)
+        for button in example_buttons:
+            button.click(lambda q: q, button, msg, queue=False).then(respond, [msg, chat, turns, last], outputs)
         new.click(lambda: ([], "", [], None, "", ""), None, [chat, msg, turns, last, fb_status, comment], queue=False)
         chat.clear(lambda: ([], None, ""), None, [turns, last, fb_status], queue=False)  # the chat's own 🗑 button
 
@@ -156,6 +161,7 @@ def _chat_tab(bot: Callable[[], Any], get_feedback: Callable[[], Any]) -> None:
 
         up.click(rate("up"), [last, comment], [fb_status, comment])
         down.click(rate("down"), [last, comment], [fb_status, comment])
+    return {"examples": example_buttons}
 
 
 # ------------------------------------------------------------------ 查询
@@ -163,12 +169,12 @@ def _chat_tab(bot: Callable[[], Any], get_feedback: Callable[[], Any]) -> None:
 
 def _lookup_tab(bot: Callable[[], Any]) -> dict:
     with gr.Tab("查询", id="lookup"):
-        gr.Markdown("输入关键词(如“小巨人”“算力券”)或条款编号(如“杭州 (三)”“嘉兴 三、(六)”)查找政策原文。")
+        hint = gr.Markdown(h.lookup_hint(None))
         with gr.Row(equal_height=True):
             query = gr.Textbox(show_label=False, placeholder="关键词或条款编号", scale=4, min_width=200, elem_id="pa-lookup-query", max_length=200)
             go = gr.Button("查询", variant="primary", scale=1, min_width=80, elem_id="pa-lookup-go")
         with gr.Row():
-            city = gr.Dropdown(choices=[h.ALL, "杭州", "嘉兴", "郑州"], value=h.ALL, label="城市", min_width=120)
+            city = gr.Dropdown(choices=[h.ALL], value=h.ALL, label="城市", min_width=120)
             doc = gr.Dropdown(choices=[("全部文件", h.NO_VALUE)], value=h.NO_VALUE, label="文件", scale=2, min_width=200)
         results = gr.HTML(cards.notice("输入关键词后点“查询”。"), elem_id="pa-lookup-results")
         found_state = gr.State([])
@@ -203,39 +209,35 @@ def _lookup_tab(bot: Callable[[], Any]) -> dict:
         go.click(search, [query, city, doc], outs)
         pick.input(choose, [pick, found_state], script)
         city.input(filter_docs, city, doc)
-    return {"city": city, "doc": doc}
+    return {"city": city, "doc": doc, "hint": hint}
 
 
 # ------------------------------------------------------------------ 计算器
 
 
-def _calculator_tab(bot: Callable[[], Any]) -> None:
-    specs, intro_html = h.form_for(DEFAULT_PROGRAM)
+def _calculator_tab(bot: Callable[[], Any]) -> dict:
+    """Programme form and cross-city comparison; programmes come from the services' rule book on page load."""
     with gr.Tab("计算器", id="calculator"):
         gr.Markdown("选择补贴项目并填写情况,按政策条款逐步计算可获得的金额。")
-        prog = gr.Dropdown(choices=h.program_choices(), value=DEFAULT_PROGRAM, label="计算项目(城市 · 政策)", elem_id="pa-program")
-        intro = gr.HTML(intro_html)
+        prog = gr.Dropdown(choices=[], value=None, label="计算项目(城市 · 政策)", elem_id="pa-program")
+        intro = gr.HTML(cards.notice("请选择一个计算项目。"))
         texts, choices = [], []
         with gr.Column():
-            for spec in specs:
-                is_text, is_choice = spec.get("kind") == "text", spec.get("kind") == "choice"
-                texts.append(gr.Textbox(
-                    label=spec.get("label") if is_text else "", placeholder=spec.get("placeholder", ""),
-                    value=spec.get("value", "") if is_text else "", visible=is_text, max_length=100,
-                ))
-                choices.append(gr.Dropdown(
-                    choices=spec.get("choices", []) if is_choice else [], value=spec.get("value") if is_choice else None,
-                    label=spec.get("label") if is_choice else "", visible=is_choice,
-                ))
+            for _ in range(h.SLOTS):
+                texts.append(gr.Textbox(label="", visible=False, max_length=100))
+                choices.append(gr.Dropdown(choices=[], value=None, label="", visible=False))
         calc_btn = gr.Button("计算", variant="primary", elem_id="pa-calc-go")
         result = gr.HTML("", elem_id="pa-calc-result")
 
-        def change(program_id: str):
+        def form_updates(services, program_id: str | None) -> list:
             try:
-                slot_specs, note = h.form_for(program_id)
+                slot_specs, note = h.form_for(services, program_id)
             except Exception as exc:
                 slot_specs, note = [h.field_spec(None)] * h.SLOTS, cards.notice(_fail(exc), "warn")
             return [note, *[_text_update(s) for s in slot_specs], *[_choice_update(s) for s in slot_specs], ""]
+
+        def change(program_id: str):
+            return form_updates(bot(), program_id)
 
         def compute(program_id: str, *values):
             text_values, choice_values = values[: h.SLOTS], values[h.SLOTS:]
@@ -248,33 +250,43 @@ def _calculator_tab(bot: Callable[[], Any]) -> None:
         calc_btn.click(compute, [prog, *texts, *choices], result)
 
         gr.Markdown("### 跨城市对比\n同一笔金额,在各城市同类政策下分别能拿多少。")
-        compare_options = h.comparable_choices()
-        first_tag = compare_options[0][1] if compare_options else None
-        option_specs = h.compare_fields(first_tag)
         with gr.Row():
-            tag = gr.Dropdown(choices=compare_options, value=first_tag, label="政策类别", min_width=240, elem_id="pa-compare-tag")
-            amount = gr.Textbox(label=h.compare_amount_label(first_tag), placeholder="例如 1000万", value="1000万", min_width=240, max_length=100, elem_id="pa-compare-amount")
-        option_boxes = [
-            gr.Dropdown(
-                choices=s.get("choices", []), value=s.get("value"), label=s.get("label", ""), visible=s.get("kind") == "choice"
-            )
-            for s in option_specs
-        ]
+            tag = gr.Dropdown(choices=[], value=None, label="政策类别", min_width=240, elem_id="pa-compare-tag")
+            amount = gr.Textbox(label="金额", placeholder="例如 1000万", value="1000万", min_width=240, max_length=100, elem_id="pa-compare-amount")
+        option_boxes = [gr.Dropdown(choices=[], value=None, label="", visible=False) for _ in range(h.COMPARE_SLOTS)]
         compare_btn = gr.Button("对比", elem_id="pa-compare-go")
         table = gr.HTML("", elem_id="pa-compare-result")
 
+        def tag_updates(services, tag_value: str | None) -> list:
+            fields = h.compare_fields(services, tag_value)
+            return [gr.update(label=h.compare_amount_label(services, tag_value)), *[_choice_update(s) for s in fields], ""]
+
         def change_tag(tag_value: str):
-            return [gr.update(label=h.compare_amount_label(tag_value)), *[_choice_update(s) for s in h.compare_fields(tag_value)], ""]
+            return tag_updates(bot(), tag_value)
 
         def compare(tag_value: str, amount_text: str, *option_values):
             try:
-                return h.run_compare(tag_value, amount_text, option_values)
+                return h.run_compare(bot(), tag_value, amount_text, option_values)
             except Exception as exc:
                 return cards.notice(_fail(exc), "warn")
 
         tag.input(change_tag, tag, [amount, *option_boxes, table])
         compare_btn.click(compare, [tag, amount, *option_boxes], table)
         amount.submit(compare, [tag, amount, *option_boxes], table)
+
+    def on_load(services) -> list:
+        default = h.default_program(services)
+        tags = h.comparable_choices(services)
+        first_tag = tags[0][1] if tags else None
+        return [
+            gr.update(choices=h.program_choices(services), value=default),
+            *form_updates(services, default),
+            gr.update(choices=tags, value=first_tag),
+            *tag_updates(services, first_tag),
+        ]
+
+    outputs = [prog, intro, *texts, *choices, result, tag, amount, *option_boxes, table]
+    return {"outputs": outputs, "on_load": on_load}
 
 
 # ------------------------------------------------------------------ 政策库
@@ -283,7 +295,7 @@ def _calculator_tab(bot: Callable[[], Any]) -> None:
 def _library_tab(bot: Callable[[], Any]) -> dict:
     with gr.Tab("政策库", id="library"):
         with gr.Row():
-            city = gr.Dropdown(choices=[h.ALL, "杭州", "嘉兴", "郑州"], value=h.ALL, label="城市", min_width=120, scale=1)
+            city = gr.Dropdown(choices=[h.ALL], value=h.ALL, label="城市", min_width=120, scale=1)
             refresh = gr.Button("刷新", size="sm", scale=0, min_width=80)
         html = gr.HTML(cards.notice("正在加载政策库……"), elem_id="pa-library")
 

@@ -12,7 +12,7 @@ import re
 from decimal import Decimal
 from typing import Any, Iterable, Mapping, Sequence
 
-from assistant.composer import book_title
+from assistant.composers.wording import book_title
 
 KIND_ZH = {
     "policy": "政策文件",
@@ -134,17 +134,6 @@ def clause_card(info: Mapping[str, Any], number: int | None = None, terms: Itera
         f'<dl class="pa-meta">{rows}</dl>'
         "</details>"
     )
-
-
-def citation_info(get_clause, citation: Any) -> dict:
-    """The full clause record for a citation (falls back to the citation's own fields)."""
-    try:
-        return dict(get_clause(citation.id))
-    except Exception:
-        return {
-            "clause_id": citation.id, "city": citation.city, "doc_title": citation.doc_title,
-            "doc_number": citation.doc_number, "display_label": citation.clause, "text": citation.text,
-        }
 
 
 # ------------------------------------------------------------------ calculations

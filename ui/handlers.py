@@ -1,5 +1,8 @@
-"""What the web UI does, without Gradio: each function takes the assistant (or feedback store) and
+"""What the web UI does, without Gradio: each function takes the services (or feedback store) and
 plain values and returns HTML strings / plain data. `ui.app` wires them to components.
+
+Everything the UI names — cities, documents, programmes, examples — comes from the loaded services
+(index, rule book, corpus profile), never from code.
 
 Problems the user can fix raise `UserFacingError` with a Chinese message; anything else is logged
 and turned into a generic apology by the wiring layer, never shown as a traceback.
@@ -9,12 +12,11 @@ from __future__ import annotations
 
 import logging
 import re
-from functools import lru_cache
 from typing import Any, Mapping, Sequence
 
 from pydantic import ValidationError
 
-from assistant.composer import book_title
+from assistant.composers.wording import book_title
 from ui import cards
 
 log = logging.getLogger("ui")
@@ -34,10 +36,10 @@ class UserFacingError(Exception):
     """A problem the user can act on; the message is shown as is (Chinese)."""
 
 
-def _require(assistant):
-    if assistant is None:
+def _require(services):
+    if services is None:
         raise UserFacingError("政策库正在加载,请稍候几秒再试。")
-    return assistant
+    return services
 
 
 def _validation_message(exc: ValidationError, what: str = "问题") -> str:
@@ -63,39 +65,33 @@ def history_turns(turns: Sequence[Mapping[str, str]]) -> list[dict]:
     return kept[-MAX_TURNS:]
 
 
-def chat_reply(assistant, question: str, turns: Sequence[Mapping[str, str]]) -> tuple[str, dict]:
+def chat_reply(services, question: str, turns: Sequence[Mapping[str, str]]) -> tuple[str, dict]:
     """Ask the assistant; returns (assistant message HTML, record for history and feedback)."""
     from assistant.schemas import AskRequest
 
-    bot = _require(assistant)
+    services = _require(services)
     try:
         request = AskRequest(question=question or "", history=history_turns(turns))
     except ValidationError as exc:
         raise UserFacingError(_validation_message(exc)) from None
-    response = bot.ask(request)
-    card_html = [
-        cards.clause_card(cards.citation_info(bot.clause, c), number=i)
-        for i, c in enumerate(response.citations, 1)
-    ]
+    answer = services.assistant.ask(request.question, [t.model_dump() for t in request.history])
+    card_html = [cards.clause_card(view.to_dict(), number=i) for i, view in enumerate(answer.cited_views, 1)]
     calc_html = ""
-    if response.calculation is not None:
-        calc_html = cards.calculation_block(
-            response.calculation, program_label(response.calculation.program), _clause_or_none(bot, response.calculation.clause_id)
-        )
+    if answer.calculation is not None:
+        calc = answer.calculation
+        calc_html = cards.calculation_block(calc, program_label(services, calc.program), _clause_or_none(services, calc.clause_id))
     record = {
         "question": request.question,
-        "answer": response.answer,
-        "citation_ids": [c.id for c in response.citations],
-        "refused": response.refused,
+        "answer": answer.text,
+        "citation_ids": [h.clause.clause_id for h in answer.cited],
+        "refused": answer.refused,
     }
-    return cards.answer_html(response.answer, card_html, calc_html, refused=response.refused), record
+    return cards.answer_html(answer.text, card_html, calc_html, refused=answer.refused), record
 
 
-def _clause_or_none(bot, clause_id: str) -> dict | None:
-    try:
-        return bot.clause(clause_id)
-    except Exception:
-        return None
+def _clause_or_none(services, clause_id: str) -> dict | None:
+    catalogue = services.catalogue
+    return catalogue.clause(clause_id).to_dict() if catalogue.has_clause(clause_id) else None
 
 
 def record_feedback(store, rating: str, record: Mapping[str, Any] | None, comment: str = "") -> int:
@@ -115,37 +111,41 @@ def record_feedback(store, rating: str, record: Mapping[str, Any] | None, commen
 # ------------------------------------------------------------------ lookup (hotline)
 
 
-def city_choices(assistant) -> list[str]:
-    cities = list(getattr(assistant, "cities", ()) or ("杭州", "嘉兴", "郑州"))
-    return [ALL, *cities]
+def city_choices(services) -> list[str]:
+    return [ALL, *(services.catalogue.cities if services is not None else ())]
 
 
-def document_choices(assistant, city: str | None = None) -> list[tuple[str, str]]:
+def document_choices(services, city: str | None = None) -> list[tuple[str, str]]:
     """(label, doc_id) pairs for the document filter; "" means every document."""
     choices = [("全部文件", NO_VALUE)]
-    if assistant is None:
+    if services is None:
         return choices
-    for d in assistant.documents():
-        if city and city != ALL and d.get("city") != city:
+    for d in services.catalogue.documents.values():
+        if city and city != ALL and d.city != city:
             continue
-        choices.append((f"{d.get('city') or '—'} · {d.get('title')}", d["doc_id"]))
+        choices.append((f"{d.city or '—'} · {d.title}", d.doc_id))
     return choices
 
 
-_LABELISH = re.compile(r"[一二三四五六七八九十]+、|[((][一二三四五六七八九十]+[))]|\d+[.、.]|序言|附则|附件")
+_LABELISH = re.compile(r"[一二三四五六七八九十]+、|[((][一二三四五六七八九十]+[))]|\d+[.、.]|序言|附则|附件|第[一二三四五六七八九十百]+条")
 
 
-def find_clauses(assistant, query: str, city: str | None = None, doc_id: str | None = None, k: int = 10) -> tuple[list[dict], str]:
-    """Clauses for a hotline query: a direct clause lookup (`杭州 (三)`) first, else ranked search.
+def lookup_hint(services) -> str:
+    """An example query for the hotline tab, from this corpus: "小巨人" or a clause number like "宁波 (三)"."""
+    label = services.catalogue.example_label() if services is not None else "(三)"
+    return f"输入关键词或条款编号(如“{label}”)查找政策原文。"
+
+
+def find_clauses(services, query: str, city: str | None = None, doc_id: str | None = None, k: int = 10) -> tuple[list[dict], str]:
+    """Clauses for a hotline query: a direct clause lookup (a city and a printed label) first, else ranked search.
 
     Returns (clause records, mode) with mode "lookup" or "search".
     """
-    from assistant.schemas import SearchRequest
-
-    bot = _require(assistant)
+    services = _require(services)
+    bot = services.assistant
     query = (query or "").strip()
     if not query:
-        raise UserFacingError("请输入要查询的关键词或条款编号,例如“小巨人”或“杭州 (三)”。")
+        raise UserFacingError("请输入要查询的关键词或条款编号," + lookup_hint(services))
     if len(query) > 200:
         raise UserFacingError("查询内容太长了,请输入关键词或条款编号(200字以内)。")
     city = None if not city or city == ALL else city
@@ -155,25 +155,25 @@ def find_clauses(assistant, query: str, city: str | None = None, doc_id: str | N
         return (city is None or info.get("city") == city) and (doc_id is None or info.get("doc_id") == doc_id)
 
     if _LABELISH.search(query):
-        found = [bot.clause(h.clause.clause_id) for h in bot.lookup(query)]
-        found = [f for f in found if keep(f)]
+        found = [f for f in (_record(h) for h in bot.lookup(query)) if keep(f)]
         if found:
             return found[:k], "lookup"
-    try:
-        request = SearchRequest(query=query, k=50 if doc_id else k, city=city)
-    except ValidationError as exc:
-        raise UserFacingError(_validation_message(exc, "查询内容")) from None
-    hits = bot.search(request).hits
-    found = [f for f in (bot.clause(h.id) for h in hits) if keep(f)]
+    found = [f for f in (_record(h) for h in bot.search(query, k=50 if doc_id else k, city=city)) if keep(f)]
     # clauses containing the query word itself first (hotline staff search for a term), rank kept otherwise
     literal = re.sub(r"\s+", "", query)
     found.sort(key=lambda f: literal not in re.sub(r"\s+", "", str(f.get("text", ""))))
     return found[:k], "search"
 
 
+def _record(hit) -> dict:
+    from assistant.types import ClauseView
+
+    return ClauseView(hit.clause, hit.document).to_dict()
+
+
 def lookup_html(query: str, found: Sequence[Mapping[str, Any]], mode: str) -> str:
     if not found:
-        return cards.notice("没有找到相关条款。可以换个说法,例如“算力券”“小巨人”,或输入条款编号如“杭州 (三)”。", "warn")
+        return cards.notice("没有找到相关条款。可以换个说法,或输入条款编号。", "warn")
     terms = [] if mode == "lookup" else cards.query_terms(query)
     head = (
         f"按条款编号直接定位到 {len(found)} 条"
@@ -202,34 +202,62 @@ def answer_script(info: Mapping[str, Any] | None) -> str:
 # ------------------------------------------------------------------ calculator
 
 
-@lru_cache(maxsize=1)
-def _programs() -> tuple[dict, ...]:
-    from assistant import calculator
-
-    return tuple(calculator.programs_schema())
+def programs(services) -> list[dict]:
+    return list(services.rules.programs_schema()) if services is not None else []
 
 
-def programs() -> list[dict]:
-    return list(_programs())
-
-
-def program(program_id: str) -> dict:
-    for p in _programs():
+def program(services, program_id: str) -> dict:
+    for p in programs(services):
         if p["program"] == program_id:
             return p
     raise UserFacingError("请选择一个计算项目。")
 
 
-def program_label(program_id: str) -> str:
+def program_label(services, program_id: str) -> str:
     try:
-        p = program(program_id)
+        p = program(services, program_id)
     except UserFacingError:
         return program_id
     return f"{p['city']} · {p['title']}"
 
 
-def program_choices() -> list[tuple[str, str]]:
-    return [(f"{p['city']} · {p['title']}", p["program"]) for p in _programs()]
+def program_choices(services) -> list[tuple[str, str]]:
+    return [(f"{p['city']} · {p['title']}", p["program"]) for p in programs(services)]
+
+
+def default_program(services) -> str | None:
+    """The profile's default programme when the rule book has it, else the first programme."""
+    ids = [p["program"] for p in programs(services)]
+    wanted = services.profile.default_program if services is not None else None
+    return wanted if wanted in ids else (ids[0] if ids else None)
+
+
+def example_questions(services, limit: int = 4) -> list[str]:
+    """The profile's example questions, else one per city derived from its programmes."""
+    if services is None:
+        return []
+    if services.profile.examples:
+        return list(services.profile.examples[:limit])
+    seen, out = set(), []
+    for p in programs(services):
+        if p["city"] in seen:
+            continue
+        seen.add(p["city"])
+        out.append(f"{p['city']}{p['title']}最多能拿多少?")
+    return out[:limit]
+
+
+def header_markdown(services) -> str:
+    """The page header: what the knowledge base holds, from the index and the profile."""
+    if services is None:
+        return "## 政策问答助手\n政策库正在加载……"
+    overview = services.catalogue.overview
+    years = "、".join(overview.years)
+    return (
+        f"## {overview.name_zh}问答助手\n"
+        f"{' · '.join(overview.cities)} {years + '年' if years else ''}{overview.name_zh}({overview.documents}份文件)。"
+        "回答均附政策原文条款;补贴金额由计算器按条款逐步算出。"
+    )
 
 
 def label_from_id(clause_id: str) -> str:
@@ -275,11 +303,11 @@ def field_spec(spec: Mapping[str, Any] | None) -> dict:
     }
 
 
-def form_for(program_id: str | None) -> tuple[list[dict], str]:
+def form_for(services, program_id: str | None) -> tuple[list[dict], str]:
     """Slot specs for a programme's inputs plus an intro block (its clause reference and hints)."""
     if not program_id:
         return [field_spec(None)] * SLOTS, cards.notice("请选择一个计算项目。")
-    p = program(program_id)
+    p = program(services, program_id)
     specs = [field_spec(s) for s in p["inputs"]][:SLOTS]
     specs += [field_spec(None)] * (SLOTS - len(specs))
     intro = f"依据条款:{p['city']} {label_from_id(p['clause_id'])}(计算结果下方附条款原文)。"
@@ -300,9 +328,9 @@ def _friendly_amount(text: str, label: str, percent: bool = False) -> None:
         raise UserFacingError(f"“{label}”不能为负数。")
 
 
-def collect_inputs(program_id: str, text_values: Sequence[Any], choice_values: Sequence[Any]) -> dict[str, Any]:
+def collect_inputs(services, program_id: str, text_values: Sequence[Any], choice_values: Sequence[Any]) -> dict[str, Any]:
     """The form's slots → calculator inputs, checked with Chinese messages first."""
-    p = program(program_id)
+    p = program(services, program_id)
     inputs: dict[str, Any] = {}
     for i, spec in enumerate(p["inputs"][:SLOTS]):
         kind = spec["type"]
@@ -323,31 +351,31 @@ def collect_inputs(program_id: str, text_values: Sequence[Any], choice_values: S
     return inputs
 
 
-def run_calculation(assistant, program_id: str, text_values: Sequence[Any], choice_values: Sequence[Any]) -> str:
+def run_calculation(services, program_id: str, text_values: Sequence[Any], choice_values: Sequence[Any]) -> str:
     """Calculate one programme from the form; HTML with the steps, the result and the clause text."""
-    from assistant import calculator
     from assistant.errors import InputError
 
+    services = _require(services)
     if not program_id:
         raise UserFacingError("请先选择计算项目。")
-    inputs = collect_inputs(program_id, text_values, choice_values)
+    inputs = collect_inputs(services, program_id, text_values, choice_values)
     try:
-        calc = calculator.calculate(program_id, inputs, lang="zh")
+        calc = services.rules.calculate(program_id, inputs, lang="zh")
     except InputError as exc:
         log.info("calculator refused inputs: %s", exc)
         raise UserFacingError("输入的内容无法计算,请检查金额、比例和选项后重试。") from None
-    clause = _clause_or_none(assistant, calc.clause_id) if assistant is not None else None
+    clause = _clause_or_none(services, calc.clause_id)
     html = cards.calculation_block(calc, f"{calc.city} {calc.title}", clause)
     if clause:
         html += cards.clause_card(clause, open=True)
     return html
 
 
-def comparable_choices() -> list[tuple[str, str]]:
+def comparable_choices(services) -> list[tuple[str, str]]:
     """(label, tag): the label names the programmes being compared, e.g. 算力券 / 算力应用补贴."""
     out = []
     tags: dict[str, list[str]] = {}
-    for p in _programs():
+    for p in programs(services):
         if p.get("comparable"):
             titles = tags.setdefault(p["comparable"], [])
             if p["title"] not in titles:
@@ -357,16 +385,15 @@ def comparable_choices() -> list[tuple[str, str]]:
     return out
 
 
-def compare_fields(tag: str | None) -> list[dict]:
+def compare_fields(services, tag: str | None) -> list[dict]:
     """Option slots (choices and yes/no) the compared programmes ask for besides the amount."""
-    from assistant.calculator import load_rules
-
     specs: list[dict] = []
-    if tag:
-        for rule in load_rules().values():
+    if tag and services is not None:
+        schemas = programs(services)
+        for rule in services.rules.rules():
             if rule.comparable != tag:
                 continue
-            schema = next((p for p in _programs() if p["program"] == rule.program), None)
+            schema = next((p for p in schemas if p["program"] == rule.program), None)
             for spec in (schema or {}).get("inputs", []):
                 if spec["name"] == rule.base or spec["type"] not in ("choice", "bool"):
                     continue
@@ -379,22 +406,21 @@ def compare_fields(tag: str | None) -> list[dict]:
     return specs + [field_spec(None)] * (COMPARE_SLOTS - len(specs))
 
 
-def compare_amount_label(tag: str | None) -> str:
+def compare_amount_label(services, tag: str | None) -> str:
     """What the amount means for this comparison, e.g. 金额:算力合同费用 / 实际使用智算算力的费用."""
-    from assistant.calculator import load_rules
-
+    rules = services.rules.rules() if services is not None else []
     names: list[str] = []
-    for rule in load_rules().values():
+    for rule in rules:
         if tag and rule.comparable == tag and rule.base:
             text = rule.input(rule.base).description.zh
             if text not in names:
                 names.append(text)
     what = " / ".join(names) or "金额"
-    optional = all(not rule.input(rule.base).is_required for rule in load_rules().values() if tag and rule.comparable == tag and rule.base)
+    optional = all(not rule.input(rule.base).is_required for rule in rules if tag and rule.comparable == tag and rule.base)
     return f"金额:{what}({AMOUNT_HINT}{';可不填' if optional and names else ''})"
 
 
-def run_compare(tag: str | None, amount: str, option_values: Sequence[Any]) -> str:
+def run_compare(services, tag: str | None, amount: str, option_values: Sequence[Any]) -> str:
     """The same amount under every city's comparable programme, as a table."""
     from assistant import calculator
     from assistant.errors import InputError
@@ -404,7 +430,7 @@ def run_compare(tag: str | None, amount: str, option_values: Sequence[Any]) -> s
     amount = (amount or "").strip()
     if amount:
         _friendly_amount(amount, "金额")
-    fields = compare_fields(tag)
+    fields = compare_fields(services, tag)
     options = {
         f["name"]: v for f, v in zip(fields, option_values)
         if f.get("visible") and v not in (None, NO_VALUE)
@@ -433,12 +459,16 @@ def run_compare(tag: str | None, amount: str, option_values: Sequence[Any]) -> s
 # ------------------------------------------------------------------ policy library
 
 
-def library_html(assistant, city: str | None = None) -> str:
+def library_html(services, city: str | None = None) -> str:
     """Every document with its metadata and clause tree."""
-    bot = _require(assistant)
-    docs = [d for d in bot.documents() if not city or city == ALL or d.get("city") == city]
+    catalogue = _require(services).catalogue
+    counts = catalogue.clause_counts()
+    docs = [d for d in catalogue.documents.values() if not city or city == ALL or d.city == city]
     if not docs:
         return cards.notice("该城市暂无收录文件。", "warn")
     head = cards.notice(f"共收录 {len(docs)} 份文件,点击文件名展开元数据和条款目录,点击条款查看原文。")
-    sections = "".join(cards.document_section(d, bot.document_clauses(d["doc_id"])) for d in docs)
+    sections = "".join(
+        cards.document_section(dict(d.to_dict(), clauses=counts.get(d.doc_id, 0)), [v.to_dict() for v in catalogue.document_clauses(d.doc_id)])
+        for d in docs
+    )
     return head + sections

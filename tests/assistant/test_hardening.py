@@ -17,7 +17,7 @@ from pydantic import SecretStr
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from assistant.api import create_app
+from assistant.http.app import create_app
 from assistant.feedback import FeedbackStore
 from assistant.ratelimit import RateLimiter
 
@@ -27,8 +27,8 @@ ADMIN_TOKEN = "s3cret-admin-token-for-tests-0123456789"
 
 
 @pytest.fixture(scope="module")
-def fuzz_app(settings, policy_assistant):
-    return create_app(settings, assistant=policy_assistant, mount_ui=False)
+def fuzz_app(settings, services):
+    return create_app(settings, services)
 
 
 FUZZ_EXAMPLES = 25
@@ -67,9 +67,9 @@ def admin_client(settings, policy_assistant, tmp_path):
     data_dir = tmp_path / "data"
     shutil.copytree(settings.data_dir, data_dir, symlinks=True)
     admin_settings = settings.model_copy(update={"admin_token": SecretStr(ADMIN_TOKEN), "data_dir": data_dir})
-    from assistant.chain import load_assistant
+    from assistant.services import build_services
 
-    with TestClient(create_app(admin_settings, assistant=load_assistant(admin_settings, build_if_needed=False), mount_ui=False)) as c:
+    with TestClient(create_app(admin_settings, build_services(admin_settings, build_if_needed=False))) as c:
         yield c, data_dir
 
 
@@ -129,9 +129,9 @@ def test_ingested_injection_does_not_change_facts(admin_client):
 # -- rate limiting -----------------------------------------------------------------------------
 
 
-def test_rate_limit_returns_429_with_retry_after(settings, policy_assistant):
+def test_rate_limit_returns_429_with_retry_after(settings, services):
     limited = settings.model_copy(update={"rate_limit_per_minute": 3})
-    with TestClient(create_app(limited, assistant=policy_assistant, mount_ui=False)) as c:
+    with TestClient(create_app(limited, services)) as c:
         codes = [c.post("/v1/search", json={"query": "算力券"}).status_code for _ in range(4)]
         assert codes == [200, 200, 200, 429]
         blocked = c.post("/v1/ask", json={"question": "算力券"})
@@ -162,7 +162,7 @@ def test_damaged_index_is_rebuilt_at_startup(settings, tmp_path):
     clauses = current_path(data_dir) / "clauses.jsonl"
     clauses.write_text(clauses.read_text(encoding="utf-8")[:500], encoding="utf-8")  # truncated
     damaged = settings.model_copy(update={"data_dir": data_dir})
-    with TestClient(create_app(damaged, mount_ui=False)) as c:
+    with TestClient(create_app(damaged)) as c:
         assert c.get("/healthz").json()["clauses"] == 86
         assert "800万元" in c.post("/v1/ask", json={"question": "杭州算力券每年上限多少?"}).json()["answer"]
 
@@ -240,9 +240,9 @@ def test_feedback_concurrent_writers(tmp_path):
 # -- logs --------------------------------------------------------------------------------------
 
 
-def test_logs_carry_no_question_text_when_private_and_no_secrets(settings, policy_assistant, caplog):
+def test_logs_carry_no_question_text_when_private_and_no_secrets(settings, services, caplog):
     private = settings.model_copy(update={"log_questions": False, "admin_token": SecretStr(ADMIN_TOKEN), "llm_api_key": SecretStr("sk-live-secret-key")})
-    with caplog.at_level("INFO"), TestClient(create_app(private, assistant=policy_assistant, mount_ui=False)) as c:
+    with caplog.at_level("INFO"), TestClient(create_app(private, services)) as c:
         c.post("/v1/ask", json={"question": "我们公司机密项目的算力合同1000万元杭州能拿多少?"})
         c.get("/v1/admin/feedback/export", headers={"X-Admin-Token": ADMIN_TOKEN})
     text = caplog.text

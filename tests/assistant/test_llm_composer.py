@@ -9,7 +9,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from assistant.schemas import AskRequest
 
 pytestmark = pytest.mark.slow
 
@@ -68,15 +67,21 @@ def fake():
 
 
 @pytest.fixture(scope="module")
-def llm_assistant(fake, settings, policy_assistant):
-    from assistant.chain import PolicyAssistant
-    from assistant.llm import LLMComposer
+def llm_assistant(fake, settings, services):
+    from assistant.services import assemble
 
     llm_settings = settings.model_copy(update={
         "llm": "openai", "llm_base_url": fake.url, "llm_model": "fake-qwen", "llm_timeout_s": 2.0,
     })
-    composer = LLMComposer.from_settings(llm_settings)
-    return PolicyAssistant(policy_assistant.index, policy_assistant.searcher.embedder, llm_settings, composer=composer)
+    return assemble(llm_settings, services.embedder, services.index, services.rules, services.lexicon, services.profile)[1]
+
+
+def ask(bot, question: str):
+    """The assistant's answer as the HTTP contract returns it, and the fallback reason it recorded."""
+    from assistant.http.edge import ask_response
+
+    answer = bot.ask(question)
+    return ask_response(answer), (answer.trace.fallbacks[0] if answer.trace.fallbacks else None)
 
 
 QUESTION = "杭州单家企业每年最多能申领多少算力券?"
@@ -84,34 +89,34 @@ QUESTION = "杭州单家企业每年最多能申领多少算力券?"
 
 def test_verified_llm_answer_is_used(fake, llm_assistant):
     fake.say("杭州单家企业每年“算力券”申领不超过800万元,生成式多模态基础大模型企业可以放宽[1]。")
-    response = llm_assistant.ask(AskRequest(question=QUESTION))
+    response, reason = ask(llm_assistant, QUESTION)
     assert response.answer.startswith("杭州单家企业每年“算力券”申领不超过800万元")
     assert response.citations[0].id == "hangzhou-ai-measures#一.(三)"
     sent = fake.requests[-1]
     assert sent["model"] == "fake-qwen" and any(t["function"]["name"] == "calculate_subsidy" for t in sent["tools"])
     assert "单家企业每年“算力券”申领不超过800万元" in json.dumps(sent["messages"], ensure_ascii=False)
-    assert llm_assistant.composer.last_fallback_reason is None
+    assert reason is None
 
 
 def test_invented_number_falls_back_to_extractive(fake, llm_assistant):
     fake.say("杭州单家企业每年最多可申领900万元算力券[1]。")
-    response = llm_assistant.ask(AskRequest(question=QUESTION))
+    response, reason = ask(llm_assistant, QUESTION)
     assert "900万" not in response.answer and "800万元" in response.answer
-    assert "900万元" in llm_assistant.composer.last_fallback_reason
+    assert "900万元" in reason
 
 
 def test_dangling_citation_falls_back(fake, llm_assistant):
     fake.say("单家企业每年“算力券”申领不超过800万元[5]。")
-    response = llm_assistant.ask(AskRequest(question=QUESTION))
+    response, reason = ask(llm_assistant, QUESTION)
     assert "[5]" not in response.answer and "800万元" in response.answer
-    assert "[5]" in llm_assistant.composer.last_fallback_reason
+    assert "[5]" in reason
 
 
 def test_tool_call_result_is_sent_back_and_used(fake, llm_assistant):
     fake.call_tool("calculate_subsidy", {"program": "hangzhou_compute_voucher",
                                          "inputs": {"contract_amount_yuan": 10_000_000, "compute_type": "domestic"}})
     fake.say("按国产算力30%计算,1000万元合同可获算力券300万元[1]。")
-    response = llm_assistant.ask(AskRequest(question="杭州用国产算力,合同1000万元,算力券能拿多少?"))
+    response, reason = ask(llm_assistant, "杭州用国产算力,合同1000万元,算力券能拿多少?")
     assert response.answer == "按国产算力30%计算,1000万元合同可获算力券300万元[1]。"
     tool_turn = fake.requests[-1]["messages"][-1]
     assert tool_turn["role"] == "tool" and "3000000" in tool_turn["content"].replace(",", "").replace(".0", "")
@@ -120,8 +125,8 @@ def test_tool_call_result_is_sent_back_and_used(fake, llm_assistant):
 
 def test_server_error_and_timeout_fall_back(fake, llm_assistant):
     fake.replies.append({"status": 500})
-    response = llm_assistant.ask(AskRequest(question=QUESTION))
-    assert "800万元" in response.answer and "LLM call failed" in llm_assistant.composer.last_fallback_reason
+    response, reason = ask(llm_assistant, QUESTION)
+    assert "800万元" in response.answer and "LLM call failed" in reason
     fake.replies.append({"delay": 3.0, "json": _completion({"role": "assistant", "content": "late"}, "stop")})
-    response = llm_assistant.ask(AskRequest(question=QUESTION))
+    response, reason = ask(llm_assistant, QUESTION)
     assert "800万元" in response.answer and "late" not in response.answer

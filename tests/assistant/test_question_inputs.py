@@ -5,12 +5,13 @@ from __future__ import annotations
 import pytest
 
 from assistant import calculator
-from assistant.question_inputs import award_inputs
-from assistant.schemas import AskRequest, Turn
+from assistant.calculation_choice import award_inputs
 
 
 def ask(bot, question: str, history: list[tuple[str, str]] = ()):
-    return bot.ask(AskRequest(question=question, history=[Turn(role=r, content=c) for r, c in history]))
+    from assistant.http.edge import ask_response
+
+    return ask_response(bot.ask(question, [{"role": r, "content": c} for r, c in history]))
 
 
 def test_each_amount_goes_to_the_input_its_words_name(policy_assistant):
@@ -90,21 +91,21 @@ def test_questions_outside_the_policies_are_refused(policy_assistant, question):
 
 
 def test_a_comparison_over_a_many_city_corpus_searches_only_the_cities_that_have_the_policy(policy_assistant, monkeypatch):
-    from assistant import chain
-
+    planner = policy_assistant.planner
     many = tuple(sorted({*policy_assistant.cities, *(f"测试{i}市" for i in range(40))}))
-    monkeypatch.setattr(policy_assistant, "cities", many)
+    monkeypatch.setattr(planner.catalogue, "cities", many)
     searched: list = []
-    retrieve = policy_assistant._retrieve
+    retriever = planner.retriever
+    retrieve = retriever.retrieve
 
     def counting(query, k, cities=None, vector=None):
         searched.append(cities)
         return retrieve(query, k, cities=cities, vector=vector)
 
-    monkeypatch.setattr(policy_assistant, "_retrieve", counting)
+    monkeypatch.setattr(retriever, "retrieve", counting)
     answer = ask(policy_assistant, "各地算力券补贴比例对比").answer
     per_city = [c for c in searched if c]
-    assert 3 <= len(per_city) <= chain.MAX_COMPARED_CITIES  # not one search for each of 43 cities
+    assert 3 <= len(per_city) <= planner.max_compared_cities  # not one search for each of 43 cities
     lines = [line for line in answer.splitlines() if line.startswith("- ")]
     assert [line[2:4] for line in lines] == [c[0] for c in per_city]
     assert {"杭州", "嘉兴", "郑州"} <= {line[2:4] for line in lines}

@@ -49,7 +49,7 @@ def test_gold_set_references_real_clauses_and_programs(policy_assistant):
     from assistant import calculator
 
     programs = set(calculator.load_rules())
-    clause_ids = {c.clause_id for c in policy_assistant.index.clauses}
+    clause_ids = {c.clause_id for c in policy_assistant.catalogue.index.clauses}
     for item in load_gold():
         assert set(item.expected_clause_ids) <= clause_ids, item.id
         assert item.expected_program is None or item.expected_program in programs, item.id

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from index.build import add_files, build_index, is_stale
-from index.sources import SourceError
+from index.sources import SourceError, corpus_files
 from index.store import IndexLoadError, current_path, load_index
 from tests.conftest import CORPUS
 
@@ -38,7 +38,7 @@ def test_manifest_records_build_facts(built_data_dir, embedder):
     m = load_index(built_data_dir).manifest
     assert m["embedder"] == embedder.name and m["dim"] == 384
     assert m["counts"]["documents"] == 8 and m["counts"]["clauses"] == 86
-    assert {s["name"] for s in m["sources"]} == {p.name for p in CORPUS.iterdir()}
+    assert {s["name"] for s in m["sources"]} == {p.name for p in corpus_files(CORPUS)}
     assert not is_stale(CORPUS, built_data_dir, embedder.name)
     assert is_stale(CORPUS, built_data_dir, "another-embedder")
 

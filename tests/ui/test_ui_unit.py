@@ -31,12 +31,12 @@ def _slots(values: dict[int, str]) -> list:
 # ------------------------------------------------------------------ chat
 
 
-def test_chat_answer_has_the_compute_voucher_card_with_full_clause_and_metadata(policy_assistant):
-    html, record = h.chat_reply(policy_assistant, "杭州单家企业每年最多能申领多少算力券?", [])
+def test_chat_answer_has_the_compute_voucher_card_with_full_clause_and_metadata(services):
+    html, record = h.chat_reply(services, "杭州单家企业每年最多能申领多少算力券?", [])
     assert "800万" in html
     assert HZ_VOUCHER in record["citation_ids"]
     assert "800万" in record["answer"] and "<" not in record["answer"]
-    card = cards.clause_card(policy_assistant.clause(HZ_VOUCHER), number=1)
+    card = cards.clause_card(services.catalogue.clause(HZ_VOUCHER).to_dict(), number=1)
     assert card in html  # the cited clause is rendered as an expandable card
     for expected in ("<details", f"《{HZ_TITLE}》", "一、(三)", "单家企业每年“算力券”申领不超过800万元",
                      "2024-08-19 至 2027-12-31", "市经信局", "无文号", "杭州"):
@@ -44,17 +44,17 @@ def test_chat_answer_has_the_compute_voucher_card_with_full_clause_and_metadata(
     assert "\n\n" not in html  # one Markdown HTML block
 
 
-def test_follow_up_question_carries_the_history(policy_assistant):
-    first_html, first = h.chat_reply(policy_assistant, "杭州单家企业每年最多能申领多少算力券?", [])
+def test_follow_up_question_carries_the_history(services):
+    first_html, first = h.chat_reply(services, "杭州单家企业每年最多能申领多少算力券?", [])
     turns = [{"role": "user", "content": first["question"]}, {"role": "assistant", "content": first["answer"]}]
-    html, record = h.chat_reply(policy_assistant, "那郑州呢?", turns)
+    html, record = h.chat_reply(services, "那郑州呢?", turns)
     assert "100万" in record["answer"]
     assert any(c.startswith("zhengzhou-ai-measures#") for c in record["citation_ids"])
     assert f"《{ZZ_TITLE}》" in html and "郑政文〔2024〕62号" in html
 
 
-def test_calculation_is_shown_with_steps_and_result(policy_assistant):
-    html, record = h.chat_reply(policy_assistant, "我们在杭州用国产算力训练模型,合同1000万元,能拿多少算力券?", [])
+def test_calculation_is_shown_with_steps_and_result(services):
+    html, record = h.chat_reply(services, "我们在杭州用国产算力训练模型,合同1000万元,能拿多少算力券?", [])
     assert 'class="pa-calc"' in html
     assert "<li>1000万元 × 30% = 300万元</li>" in html
     assert "测算结果:<strong>300万元</strong>" in html
@@ -69,9 +69,9 @@ def test_history_is_trimmed_to_the_request_limits():
 
 
 @pytest.mark.parametrize(("question", "message"), [("", "请先输入问题"), ("   ", "请先输入问题"), ("问" * 2001, "太长")])
-def test_bad_questions_get_a_chinese_message(policy_assistant, question, message):
+def test_bad_questions_get_a_chinese_message(services, question, message):
     with pytest.raises(h.UserFacingError, match=message):
-        h.chat_reply(policy_assistant, question, [])
+        h.chat_reply(services, question, [])
 
 
 def test_loading_assistant_is_reported_not_crashed():
@@ -83,7 +83,7 @@ def test_loading_assistant_is_reported_not_crashed():
         h.library_html(None)
 
 
-def test_malicious_text_is_escaped_everywhere(policy_assistant):
+def test_malicious_text_is_escaped_everywhere(services):
     evil = '<script>alert("x")</script><img src=x onerror=alert(1)>'
     card = cards.clause_card({
         "city": evil, "doc_title": evil, "doc_number": evil, "display_label": evil, "heading": evil,
@@ -92,7 +92,7 @@ def test_malicious_text_is_escaped_everywhere(policy_assistant):
     assert "<script" not in card and "<img" not in card
     assert "&lt;script&gt;" in card and "onerror=alert(1)&gt;" in card
     assert "<mark>&lt;img</mark>" in card
-    html, _ = h.chat_reply(policy_assistant, f"杭州算力券{evil}", [])
+    html, _ = h.chat_reply(services, f"杭州算力券{evil}", [])
     assert "<script" not in html and "<img" not in html
     assert "<script" not in cards.notice(evil) and "<script" not in cards.answer_html(evil, [])
     assert "<script" not in h.lookup_html(evil, [], "search")
@@ -104,8 +104,8 @@ def test_malicious_text_is_escaped_everywhere(policy_assistant):
 # ------------------------------------------------------------------ feedback
 
 
-def test_feedback_is_stored_with_question_answer_and_citations(policy_assistant, store):
-    _, record = h.chat_reply(policy_assistant, "杭州单家企业每年最多能申领多少算力券?", [])
+def test_feedback_is_stored_with_question_answer_and_citations(services, store):
+    _, record = h.chat_reply(services, "杭州单家企业每年最多能申领多少算力券?", [])
     new_id = h.record_feedback(store, "down", record, "  想知道怎么申请  ")
     conn = sqlite3.connect(store.path)
     row = conn.execute("SELECT rating, question, answer, citation_ids, comment FROM feedback WHERE id = ?", (new_id,)).fetchone()
@@ -124,8 +124,8 @@ def test_feedback_before_any_answer_is_refused_politely(store):
 # ------------------------------------------------------------------ lookup
 
 
-def test_search_finds_the_zhengzhou_little_giant_clause_first_with_highlight(policy_assistant):
-    found, mode = h.find_clauses(policy_assistant, "小巨人")
+def test_search_finds_the_zhengzhou_little_giant_clause_first_with_highlight(services):
+    found, mode = h.find_clauses(services, "小巨人")
     assert mode == "search"
     assert found[0]["clause_id"] == "zhengzhou-ai-measures#三.8"
     html = h.lookup_html("小巨人", found, mode)
@@ -136,36 +136,36 @@ def test_search_finds_the_zhengzhou_little_giant_clause_first_with_highlight(pol
 
 
 @pytest.mark.parametrize("text", ["杭州 (三)", "杭州 (三)", "杭州(三)"])
-def test_direct_clause_lookup(policy_assistant, text):
-    found, mode = h.find_clauses(policy_assistant, text)
+def test_direct_clause_lookup(services, text):
+    found, mode = h.find_clauses(services, text)
     assert mode == "lookup"
     assert [f["clause_id"] for f in found] == [HZ_VOUCHER]
     assert "800万元" in h.lookup_html(text, found, mode)
 
 
-def test_city_and_document_filters(policy_assistant):
-    found, _ = h.find_clauses(policy_assistant, "算力券", city="杭州")
+def test_city_and_document_filters(services):
+    found, _ = h.find_clauses(services, "算力券", city="杭州")
     assert found and {f["city"] for f in found} == {"杭州"}
-    found, _ = h.find_clauses(policy_assistant, "算力", doc_id="jiaxing-ai-plan")
+    found, _ = h.find_clauses(services, "算力", doc_id="jiaxing-ai-plan")
     assert found and {f["doc_id"] for f in found} == {"jiaxing-ai-plan"}
-    found, mode = h.find_clauses(policy_assistant, "(三)", city="嘉兴")
+    found, mode = h.find_clauses(services, "(三)", city="嘉兴")
     assert mode == "lookup" and {f["city"] for f in found} == {"嘉兴"}
-    docs = h.document_choices(policy_assistant, "郑州")
+    docs = h.document_choices(services, "郑州")
     assert docs[0] == ("全部文件", "") and docs[1:] == [(f"郑州 · {ZZ_TITLE}", "zhengzhou-ai-measures")]
-    assert h.city_choices(policy_assistant) == ["全部", "嘉兴", "杭州", "郑州"]
+    assert h.city_choices(services) == ["全部", "嘉兴", "杭州", "郑州"]
 
 
-def test_empty_lookup_is_a_hint_not_an_error(policy_assistant):
+def test_empty_lookup_is_a_hint_not_an_error(services):
     with pytest.raises(h.UserFacingError, match="请输入"):
-        h.find_clauses(policy_assistant, "  ")
+        h.find_clauses(services, "  ")
     assert "没有找到相关条款" in h.lookup_html("火星移民", [], "search")
 
 
 # ------------------------------------------------------------------ calculator
 
 
-def test_calculator_form_for_the_compute_voucher():
-    specs, intro = h.form_for("hangzhou_compute_voucher")
+def test_calculator_form_for_the_compute_voucher(services):
+    specs, intro = h.form_for(services, "hangzhou_compute_voucher")
     assert len(specs) == h.SLOTS
     amount, kind = specs[0], specs[1]
     assert amount["kind"] == "text" and amount["label"].startswith("算力合同费用")
@@ -175,12 +175,12 @@ def test_calculator_form_for_the_compute_voucher():
     assert "一、(三)" in intro
 
 
-def test_calculator_returns_the_real_result_for_1000wan_domestic_compute(policy_assistant):
-    html = h.run_calculation(policy_assistant, "hangzhou_compute_voucher", _slots({0: "1000万"}), _slots({1: "domestic"}))
+def test_calculator_returns_the_real_result_for_1000wan_domestic_compute(services):
+    html = h.run_calculation(services, "hangzhou_compute_voucher", _slots({0: "1000万"}), _slots({1: "domestic"}))
     assert "<li>1000万元 × 30% = 300万元</li>" in html
     assert "测算结果:<strong>300万元</strong>" in html
     assert "单家企业每年“算力券”申领不超过800万元" in html  # the clause text is shown under the result
-    capped = h.run_calculation(policy_assistant, "hangzhou_compute_voucher", _slots({0: "1亿"}), _slots({1: "other"}))
+    capped = h.run_calculation(services, "hangzhou_compute_voucher", _slots({0: "1亿"}), _slots({1: "other"}))
     assert "测算结果:<strong>800万元</strong>" in capped and "已按上限封顶" in capped
 
 
@@ -190,56 +190,56 @@ def test_calculator_returns_the_real_result_for_1000wan_domestic_compute(policy_
     ({0: "-5万"}, {1: "domestic"}, "不能为负数"),
     ({0: "1000万"}, {}, "请选择“算力类型”"),
 ])
-def test_calculator_input_problems_are_explained_in_chinese(policy_assistant, texts, choices, message):
+def test_calculator_input_problems_are_explained_in_chinese(services, texts, choices, message):
     with pytest.raises(h.UserFacingError, match=message):
-        h.run_calculation(policy_assistant, "hangzhou_compute_voucher", _slots(texts), _slots(choices))
+        h.run_calculation(services, "hangzhou_compute_voucher", _slots(texts), _slots(choices))
 
 
-def test_every_programme_form_can_be_filled_and_calculated(policy_assistant):
-    for p in h.programs():
-        specs, _ = h.form_for(p["program"])
+def test_every_programme_form_can_be_filled_and_calculated(services):
+    for p in h.programs(services):
+        specs, _ = h.form_for(services, p["program"])
         texts, choices = {}, {}
         for i, spec in enumerate(specs):
             if spec["kind"] == "text":
                 texts[i] = "5%" if "%" in spec["label"] else "100万"
             elif spec["kind"] == "choice":
                 choices[i] = next(v for _, v in spec["choices"] if v) if spec["value"] in (None, "") else spec["value"]
-        html = h.run_calculation(policy_assistant, p["program"], _slots(texts), _slots(choices))
+        html = h.run_calculation(services, p["program"], _slots(texts), _slots(choices))
         assert "测算结果:" in html, p["program"]
 
 
-def test_program_choices_are_labelled_city_and_name():
-    labels = dict((v, k) for k, v in h.program_choices())
+def test_program_choices_are_labelled_city_and_name(services):
+    labels = dict((v, k) for k, v in h.program_choices(services))
     assert labels["hangzhou_compute_voucher"] == "杭州 · 算力券"
     assert labels["zhengzhou_little_giant_award"].startswith("郑州 · 专精特新")
 
 
-def test_cross_city_comparison_table():
-    fields = h.compare_fields("compute_voucher")
+def test_cross_city_comparison_table(services):
+    fields = h.compare_fields(services, "compute_voucher")
     assert [f["name"] for f in fields] == ["compute_type", "new_model_filing", "self_built_self_use"]
-    html = h.run_compare("compute_voucher", "1000万", [f["value"] for f in fields])
+    html = h.run_compare(services, "compute_voucher", "1000万", [f["value"] for f in fields])
     for expected in ("<td>杭州</td>", "<td>嘉兴</td>", "<td>郑州</td>", ">300万元<", ">200万元<", ">100万元<"):
         assert expected in html
     assert html.count("<td>是</td>") == 2  # 嘉兴 and 郑州 hit their caps
-    self_built = h.run_compare("compute_voucher", "1000万", ["domestic", "false", "true"])
+    self_built = h.run_compare(services, "compute_voucher", "1000万", ["domestic", "false", "true"])
     assert "0元(不符合条件)" in self_built and "自建自用" in self_built
-    assert "50万元" in h.run_compare("model_filing", "", [None, None, None])
+    assert "50万元" in h.run_compare(services, "model_filing", "", [None, None, None])
     with pytest.raises(h.UserFacingError, match="请填写金额"):
-        h.run_compare("compute_voucher", "", [f["value"] for f in fields])
+        h.run_compare(services, "compute_voucher", "", [f["value"] for f in fields])
 
 
 # ------------------------------------------------------------------ policy library
 
 
-def test_library_lists_every_document_with_metadata_and_clause_tree(policy_assistant):
-    html = h.library_html(policy_assistant)
-    for doc in policy_assistant.documents():
-        assert cards.esc(doc["title"]) in html
+def test_library_lists_every_document_with_metadata_and_clause_tree(services):
+    html = h.library_html(services)
+    for doc in services.catalogue.documents.values():
+        assert cards.esc(doc.title) in html
     for expected in ("杭州市人民政府办公厅", "嘉政办发〔2024〕25号", "2024-08-19 至 2027-12-31",
                      "一、加快算力设施建设", "(一)实施人工智能产业集聚行动", "pa-lvl2", "hangzhou-ai-measures-2024.txt"):
         assert expected in html
     assert html.count('class="pa-tree-head pa-lvl0">一、加快算力设施建设<') == 1  # parents shown once
-    only = h.library_html(policy_assistant, "郑州")
+    only = h.library_html(services, "郑州")
     assert ZZ_TITLE in only and HZ_TITLE not in only
 
 
@@ -253,13 +253,13 @@ def test_build_ui_needs_no_assistant_at_build_time():
     assert labels == {"咨询", "查询", "计算器", "政策库"}
 
 
-def test_ui_is_mounted_at_slash_ui(settings, policy_assistant):
+def test_ui_is_mounted_at_slash_ui(settings, services):
     from fastapi.testclient import TestClient
 
-    from assistant.api import create_app
+    from assistant.root import web_app
 
-    with TestClient(create_app(settings, assistant=policy_assistant, mount_ui=True)) as client:
+    with TestClient(web_app(settings, services)) as client:
         root = client.get("/", follow_redirects=False)
         assert root.status_code in (302, 307) and root.headers["location"] == "/ui"
         page = client.get("/ui/")
-        assert page.status_code == 200 and "AI产业政策问答助手" in page.text
+        assert page.status_code == 200 and "政策问答助手" in page.text

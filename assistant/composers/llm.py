@@ -1,8 +1,8 @@
-"""Optional LLM composer: any OpenAI-compatible endpoint through langchain-openai, calculator bound as a tool.
+"""The LLM composer: any OpenAI-compatible endpoint through langchain-openai, the calculator bound as a tool.
 
-Its answer passes the same verification as the extractive one; on any failure (timeout, HTTP
-error, dangling citation, a number without a source) the extractive answer is returned instead
-and the reason is logged.
+It starts from the extractive answer and keeps the model's answer only when it passes the same verification
+(citations resolve, every number has a source); on any failure (timeout, HTTP error, dangling citation, a
+number without a source) the extractive answer stands and the reason is recorded.
 """
 
 from __future__ import annotations
@@ -16,39 +16,45 @@ from typing import Any, Sequence
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
 
+from assistant import planner as kinds
 from assistant.calculator.tools import calculator_tools
-from assistant.chain import Composed, evidence
-from assistant.retriever import ScoredClause
-from assistant.settings import Settings
-from assistant.understanding import Query
+from assistant.catalogue import Overview
+from assistant.composers import Composed, Composer
+from assistant.composers.evidence import evidence
+from assistant.composers.scope import scope_zh
+from assistant.planner import AnswerPlan
+from assistant.types import Hit
 from assistant.verify import verify_answer
 
 log = logging.getLogger("assistant.llm")
 
-PROMPTS_DIR = Path(__file__).resolve().parents[1] / "prompts"
 MAX_TOOL_ROUNDS = 3
 _MARKER = re.compile(r"\[(\d+)\]")
 
 
-def load_prompt(name: str, prompts_dir: Path = PROMPTS_DIR) -> str:
+def load_prompt(name: str, prompts_dir: Path) -> str:
     """A prompt file without its leading `#` comment lines."""
     text = (prompts_dir / name).read_text(encoding="utf-8")
     return "\n".join(line for line in text.splitlines() if not line.startswith("#")).strip()
 
 
 class LLMComposer:
-    """Composes with a chat model; falls back to the extractive draft when verification fails."""
+    """Composes with a chat model; falls back to the extractive answer when verification fails."""
 
-    def __init__(self, chat_model: BaseChatModel, cities: str = "杭州、嘉兴、郑州", max_clauses: int = 4) -> None:
+    def __init__(
+        self, chat_model: BaseChatModel, fallback: Composer, overview: Overview, prompts_dir: Path, max_clauses: int = 4,
+    ) -> None:
         self.tools = {t.name: t for t in calculator_tools()}
         self.model = chat_model.bind_tools(list(self.tools.values()))
-        self.system = load_prompt("answer_system.txt").format(cities=cities)
-        self.user = load_prompt("answer_user.txt")
+        self.fallback = fallback
+        self.system = load_prompt("answer_system.txt", prompts_dir).format(
+            cities="、".join(overview.cities), scope=scope_zh(overview),
+        )
+        self.user = load_prompt("answer_user.txt", prompts_dir)
         self.max_clauses = max_clauses
-        self.last_fallback_reason: str | None = None
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "LLMComposer":
+    def from_settings(cls, settings: Any, fallback: Composer, overview: Overview, prompts_dir: Path) -> "LLMComposer":
         from langchain_openai import ChatOpenAI
 
         if not settings.llm_base_url or not settings.llm_model:
@@ -61,28 +67,31 @@ class LLMComposer:
             max_retries=0,
             temperature=0,
         )
-        return cls(model)
+        return cls(model, fallback, overview, prompts_dir)
 
-    def compose(self, query: Query, hits: Sequence[ScoredClause], calc: Any | None, fallback: Composed) -> Composed:
-        offered = list(hits[: self.max_clauses])
+    def compose(self, plan: AnswerPlan) -> Composed:
+        drafted = self.fallback.compose(plan)
+        if plan.kind == kinds.REFUSE:
+            return drafted
+        offered = list(plan.hits[: self.max_clauses])
+        calc = plan.calculation
         try:
-            text, tool_outputs = self._run(query, offered, calc)
+            text, tool_outputs = self._run(plan, offered, calc)
         except Exception as exc:  # any model/transport failure means: answer extractively
-            return self._fallback(fallback, f"LLM call failed: {type(exc).__name__}: {exc}")
-        check = verify_answer(text, len(offered), evidence(offered, calc, query) + tool_outputs)
+            return self._fallback(drafted, f"LLM call failed: {type(exc).__name__}: {exc}")
+        check = verify_answer(text, len(offered), evidence(offered, plan.calculations, plan.query) + tool_outputs)
         if not check.ok:
-            return self._fallback(fallback, "; ".join(check.problems))
-        self.last_fallback_reason = None
+            return self._fallback(drafted, "; ".join(check.problems))
         return _renumber(text, offered)
 
-    def _run(self, query: Query, offered: Sequence[ScoredClause], calc: Any | None) -> tuple[str, list[str]]:
+    def _run(self, plan: AnswerPlan, offered: Sequence[Hit], calc: Any | None) -> tuple[str, list[str]]:
         clauses = "\n".join(
             f"[{n}] {h.document.city}《{h.document.title}》{h.clause.display_label}:{h.clause.text}" for n, h in enumerate(offered, 1)
         )
         calculation = json.dumps(calc.to_contract(), ensure_ascii=False) if calc is not None else "无"
         messages: list = [
             SystemMessage(self.system),
-            HumanMessage(self.user.format(question=query.rewritten, clauses=clauses, calculation=calculation)),
+            HumanMessage(self.user.format(question=plan.query.rewritten, clauses=clauses, calculation=calculation)),
         ]
         tool_outputs: list[str] = []
         for _ in range(MAX_TOOL_ROUNDS):
@@ -106,13 +115,12 @@ class LLMComposer:
             return json.dumps({"error": str(exc)}, ensure_ascii=False)
         return result if isinstance(result, str) else json.dumps(result, ensure_ascii=False, default=str)
 
-    def _fallback(self, fallback: Composed, reason: str) -> Composed:
-        self.last_fallback_reason = reason
+    def _fallback(self, drafted: Composed, reason: str) -> Composed:
         log.warning("LLM answer rejected, using the extractive answer: %s", reason)
-        return fallback
+        return Composed(drafted.text, drafted.cited, fallback_reason=reason)
 
 
-def _renumber(text: str, offered: Sequence[ScoredClause]) -> Composed:
+def _renumber(text: str, offered: Sequence[Hit]) -> Composed:
     """Keep only the clauses the answer cites, numbered in order of first use."""
     order: list[int] = []
     for m in _MARKER.finditer(text):
@@ -121,4 +129,4 @@ def _renumber(text: str, offered: Sequence[ScoredClause]) -> Composed:
             order.append(n)
     mapping = {old: new for new, old in enumerate(order, 1)}
     renumbered = _MARKER.sub(lambda m: f"[{mapping[int(m.group(1))]}]", text)
-    return Composed(renumbered, [offered[n - 1] for n in order])
+    return Composed(renumbered, tuple(offered[n - 1] for n in order))

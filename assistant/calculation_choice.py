@@ -1,14 +1,33 @@
-"""Fill a calculator rule's inputs from what a question states (amounts, percents, options).
+"""Which calculation a question asks for: the programme (rule) and its inputs read off the question.
 
-Returns None when a required input is missing, so the chain answers from the clause instead of
-guessing a number.
+One module decides it: amounts go to the input their cue words name ("总投资1亿元,贷款6000万元"), options
+come from the understood question, a fixed award is picked by the name the question gives it, and a
+programme of another topic than the one asked is never used. Returns None rather than guessing a number.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from decimal import Decimal
-from typing import Any, Sequence
+from typing import Any, Protocol, Sequence
+
+from assistant.errors import InputError
+from assistant.lexicon import load_lexicon
+from assistant.types import Hit
+from assistant.understanding import Query
+
+log = logging.getLogger("assistant.calculation_choice")
+
+
+class RuleBook(Protocol):
+    """The calculator's rules as the chooser needs them (reviewed and extracted alike)."""
+
+    def by_clause(self, clause_id: str) -> list[Any]: ...
+
+    def get(self, program: str) -> Any: ...
+
+    def calculate(self, program: str, inputs: dict, lang: str = "zh") -> Any: ...
 
 
 def _get(obj: Any, key: str, default: Any = None) -> Any:
@@ -51,8 +70,6 @@ def inputs_from_question(
     rule: Any, amounts: Sequence[Any], percents: Sequence[Decimal], options: dict, text: str = ""
 ) -> dict | None:
     """Inputs for `rule`, or None when the question does not give a required one."""
-    from assistant.lexicon import load_lexicon
-
     lex = load_lexicon()
     specs = list(_get(rule, "inputs", None) or ())
     amount_names = {_get(s, "name") for s in specs if _get(s, "type") == "amount_yuan"}
@@ -98,9 +115,10 @@ _QUOTES = str.maketrans("", "", "“”\"'‘’「」《》")
 MIN_AWARD_CHARS = 3
 MIN_AWARD_SHARE = 0.35  # "小巨人" names the 专精特新“小巨人” award; "制造业" alone names no 制造业创新中心
 AMBIGUOUS_SHARE = 0.8
-# Words every award label shares; they say nothing about which award is meant.
-_ZH_GENERIC = ("人工智能", "首次认定为", "首次认定的", "首次认定", "新认定的", "新认定", "认定为", "入选", "获得", "企业", "一次性")
-_EN_GENERIC = {"award", "awards", "company", "companies", "enterprise", "enterprises", "the", "for", "and", "with", "newly"}
+
+
+def _generic_zh() -> tuple[str, ...]:
+    return load_lexicon().cue("award_generic_zh")
 
 
 def label_coverage(label: str, text: str) -> int:
@@ -109,7 +127,7 @@ def label_coverage(label: str, text: str) -> int:
     for i in range(len(label) - 1):
         if label[i:i + 2] in text:
             marked[i] = marked[i + 1] = True
-    for word in _ZH_GENERIC:
+    for word in _generic_zh():
         for m in re.finditer(re.escape(word), label):
             for i in range(m.start(), m.end()):
                 marked[i] = False
@@ -117,7 +135,7 @@ def label_coverage(label: str, text: str) -> int:
 
 
 def _distinctive_length(label: str) -> int:
-    for word in _ZH_GENERIC:
+    for word in _generic_zh():
         label = label.replace(word, "")
     return max(1, len(label))
 
@@ -130,7 +148,7 @@ def award_match(zh: str, en: str, text: str) -> float:
         covered, distinctive = label_coverage(label, low), _distinctive_length(label)
         share = covered / distinctive
         return covered * share if covered >= min(MIN_AWARD_CHARS, distinctive) and share >= MIN_AWARD_SHARE else 0.0
-    words = {w for w in re.findall(r"[a-z]+", en.lower()) if w not in _EN_GENERIC and len(w) >= 3}
+    words = {w for w in re.findall(r"[a-z]+", en.lower()) if w not in load_lexicon().cue("award_generic_en") and len(w) >= 3}
     found = {w for w in words if re.search(rf"\b{w}", low)}
     return len(found) * len(found) / len(words) if found and words else 0.0
 
@@ -146,8 +164,6 @@ def named_awards(rules: Sequence[Any], text: str) -> list[tuple[float, Any, Any]
 
 def _same_level(named: list[tuple[float, Any, Any]], text: str) -> list[tuple[float, Any, Any]]:
     """Drop awards for a level of government (国家/省/市) the question does not name when it names another."""
-    from assistant.lexicon import load_lexicon
-
     levels = load_lexicon().award_levels
 
     def named_levels(phrase: str) -> set[str]:
@@ -184,3 +200,51 @@ def optional_inputs_only(rule: Any) -> bool:
     """True when the rule can run with no inputs (a fixed award with one level, a range, a capped cost)."""
     specs = _get(rule, "inputs", None) or ()
     return all(not (s.is_required if hasattr(s, "is_required") else _get(s, "required", True)) for s in specs)
+
+
+class CalculationChooser:
+    """Picks and runs the calculation a question asks for, from the rules of the clauses retrieved for it."""
+
+    def __init__(self, rules: RuleBook) -> None:
+        self.rules = rules
+        self.lex = load_lexicon()
+
+    def choose(self, query: Query, hits: Sequence[Hit]) -> Any | None:
+        """Run the calculator when the question gives the numbers a rule needs, or names a fixed award."""
+        lang = "en" if query.lang == "en" else "zh"
+        rules = self._on_topic([rule for hit in hits[:2] for rule in self.rules.by_clause(hit.clause.clause_id)], query)
+        if query.amounts:
+            for rule in rules:
+                source = query.rewritten if query.followup == "city" else query.text
+                inputs = inputs_from_question(rule, query.amounts, query.percents, query.options, source)
+                if inputs is None:
+                    continue
+                try:
+                    return self.rules.calculate(rule.program, inputs, lang=lang)
+                except InputError as exc:
+                    log.info("calculation skipped for %s: %s", rule.program, exc)
+        if hits and self.lex.has_cue("amount_question", query.text) and not self.lex.has_cue("rate_question", query.text):
+            return self._award(query, hits[0], lang)
+        return None
+
+    def applied_award(self, calc: Any) -> Any | None:
+        """The fixed award a calculation paid, if it was one."""
+        rule = self.rules.get(calc.program)
+        level = calc.inputs.get("level")
+        return next((a for a in rule.awards if level is None or a.value == level), None) if rule.kind == "fixed" else None
+
+    def _award(self, query: Query, top: Hit, lang: str) -> Any | None:
+        """"How much is the award?" for the best clause: the award the question names, or its only rule."""
+        rules = self.rules.by_clause(top.clause.clause_id)
+        named = award_inputs(rules, query.rewritten)
+        if named is not None:
+            rule, inputs = named
+            return self.rules.calculate(rule.program, inputs, lang=lang)
+        if len(rules) == 1 and len(rules[0].awards) <= 1 and optional_inputs_only(rules[0]):
+            return self.rules.calculate(rules[0].program, {}, lang=lang)
+        return None
+
+    def _on_topic(self, rules: Sequence[Any], query: Query) -> list[Any]:
+        """Rules not about another comparable topic than the one asked ("算力券…800万" is no model-filing fee)."""
+        comparable = {self.lex.topic(t).comparable or t for t in query.topics}
+        return [r for r in rules if r.comparable is None or not comparable or r.comparable in comparable]

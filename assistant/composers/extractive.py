@@ -1,8 +1,7 @@
-"""The default composer: short extractive answers that quote the clause and mark citations with [n].
+"""The extractive composer (default and fallback): short answers that quote the clause, [n] citations.
 
-No model is involved: the composer picks the sentences of the retrieved clauses that answer the
-question type asked (rate, cap, department, date, 文号…), quotes them as printed, and adds the
-calculator's steps when the question gives amounts.
+No model is involved: for the plan's answer kind it picks the sentences of the cited clause that answer the
+question (rate, cap, department, date, 文号…), quotes them as printed, and adds the calculator's steps.
 """
 
 from __future__ import annotations
@@ -12,10 +11,25 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Sequence
 
+from assistant import planner as kinds
+from assistant.calculation_choice import label_coverage
 from assistant.calculator import format_yuan
+from assistant.catalogue import Overview
+from assistant.composers import Composed
+from assistant.composers.scope import refusal_text
+from assistant.composers.wording import (
+    book_title,
+    city_name_en,
+    date_zh,
+    quote,
+    shown_steps,
+    source_en,
+    source_zh,
+    yuan_en,
+)
 from assistant.lexicon import load_lexicon
-from assistant.question_inputs import label_coverage
-from assistant.retriever import ScoredClause
+from assistant.planner import AnswerPlan
+from assistant.types import Hit
 from assistant.understanding import Query
 from index.models import Clause, Document
 from index.tokenize import tokenize
@@ -23,24 +37,8 @@ from index.tokenize import tokenize
 _SENTENCE = re.compile(r"[^。;!?\n]+[。;!?]?")
 _RESPONSIBLE = re.compile(r"[((\[][^()()\[\]]*责任(单位|部门)[::][^()()\[\]]*[))\]]")
 _HAS_NUMBER = re.compile(r"\d")
-_LIMIT_WORDS = ("不超过", "最高", "上限", "不低于", "以上", "达到")
-_RATE_QUESTION = ("怎么算", "如何计算", "怎么计算", "比例", "百分之", "比率", "rate", "percentage", "percent", "%")
-_VALIDITY_QUESTION = ("有效期", "施行", "到期", "过期", "生效", "还有效", "有效至", "实施时间", "valid", "effective", "expire", "in force", "still apply")
-_YEAR = re.compile(r"\d{4}年")
 _COUNTED = re.compile(r"(?:几|多少)(个|项|家|条|件)([\u4e00-\u9fff]{2})")  # "几个方面", "多少项重点…"
 _NUMERAL = "[一二三四五六七八九十百两\\d]+"
-_AMOUNT_QUESTION = (
-    "最多", "最高", "上限", "封顶", "多少钱", "多少万", "金额", "多少", "有钱", "给多少", "奖多少", "有奖励", "有没有奖励", "奖励吗", "奖励没", "怎么奖励", "如何奖励", "奖励标准", "怎么算", "如何计算", "怎么计算",
-    "max", "cap", "limit", "how much", "up to", "how big", "how large", "what award", "what support", "funding",
-)
-
-
-def asks_for_amount(text: str) -> bool:
-    """True for "how much" questions (not "what rate")."""
-    low = text.lower()
-    return not any(w in low for w in _RATE_QUESTION) and any(w in low for w in _AMOUNT_QUESTION)
-
-
 _AMOUNT = re.compile(r"\d+(?:\.\d+)?\s*(?:万元|亿元|元)")
 _MAX_SENTENCE = 240
 
@@ -51,9 +49,9 @@ class Draft:
 
     lang: str
     parts: list[str] = field(default_factory=list)
-    cited: list[ScoredClause] = field(default_factory=list)
+    cited: list[Hit] = field(default_factory=list)
 
-    def cite(self, hit: ScoredClause) -> str:
+    def cite(self, hit: Hit) -> str:
         ids = [h.clause.clause_id for h in self.cited]
         if hit.clause.clause_id not in ids:
             self.cited.append(hit)
@@ -102,10 +100,11 @@ def best_sentences(clause: Clause, query: Query, limit: int = 2) -> list[str]:
     candidates = sentences(clause)
     if len(candidates) <= 1:
         return [_shorten(s, query) for s in candidates]
+    lex = load_lexicon()
     terms = _query_terms(query)
     low = (query.rewritten or query.text).lower()  # a follow-up ("杭州呢?") asks what the earlier turn asked
-    asks_rate = any(w in low for w in _RATE_QUESTION)
-    asks_amount = any(w in low for w in _AMOUNT_QUESTION)  # may come with a rate question: "比例多少?最多多少?"
+    asks_rate = lex.has_cue("rate_question", low)
+    asks_amount = lex.has_cue("amount_question", low)  # may come with a rate question: "比例多少?最多多少?"
     named_figures = {format_yuan(a.yuan).removesuffix("元") for a in query.amounts}  # "能超过800万元吗?"
     # "从几个方面提出多少项重点任务?" → sentences stating "五个方面", "十五项重点"
     counted = [re.compile(_NUMERAL + re.escape(unit + noun)) for unit, noun in _COUNTED.findall(low)]
@@ -114,14 +113,14 @@ def best_sentences(clause: Clause, query: Query, limit: int = 2) -> list[str]:
         score = min(8, sum(min(len(t), 4) for t in terms if t in sentence))  # capped: long sentences repeat terms
         if _HAS_NUMBER.search(sentence) and query.qtype in ("rate", "compare", "eligibility"):
             score += 3
-        if asks_amount and _AMOUNT.search(sentence) and any(w in sentence for w in _LIMIT_WORDS):
+        if asks_amount and _AMOUNT.search(sentence) and any(w in sentence for w in lex.cue("limit_words")):
             score += 6
         if asks_rate and "%" in sentence:
             score += 6
         if any(figure in sentence for figure in named_figures):
             score += 6
         score += 6 * sum(1 for pattern in counted if pattern.search(sentence))
-        if query.qtype == "eligibility" and any(w in sentence for w in ("对", "符合", "达到", "除外", "以上")):
+        if query.qtype == "eligibility" and any(w in sentence for w in lex.cue("condition_words")):
             score += 2
         scored.append((score, pos, sentence))
     top = sorted(scored, key=lambda x: (-x[0], x[1]))
@@ -143,11 +142,11 @@ def key_pieces(clause: Clause, query: Query, limit: int = 4) -> str:
         if not _FIGURE.search(piece):
             continue
         score = 2 * len(_FIGURE.findall(piece)) + sum(1 for t in terms if t in piece)
-        if any(w in piece for w in _LIMIT_WORDS):
+        if any(w in piece for w in load_lexicon().cue("limit_words")):
             score += 2
         scored.append((score, pos, piece))
     if not scored:
-        return _quote(best_sentences(clause, query, limit=1))
+        return quote(best_sentences(clause, query, limit=1))
     chosen, seen = [], set()
     for score, pos, piece in sorted(scored, key=lambda x: (-x[0], x[1])):
         figures = set(_FIGURE.findall(piece))
@@ -169,43 +168,11 @@ def _shorten(sentence: str, query: Query) -> str:
     return text if len(text) <= _MAX_SENTENCE * 2 else text[: _MAX_SENTENCE * 2] + "…"
 
 
-def book_title(title: str) -> str:
-    """《title》, unless the title already starts with one (an interpretation's title quotes its policy)."""
-    return title if title.startswith("《") else f"《{title}》"
-
-
-def source_zh(hit: ScoredClause) -> str:
-    d, c = hit.document, hit.clause
-    return f"{d.city or ''}{book_title(d.title)}{c.display_label}"
-
-
-def source_en(hit: ScoredClause) -> str:
-    d, c = hit.document, hit.clause
-    city = city_name_en(d.city)
-    return f"{city}, {book_title(d.title)} clause {c.display_label}"
-
-
-def city_name_en(city: str | None) -> str:
-    lex = load_lexicon()
-    names = lex.city_en.get(city or "", ())
-    return names[-1].title() if names else (city or "")
-
-
-def _quote(parts: Sequence[str]) -> str:
-    parts = [p.rstrip(":::,,") for p in parts]  # "…十五项重点任务,具体为:" ends the quote here
-    return "".join(p if p.endswith(("。", ";", "!", "?")) else p + "。" for p in parts)
-
-
-def yuan_en(amount: Decimal | float) -> str:
-    value = Decimal(str(amount))
-    return f"RMB {value:,.0f} ({format_yuan(value)})"
-
-
 # -- per question type ------------------------------------------------------------------------
 
 
-def answer_rate(draft: Draft, hit: ScoredClause, query: Query) -> None:
-    quoted = _quote(best_sentences(hit.clause, query))
+def answer_rate(draft: Draft, hit: Hit, query: Query) -> None:
+    quoted = quote(best_sentences(hit.clause, query))
     if en(query):
         figures = _figures_en(quoted)
         lead = f"According to {source_en(hit)} {draft.cite(hit)}"
@@ -222,7 +189,7 @@ def _figures_en(text: str) -> str:
     return "; ".join(dict.fromkeys(figures))
 
 
-def answer_responsible(draft: Draft, hit: ScoredClause, query: Query, lead_note: bool) -> None:
+def answer_responsible(draft: Draft, hit: Hit, query: Query, lead_note: bool) -> None:
     c = hit.clause
     units = list(c.responsible_units)
     if not units:
@@ -240,13 +207,7 @@ def answer_responsible(draft: Draft, hit: ScoredClause, query: Query, lead_note:
             draft.add(f"其中列第一位的{units[0]}为牵头单位。")
 
 
-def asks_clause_date(clause: Clause, query: Query) -> bool:
-    """A "when" question about one measure's own deadline ("专项经费提取到什么时候?"), not the policy's validity."""
-    low = (query.rewritten or query.text).lower()
-    return not any(w in low for w in _VALIDITY_QUESTION) and bool(_YEAR.search(clause.text))
-
-
-def answer_dates(draft: Draft, hit: ScoredClause, doc: Document, query: Query) -> None:
+def answer_dates(draft: Draft, hit: Hit, doc: Document, query: Query) -> None:
     validity = next((s for s in sentences(hit.clause) if "施行" in s or "有效期" in s), None) or doc.validity_text or ""
     validity = validity.rstrip("。")
     if en(query):
@@ -256,17 +217,12 @@ def answer_dates(draft: Draft, hit: ScoredClause, doc: Document, query: Query) -
         return
     draft.add(f"{book_title(doc.title)}{validity}{draft.cite(hit)}。")
     if doc.effective_from and doc.effective_until:
-        draft.add(f"即有效期为{_date_zh(doc.effective_from)}至{_date_zh(doc.effective_until)}。")
+        draft.add(f"即有效期为{date_zh(doc.effective_from)}至{date_zh(doc.effective_until)}。")
     if doc.issued_on:
-        draft.add(f"印发日期为{_date_zh(doc.issued_on)}。")
+        draft.add(f"印发日期为{date_zh(doc.issued_on)}。")
 
 
-def _date_zh(iso: str) -> str:
-    y, m, d = iso.split("-")
-    return f"{int(y)}年{int(m)}月{int(d)}日"
-
-
-def answer_doc_meta(draft: Draft, hit: ScoredClause, doc: Document, query: Query) -> None:
+def answer_doc_meta(draft: Draft, hit: Hit, doc: Document, query: Query) -> None:
     if en(query):
         number = doc.doc_number or "none printed"
         draft.add(
@@ -275,18 +231,13 @@ def answer_doc_meta(draft: Draft, hit: ScoredClause, doc: Document, query: Query
         )
         return
     number = f"文号为{doc.doc_number}" if doc.doc_number else "原文未印文号"
-    issued = f",印发日期{_date_zh(doc.issued_on)}" if doc.issued_on else ""
+    issued = f",印发日期{date_zh(doc.issued_on)}" if doc.issued_on else ""
     draft.add(f"{doc.city or ''}的政策文件是{book_title(doc.title)},{number},由{doc.issuer or '(原文未写明)'}印发{issued}{draft.cite(hit)}。")
 
 
-def _shown_steps(calc) -> list[str]:
-    """The calculator's steps without their closing "结果:…", which every answer states once itself."""
-    return [s.rstrip("。;; ") for s in calc.steps if not s.startswith(("结果:", "Result:"))]
-
-
-def answer_calculation(draft: Draft, hit: ScoredClause, calc, query: Query) -> None:
+def answer_calculation(draft: Draft, hit: Hit, calc, query: Query) -> None:
     """The calculator's steps and result, tied to the clause the rule comes from."""
-    steps = _shown_steps(calc)
+    steps = shown_steps(calc)
     if en(query):
         verdict = (
             f"Result: {yuan_en(calc.result_yuan)}" + (" (cap applied)" if calc.cap_applied else "")
@@ -304,7 +255,7 @@ def answer_calculation(draft: Draft, hit: ScoredClause, calc, query: Query) -> N
         draft.add(("Note: " if en(query) else "注意:") + ("; " if en(query) else ";").join(n.rstrip("。") for n in notes[:2]) + ("." if en(query) else "。"))
 
 
-def answer_award_wording(draft: Draft, hit: ScoredClause, query: Query, award_label: str) -> None:
+def answer_award_wording(draft: Draft, hit: Hit, query: Query, award_label: str) -> None:
     """After a fixed award: the clause's sentence naming that award, when it states figures the
     calculation did not (a second payment after acceptance, the other levels)."""
     candidates = sentences(hit.clause)
@@ -316,12 +267,12 @@ def answer_award_wording(draft: Draft, hit: ScoredClause, query: Query, award_la
         draft.add(f"The clause reads: “{sentence}。”" if en(query) else f"原文:“{sentence}。”")
 
 
-def answer_city_line(draft: Draft, hit: ScoredClause, query: Query, calc=None) -> None:
+def answer_city_line(draft: Draft, hit: Hit, query: Query, calc=None) -> None:
     """One line of a per-city comparison."""
     city = hit.document.city or ""
     if calc is not None:
         result = (yuan_en(calc.result_yuan) if en(query) else format_yuan(Decimal(str(calc.result_yuan)))) if calc.eligible else ("not eligible" if en(query) else "不符合条件")
-        steps = ("; " if en(query) else ";").join(_shown_steps(calc))
+        steps = ("; " if en(query) else ";").join(shown_steps(calc))
         label = city_name_en(city) if en(query) else city
         draft.add(f"\n- {label}: {result} {draft.cite(hit)} ({steps})" if en(query) else f"\n- {label}:{result}{draft.cite(hit)}({steps})")
         return
@@ -332,17 +283,42 @@ def answer_city_line(draft: Draft, hit: ScoredClause, query: Query, calc=None) -
         draft.add(f"\n- {city}({hit.clause.display_label}){draft.cite(hit)}:{quoted}")
 
 
-def refusal_text(query: Query, cities: Sequence[str], documents: int) -> str:
-    covered = "、".join(cities)
-    if en(query):
-        place = f" for {', '.join(query.outside_places)}" if query.outside_places else ""
-        return (
-            f"Sorry, the knowledge base has no policy{place} that answers this. It covers {documents} documents: "
-            f"the 2024 AI-industry support policies of {', '.join(city_name_en(c) for c in cities)} (compute vouchers, model-filing awards, "
-            "investment subsidies, awards for leading firms, responsible departments, validity). Please ask about those."
-        )
-    place = f"{'、'.join(query.outside_places)}的" if query.outside_places else "这一问题的"
-    return (
-        f"抱歉,知识库中没有{place}相关政策,无法回答。目前收录的是{covered}的人工智能产业支持政策等{documents}份文件,"
-        "可咨询算力券、模型备案奖励、投资补助、企业培育奖励、责任部门、有效期等问题。"
-    )
+class ExtractiveComposer:
+    """Writes each answer kind from the plan's clauses; never calls a model."""
+
+    def __init__(self, overview: Overview) -> None:
+        self.overview = overview
+
+    def compose(self, plan: AnswerPlan) -> Composed:
+        draft = Draft(lang=plan.query.lang)
+        if plan.kind == kinds.REFUSE:
+            return Composed(refusal_text(plan.query, self.overview), ())
+        if plan.kind == kinds.COMPARE:
+            draft.add("Across the cities:" if en(plan.query) else "各地规定对比:")
+            for part in plan.parts:
+                answer_city_line(draft, part.focus, plan.query, part.calculation)
+        elif plan.kind == kinds.PER_CITY:
+            draft.add("By city:" if en(plan.query) else "各地情况:")
+            for part in plan.parts:
+                draft.add(f"\n- {city_name_en(part.city)}:" if en(plan.query) else f"\n- {part.city}:")
+                write_part(draft, part)
+        else:
+            write_part(draft, plan)
+        return Composed(draft.text, tuple(draft.cited))
+
+
+def write_part(draft: Draft, plan: AnswerPlan) -> None:
+    """One single-clause answer kind."""
+    query, hit = plan.query, plan.focus
+    if plan.kind == kinds.CALCULATION:
+        answer_calculation(draft, hit, plan.calculation, query)
+        if plan.award_label is not None:
+            answer_award_wording(draft, hit, query, plan.award_label)
+    elif plan.kind == kinds.RESPONSIBLE:
+        answer_responsible(draft, hit, query, lead_note=plan.lead_note)
+    elif plan.kind == kinds.VALIDITY:
+        answer_dates(draft, hit, plan.document, query)
+    elif plan.kind == kinds.DOC_META:
+        answer_doc_meta(draft, hit, plan.document, query)
+    else:  # quote, clause_date
+        answer_rate(draft, hit, query)

@@ -1,0 +1,140 @@
+"""The catalogue: documents, clauses and direct clause lookup over one loaded index.
+
+Everything here is read off the index; nothing names a particular corpus. The overview (cities, document
+titles, topic families present) feeds the refusal scope, the help for vague questions, the UI's header and
+dropdowns and the LLM prompt, so adding a city's documents changes what the assistant says as well as what
+it knows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Iterable
+
+from assistant.errors import NotFoundError
+from assistant.lexicon import Lexicon, load_lexicon
+from assistant.profile import CorpusProfile
+from assistant.types import ClauseView, Hit
+from index.models import Clause, Document
+from index.store import LoadedIndex
+
+
+@dataclass(frozen=True)
+class Overview:
+    """What the knowledge base covers, for scope sentences and help."""
+
+    cities: tuple[str, ...]
+    documents: int
+    topics_zh: tuple[str, ...]  # topic families that occur in the clauses, most clauses first
+    topics_en: tuple[str, ...]
+    years: tuple[str, ...]  # issue years of the documents
+    name_zh: str = "产业支持政策"  # what the knowledge base holds, from the corpus profile
+    name_en: str = "industry support policies"
+
+
+class Catalogue:
+    """Documents and clauses of one index, and lookups over them."""
+
+    def __init__(self, index: LoadedIndex, profile: CorpusProfile | None = None, lexicon: Lexicon | None = None) -> None:
+        self.index = index
+        self.profile = profile or CorpusProfile()
+        self.lex = lexicon or load_lexicon()
+        self.documents: dict[str, Document] = index.documents
+        self._clauses = index.clause_by_id()
+        self._by_doc: dict[str, list[Clause]] = {}
+        for clause in index.clauses:
+            self._by_doc.setdefault(clause.doc_id, []).append(clause)
+        self.cities: tuple[str, ...] = tuple(sorted({d.city for d in self.documents.values() if d.city}))
+
+    # -- clauses -------------------------------------------------------------------------------
+    def clause(self, clause_id: str) -> ClauseView:
+        clause = self._clauses.get(clause_id)
+        if clause is None:
+            example = next(iter(self._clauses), "doc-id#一.(三)")
+            raise NotFoundError(f"no clause {clause_id!r}; ids look like {example!r} (see GET /v1/documents)")
+        return ClauseView(clause, self.documents[clause.doc_id])
+
+    def has_clause(self, clause_id: str) -> bool:
+        return clause_id in self._clauses
+
+    def hit(self, clause_id: str) -> Hit:
+        """A clause as a citation the answer names directly (not ranked by retrieval)."""
+        view = self.clause(clause_id)
+        return Hit(clause=view.clause, document=view.document, score=1.0)
+
+    def clauses_of(self, doc_id: str) -> list[Clause]:
+        if doc_id not in self.documents:
+            raise NotFoundError(f"no document {doc_id!r}")
+        return list(self._by_doc.get(doc_id, ()))
+
+    def document_clauses(self, doc_id: str) -> list[ClauseView]:
+        return [ClauseView(c, self.documents[doc_id]) for c in self.clauses_of(doc_id)]
+
+    def clause_counts(self) -> dict[str, int]:
+        return {doc_id: len(clauses) for doc_id, clauses in self._by_doc.items()}
+
+    def example_label(self) -> str:
+        """A clause reference as hotline staff type it, from this corpus (for hints): "宁波 (三)"."""
+        for clause in self.index.clauses:
+            doc = self.documents[clause.doc_id]
+            if doc.city and clause.kind == "item" and clause.label:
+                return f"{doc.city} {clause.label}"
+        return "(三)"
+
+    # -- documents -----------------------------------------------------------------------------
+    def policy_doc(self, doc: Document) -> Document:
+        """The policy an interpretation explains, else the document itself."""
+        if doc.kind == "interpretation" and doc.related_doc_id in self.documents:
+            return self.documents[doc.related_doc_id]
+        return doc
+
+    def validity_clause(self, doc: Document) -> Hit | None:
+        """The last clause of a document that states its validity."""
+        for clause in reversed(self._by_doc.get(doc.doc_id, [])):
+            if any(w in clause.text for w in self.lex.cue("validity_clause")):
+                return self.hit(clause.clause_id)
+        return None
+
+    def first_clause(self, doc: Document) -> Hit | None:
+        clauses = self._by_doc.get(doc.doc_id)
+        return self.hit(clauses[0].clause_id) if clauses else None
+
+    def lead_listed_first(self, doc: Document) -> bool:
+        """True when the document says the first-listed responsible unit leads."""
+        notes = self.lex.cue("lead_unit_note")
+        return any(n in c.text for c in self._by_doc.get(doc.doc_id, ()) for n in notes)
+
+    # -- lookup --------------------------------------------------------------------------------
+    def lookup(self, label: str, cities: Iterable[str] = ()) -> list[Hit]:
+        """Clauses whose printed label is `label` ("(三)", "三、(六)", "2."), in the given cities."""
+        cities = tuple(cities)
+        found = []
+        for c in self.index.clauses:
+            doc = self.documents[c.doc_id]
+            if cities and doc.city not in cities:
+                continue
+            if label in (c.display_label, c.label, c.display_label.replace("、", "")) or c.clause_id.endswith("#" + label):
+                found.append(Hit(clause=c, document=doc, score=1.0))
+        return found
+
+    # -- what the corpus covers ----------------------------------------------------------------
+    @cached_property
+    def overview(self) -> Overview:
+        counts: dict[str, int] = {}
+        for topic in self.lex.topics:
+            terms = [t for t in topic.zh if len(t) >= 2]
+            n = sum(1 for c in self.index.clauses if any(t in c.text for t in terms))
+            if n:
+                counts[topic.topic_id] = n
+        ranked = sorted(counts, key=lambda t: -counts[t])
+        years = sorted({d.issued_on[:4] for d in self.documents.values() if d.issued_on})
+        return Overview(
+            cities=self.cities,
+            documents=len(self.documents),
+            topics_zh=tuple(self.lex.topic(t).zh_name for t in ranked),
+            topics_en=tuple(self.lex.topic(t).en_name for t in ranked),
+            years=tuple(years),
+            name_zh=self.profile.name_zh,
+            name_en=self.profile.name_en,
+        )

@@ -1,0 +1,55 @@
+"""Request guard: body-size limit, rate limits, last-resort error body and the access log."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from assistant.ratelimit import RateLimiter, retry_after_header
+from assistant.settings import Settings
+
+log = logging.getLogger("assistant.api")
+access_log = logging.getLogger("assistant.access")
+
+MAX_BODY_BYTES = 64 * 1024
+ADMIN_BODY_BYTES = 5 * 1024 * 1024 + 64 * 1024
+RATE_LIMITED = ("/v1/ask", "/v1/search")
+
+
+def install(app: FastAPI, settings: Settings) -> None:
+    limiter = RateLimiter(settings.rate_limit_per_minute)
+
+    @app.middleware("http")
+    async def guard(request: Request, call_next):
+        started = time.perf_counter()
+        client = request.client.host if request.client else "unknown"
+        length = request.headers.get("content-length")
+        limit = ADMIN_BODY_BYTES if request.url.path.startswith("/v1/admin/") else MAX_BODY_BYTES
+        if length and length.isdigit() and int(length) > limit:
+            return _finish(request, JSONResponse({"detail": f"request body too large (limit {limit} bytes)"}, 413), started, client)
+        if request.url.path in RATE_LIMITED and request.method == "POST":
+            wait = limiter.check(client)
+            if wait:
+                response = JSONResponse(
+                    {"detail": "too many requests; please slow down / 请求过于频繁,请稍后再试"}, 429,
+                    headers={"Retry-After": retry_after_header(wait)},
+                )
+                return _finish(request, response, started, client)
+        try:
+            response = await call_next(request)
+        except Exception:  # last resort: never leak a stack trace
+            log.exception("unhandled error on %s", request.url.path)
+            response = JSONResponse({"detail": "internal error; the team has been notified"}, 500)
+        return _finish(request, response, started, client)
+
+
+def _finish(request: Request, response, started: float, client: str):
+    access_log.info(json.dumps({
+        "method": request.method, "path": request.url.path, "status": response.status_code,
+        "latency_ms": round((time.perf_counter() - started) * 1000, 1), "client": client,
+    }))
+    return response

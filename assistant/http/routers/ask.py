@@ -1,0 +1,31 @@
+"""POST /v1/ask and POST /v1/search."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+
+from fastapi import APIRouter
+
+from assistant.http.deps import AssistantDep, SettingsDep
+from assistant.http.edge import ask_response, citation
+from assistant.schemas import AskRequest, AskResponse, SearchRequest, SearchResponse
+
+log = logging.getLogger("assistant.api")
+router = APIRouter(tags=["ask"])
+
+
+@router.post("/v1/ask", response_model=AskResponse)
+def ask(body: AskRequest, bot: AssistantDep, settings: SettingsDep) -> AskResponse:
+    answer = bot.ask(body.question, [t.model_dump() for t in body.history], city=body.city, top_k=body.top_k)
+    response = ask_response(answer)
+    question = body.question if settings.log_questions else hashlib.sha256(body.question.encode()).hexdigest()[:12]
+    log.info(json.dumps({"event": "ask", "question": question, "refused": response.refused, "kind": answer.trace.kind,
+                         "citations": [c.id for c in response.citations], "latency_ms": response.latency_ms}, ensure_ascii=False))
+    return response
+
+
+@router.post("/v1/search", response_model=SearchResponse)
+def search(body: SearchRequest, bot: AssistantDep) -> SearchResponse:
+    return SearchResponse(hits=[citation(h) for h in bot.search(body.query, k=body.k, city=body.city)])

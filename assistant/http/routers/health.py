@@ -1,0 +1,26 @@
+"""GET /healthz."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz")
+def healthz(request: Request) -> Any:
+    services = getattr(request.app.state, "services", None)
+    if services is None:
+        return JSONResponse({"status": "loading"}, 503)
+    manifest = services.index.manifest
+    return {
+        "status": "ok",
+        "documents": len(services.catalogue.documents),
+        "clauses": len(services.index.clauses),
+        "embedder": manifest.get("embedder"),
+        "built_at": manifest.get("built_at"),
+        "composer": services.settings.llm,
+    }

@@ -1,0 +1,177 @@
+"""The planner: the one place that decides what kind of answer a question gets.
+
+`plan(query, hits)` reads the understood question (its type and cue words, from the lexicon) and the
+retrieved clauses, and returns an `AnswerPlan`: the answer kind, the clause it rests on, the calculation
+(chosen by `calculation_choice`), and for comparisons or several named cities one part per city. Composers
+only write what the plan says.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Iterator, Sequence
+
+from assistant.calculation_choice import CalculationChooser
+from assistant.catalogue import Catalogue
+from assistant.lexicon import Lexicon, load_lexicon
+from assistant.retriever import QueryRetriever
+from assistant.types import Hit
+from assistant.understanding import Query
+from index.models import Clause, Document
+
+# Answer kinds. A per-city part of a comparison is a `city_line`.
+REFUSE, COMPARE, PER_CITY, CALCULATION = "refuse", "compare", "per_city", "calculation"
+RESPONSIBLE, CLAUSE_DATE, VALIDITY, DOC_META, QUOTE, CITY_LINE = (
+    "responsible", "clause_date", "validity", "doc_meta", "quote", "city_line",
+)
+# Question types answered from one document each; asked for several cities, each city gets its own part.
+PER_DOCUMENT_TYPES = ("dates", "doc_meta", "responsible")
+_YEAR = re.compile(r"\d{4}年")
+
+
+@dataclass(frozen=True)
+class Relevance:
+    """How strongly a question naming no topic, city or earlier turn must match the corpus to be answered.
+
+    The dense floor belongs to the embedder (e5 similarities are compressed: unrelated questions still score
+    ~0.82); the BM25 floor needs a rare shared term whatever the embedder.
+    """
+
+    min_dense: float = 0.0
+    min_bm25: float = 6.0
+
+
+@dataclass(frozen=True)
+class AnswerPlan:
+    """What to answer and from which clauses; `parts` holds one plan per city for comparisons."""
+
+    kind: str
+    query: Query
+    focus: Hit | None = None  # the clause the answer rests on
+    hits: tuple[Hit, ...] = ()
+    calculation: Any | None = None
+    award_label: str | None = None  # the fixed award a calculation paid, to quote its sentence
+    document: Document | None = None  # validity and document facts: the policy document
+    lead_note: bool = False  # the document says its first-listed responsible unit leads
+    city: str | None = None
+    parts: tuple["AnswerPlan", ...] = ()
+
+    @property
+    def calculations(self) -> tuple[Any, ...]:
+        own = (self.calculation,) if self.calculation is not None else ()
+        return own + tuple(c for p in self.parts for c in p.calculations)
+
+
+class Planner:
+    """Decides the answer kind for one corpus."""
+
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        retriever: QueryRetriever,
+        chooser: CalculationChooser,
+        relevance: Relevance,
+        lexicon: Lexicon | None = None,
+        max_compared_cities: int = 6,  # an unnamed "compare the cities" over 300 cities would take seconds
+    ) -> None:
+        self.catalogue = catalogue
+        self.retriever = retriever
+        self.chooser = chooser
+        self.relevance = relevance
+        self.lex = lexicon or load_lexicon()
+        self.max_compared_cities = max_compared_cities
+
+    def worth_searching(self, query: Query) -> bool:
+        """False when the question is outside the corpus before any clause is read."""
+        return not (query.off_topic or (query.outside_places and not query.cities))
+
+    def plan(self, query: Query, hits: Sequence[Hit]) -> AnswerPlan:
+        hits = tuple(hits)
+        if not self.worth_searching(query) or not hits or self._irrelevant(query, hits):
+            return AnswerPlan(REFUSE, query, hits=hits)
+        top = hits[0]
+        if query.followup == "this" and query.previous is not None:
+            previous = self.retriever.retrieve(query.previous, k=1)
+            if previous:
+                top = previous[0]
+        if self._compares(query, hits):
+            return self._comparison(query, hits)
+        if len(query.cities) >= 2 and query.qtype in PER_DOCUMENT_TYPES:
+            parts = tuple(self._by_type(query, h[0], h, city=c) for c, h in self._hits_per_city(query, query.cities))
+            return AnswerPlan(PER_CITY, query, hits=hits, parts=parts)
+        calc = self.chooser.choose(query, hits)
+        if calc is not None:
+            focus = next((h for h in (top, *hits) if h.clause.clause_id == calc.clause_id), None)
+            award = self.chooser.applied_award(calc)
+            return AnswerPlan(
+                CALCULATION, query, focus=focus or self.catalogue.hit(calc.clause_id), hits=hits, calculation=calc,
+                award_label=award.zh if award is not None else None,
+            )
+        return self._by_type(query, top, hits)
+
+    # -- kinds ---------------------------------------------------------------------------------
+    def _by_type(self, query: Query, top: Hit, hits: Sequence[Hit], city: str | None = None) -> AnswerPlan:
+        hits = tuple(hits)
+        if query.qtype == "responsible":
+            target = top if (top.clause.responsible_units or query.followup == "this") else next(
+                (h for h in hits[:3] if h.clause.responsible_units), top)
+            return AnswerPlan(
+                RESPONSIBLE, query, focus=target, hits=hits, city=city,
+                lead_note=self.catalogue.lead_listed_first(target.document),
+            )
+        if query.qtype == "dates" and self._asks_clause_date(top.clause, query):
+            return AnswerPlan(CLAUSE_DATE, query, focus=top, hits=hits, city=city)
+        if query.qtype == "dates":
+            doc = self.catalogue.policy_doc(top.document)
+            focus = self.catalogue.validity_clause(doc) or top
+            return AnswerPlan(VALIDITY, query, focus=focus, hits=hits, document=doc, city=city)
+        if query.qtype == "doc_meta":
+            doc = self.catalogue.policy_doc(top.document)
+            return AnswerPlan(DOC_META, query, focus=self.catalogue.first_clause(doc) or top, hits=hits, document=doc, city=city)
+        return AnswerPlan(QUOTE, query, focus=top, hits=hits, city=city)
+
+    def _comparison(self, query: Query, hits: Sequence[Hit]) -> AnswerPlan:
+        cities = query.cities if len(query.cities) >= 2 else self._compared_cities(hits)
+        comparable = any(self.lex.topic(t).comparable for t in query.topics)
+        parts = []
+        for city, city_hits in self._hits_per_city(query, cities):
+            calc = self.chooser.choose(query, city_hits) if comparable and query.amounts else None
+            focus = self.catalogue.hit(calc.clause_id) if calc is not None else city_hits[0]
+            parts.append(AnswerPlan(CITY_LINE, query, focus=focus, hits=tuple(city_hits), calculation=calc, city=city))
+        return AnswerPlan(COMPARE, query, hits=tuple(hits), parts=tuple(parts))
+
+    # -- decisions -----------------------------------------------------------------------------
+    def _irrelevant(self, query: Query, hits: Sequence[Hit]) -> bool:
+        if query.topics or query.cities or query.followup:
+            return False
+        mode = self.retriever.mode
+        weak_bm25 = mode != "dense" and max(h.bm25_score for h in hits) < self.relevance.min_bm25
+        weak_dense = mode != "bm25" and max(h.dense_score for h in hits) < self.relevance.min_dense
+        return weak_bm25 or weak_dense
+
+    def _compares(self, query: Query, hits: Sequence[Hit]) -> bool:
+        if query.qtype == "compare":
+            return True
+        if query.cities or query.followup or query.qtype not in ("rate", "eligibility"):
+            return False
+        return bool(query.topics) and len({h.document.city for h in hits[:3]}) >= 2
+
+    def _asks_clause_date(self, clause: Clause, query: Query) -> bool:
+        """A "when" question about one measure's own deadline ("专项经费提取到什么时候?"), not the policy's validity."""
+        return not self.lex.has_cue("validity_question", query.rewritten or query.text) and bool(_YEAR.search(clause.text))
+
+    def _compared_cities(self, hits: Sequence[Hit]) -> Sequence[str]:
+        """Every city when there are few; otherwise the cities of the best hits (one search per city)."""
+        cities = self.catalogue.cities
+        if len(cities) <= self.max_compared_cities:
+            return cities
+        return list(dict.fromkeys(h.document.city for h in hits if h.document.city))[: self.max_compared_cities]
+
+    def _hits_per_city(self, query: Query, cities: Sequence[str]) -> Iterator[tuple[str, list[Hit]]]:
+        """(city, its best clauses) for each city with any; the query is embedded once."""
+        vector = self.retriever.embed(query) if self.retriever.mode != "bm25" else None
+        for city in cities:
+            city_hits = self.retriever.retrieve(query, k=3, cities=(city,), vector=vector)
+            if city_hits:
+                yield city, city_hits

@@ -1,0 +1,131 @@
+"""The composition root of the core: settings → embedder → index → rule book → lexicon → assistant → composers.
+
+`build_services` runs once per process (`serve`, the CLI, the evals and the tests all call it) and
+`Services.reload()` swaps in a freshly loaded index after an ingest. Nothing else constructs these parts.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from assistant import calculator
+from assistant.calculation_choice import CalculationChooser
+from assistant.catalogue import Catalogue
+from assistant.chain import PolicyAssistant
+from assistant.composers import Composer
+from assistant.composers.extractive import ExtractiveComposer
+from assistant.lexicon import Lexicon, load_lexicon
+from assistant.planner import Planner, Relevance
+from assistant.profile import CorpusProfile, load_profile
+from assistant.retriever import HybridSearcher, QueryRetriever
+from assistant.settings import Settings
+from assistant.understanding import QueryParser
+from index.embedders import Embedder
+from index.store import IndexLoadError, LoadedIndex
+
+log = logging.getLogger("assistant.services")
+
+PROMPTS_DIR = Path(__file__).resolve().parents[1] / "prompts"
+
+
+class ReviewedRuleBook:
+    """The hand-checked YAML rules, looked up by programme or by the clause they rest on."""
+
+    def __init__(self) -> None:
+        self._rules = calculator.load_rules()
+        self._by_clause: dict[str, list[Any]] = {}
+        for rule in self._rules.values():
+            self._by_clause.setdefault(rule.clause_id, []).append(rule)
+
+    def by_clause(self, clause_id: str) -> list[Any]:
+        return list(self._by_clause.get(clause_id, ()))
+
+    def get(self, program: str) -> Any:
+        return calculator.get_rule(program)
+
+    def rules(self) -> list[Any]:
+        return list(self._rules.values())
+
+    def programs_schema(self) -> list[dict]:
+        return calculator.programs_schema()
+
+    def calculate(self, program: str, inputs: dict, lang: str = "zh") -> Any:
+        return calculator.calculate(program, inputs, lang=lang)
+
+
+@dataclass
+class Services:
+    """Everything a request needs, built once; `assistant` is replaced atomically by `reload()`."""
+
+    settings: Settings
+    embedder: Embedder
+    lexicon: Lexicon
+    profile: CorpusProfile
+    rules: Any
+    index: LoadedIndex
+    catalogue: Catalogue
+    assistant: PolicyAssistant
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def reload(self) -> None:
+        """Load the index again (after an ingest) and rebuild what depends on it."""
+        from index.store import load_index
+
+        with self._lock:
+            index = load_index(self.settings.data_dir, expected_embedder=self.embedder.name)
+            catalogue, assistant = assemble(self.settings, self.embedder, index, self.rules, self.lexicon, self.profile)
+            self.index, self.catalogue, self.assistant = index, catalogue, assistant
+
+    def variant(self, retrieval_mode: str) -> PolicyAssistant:
+        """The same assistant with another retriever (`bm25` / `dense`: the eval's baselines)."""
+        return assemble(
+            self.settings, self.embedder, self.index, self.rules, self.lexicon, self.profile, retrieval_mode,
+        )[1]
+
+
+def assemble(
+    settings: Settings, embedder: Embedder, index: LoadedIndex, rules: Any, lexicon: Lexicon, profile: CorpusProfile,
+    retrieval_mode: str = "hybrid",
+) -> tuple[Catalogue, PolicyAssistant]:
+    """Catalogue and assistant over one loaded index."""
+    catalogue = Catalogue(index, profile, lexicon)
+    retriever = QueryRetriever(HybridSearcher(index, embedder), retrieval_mode)
+    relevance = Relevance(min_dense=float(getattr(embedder, "min_relevance", 0.0)))
+    planner = Planner(catalogue, retriever, CalculationChooser(rules), relevance, lexicon)
+    composer: Composer = ExtractiveComposer(catalogue.overview)
+    if settings.llm == "openai":
+        from assistant.composers.llm import LLMComposer
+
+        composer = LLMComposer.from_settings(settings, composer, catalogue.overview, PROMPTS_DIR)
+    parser = QueryParser(catalogue.cities, lexicon)
+    return catalogue, PolicyAssistant(catalogue, parser, retriever, planner, composer, top_k=settings.top_k)
+
+
+def build_services(
+    settings: Settings, build_if_needed: bool = True, show_progress: bool = False, embedder: Embedder | None = None,
+) -> Services:
+    """Load (building first if missing, stale or damaged) the index named by the settings, and wire the rest."""
+    from index.build import build_index, is_stale
+    from index.embedders import make_embedder
+    from index.store import load_index
+
+    embedder = embedder or make_embedder(settings.embedder, settings.embed_model)
+    if build_if_needed and is_stale(settings.corpus_dir, settings.data_dir, embedder.name):
+        build_index(settings.corpus_dir, settings.data_dir, embedder, show_progress=show_progress)
+    try:
+        index = load_index(settings.data_dir, expected_embedder=embedder.name)
+    except IndexLoadError as exc:
+        if not build_if_needed:
+            raise
+        log.warning("index unusable (%s); rebuilding from %s", exc, settings.corpus_dir)
+        build_index(settings.corpus_dir, settings.data_dir, embedder, show_progress=show_progress)
+        index = load_index(settings.data_dir, expected_embedder=embedder.name)
+    lexicon = load_lexicon()
+    profile = load_profile(settings.corpus_dir)
+    rules = ReviewedRuleBook()
+    catalogue, assistant = assemble(settings, embedder, index, rules, lexicon, profile)
+    return Services(settings, embedder, lexicon, profile, rules, index, catalogue, assistant)
