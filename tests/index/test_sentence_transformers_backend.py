@@ -1,9 +1,11 @@
 """The sentence-transformers backend, with a tiny BERT built here (no hub, no download)."""
 
+import sys
+
 import numpy as np
 import pytest
 
-from index.embedders import Embedder, SentenceTransformerEmbedder, make_embedder
+from index.embedders import Embedder, MissingExtraError, SentenceTransformerEmbedder, make_embedder
 
 
 @pytest.fixture(scope="module")
@@ -62,3 +64,10 @@ def test_missing_model_directory_is_a_clear_error(tmp_path):
         make_embedder("sentence-transformers", str(tmp_path / "nope"))
     with pytest.raises(ValueError, match="POLICY_EMBED_MODEL"):
         make_embedder("sentence-transformers", None)
+
+
+def test_missing_extra_is_a_clear_error_naming_what_to_install(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "sentence_transformers", None)  # as in a default install (no torch)
+    with pytest.raises(MissingExtraError, match=r"pip install 'policy-assistant\[sentence-transformers\]'") as err:
+        make_embedder("sentence-transformers", str(tmp_path))
+    assert isinstance(err.value, ValueError)  # the CLI reports configuration errors without a traceback
