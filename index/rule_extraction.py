@@ -478,6 +478,8 @@ def _decide_kind(seg: Segment, pieces: list[Span]) -> None:
     voc = vocabulary()
     text = seg.span.text
     gives = any(v in text for v in voc["award_verbs"])
+    if seg.problem:
+        return  # a percentage whose base cannot be read: never guess the amount from the rest
     if seg.points and gives:
         seg.kind = "interest"
     elif seg.tiers:
