@@ -284,3 +284,13 @@ def test_grounding_check_catches_an_invented_number():
     rule = _only(HOHHOT_RATE_CAP)
     assert grounding_errors({**rule, "rate": 25}) == ["25 (percent) not in quotes"]
     assert grounding_errors({**rule, "caps": [{"amount": 6_000_000, "scope": {"zh": "", "en": ""}}]})
+
+
+def test_the_index_build_stores_rules_with_a_checksum_and_counts(built_data_dir):
+    from index.store import RULES_FILE, load_index
+
+    loaded = load_index(built_data_dir)
+    assert RULES_FILE in loaded.manifest["files"]
+    counts = loaded.manifest["counts"]["rules"]
+    assert counts["rules"] == len(loaded.rules) >= 30 and counts["skipped"] == 0
+    assert {r["clause_id"] for r in loaded.rules} <= {c.clause_id for c in loaded.clauses}
