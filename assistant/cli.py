@@ -52,6 +52,14 @@ def index_build(corpus: Optional[Path] = typer.Option(None, help="Corpus directo
         f"built {report.documents} documents, {report.clauses} clauses in {report.seconds:.1f}s "
         f"({report.embedded} embedded, {report.clauses - report.embedded} from cache) → {report.path}"
     )
+    _echo_rules(report)
+
+
+def _echo_rules(report) -> None:
+    """Calculator rules read from the clauses, and every money sentence that gave none (with the reason)."""
+    typer.echo(f"calculator rules extracted: {report.rules}; money sentences without a rule: {len(report.skipped)}")
+    for item in report.skipped:
+        typer.echo(f"  {item['clause_id']}: {item['reason']}")
 
 
 @index_app.command("add")
@@ -66,6 +74,7 @@ def index_add(files: List[Path] = typer.Argument(..., help=".txt/.md/.html/.docx
     except SourceError as exc:
         _fail(f"{exc} (nothing was added; the existing index was left unchanged)")
     typer.echo(f"index now holds {report.documents} documents, {report.clauses} clauses ({report.embedded} newly embedded)")
+    _echo_rules(report)
 
 
 @index_app.command("stats")
@@ -81,6 +90,13 @@ def index_stats() -> None:
     m = loaded.manifest
     typer.echo(f"index: {loaded.path}\nembedder: {m['embedder']} ({m['dim']} dims)\nbuilt: {m['built_at']} in {m['build_seconds']}s")
     typer.echo(f"documents: {m['counts']['documents']}  clauses: {m['counts']['clauses']}")
+    rules = m["counts"].get("rules")
+    if rules:
+        kinds = ", ".join(f"{k} {n}" for k, n in rules["by_kind"].items())
+        typer.echo(
+            f"extracted rules: {rules['rules']} ({rules['computable']} computable) from {rules['clauses_with_rules']} clauses"
+            f" [{kinds}]; money sentences without a rule: {rules['skipped']}"
+        )
     for doc in loaded.documents.values():
         n = m["counts"]["per_document"].get(doc.doc_id, 0)
         typer.echo(f"  {doc.doc_id:34} {n:3} clauses  {doc.city or '-'}  {doc.doc_number or '-'}  {doc.title}")

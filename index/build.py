@@ -14,12 +14,13 @@ from tqdm import tqdm
 from index.corpus import parse_sources
 from index.embedders import CachedEmbedder, Embedder
 from index.models import Clause, Corpus, Document
+from index.rule_extraction import extract_rules
 from index.sources import RawSource, SourceError, corpus_files, read_source
 from index.store import read_manifest, write_index
 from index.tokenize import tokenize
 
 # Bump when cleaning/parsing changes, so `serve` rebuilds indexes made by older code.
-PIPELINE_VERSION = "2024.11-1"
+PIPELINE_VERSION = "2024.11-2"  # -2: calculator rules extracted into rules.jsonl
 ADDED_DIR = "added"
 
 
@@ -30,6 +31,8 @@ class BuildReport:
     clauses: int
     embedded: int  # passages actually run through the model (the rest came from the cache)
     seconds: float
+    rules: int = 0  # calculator rules extracted from the clauses
+    skipped: tuple[dict[str, str], ...] = ()  # money sentences read without confidence: no rule, the reason
 
 
 def source_dirs(corpus_dir: Path, data_dir: Path) -> list[Path]:
@@ -99,6 +102,7 @@ def _store(
         bar.update(sum(1 for p in passages if cached._key(p) in cached._cache))
         vectors = cached.embed_passages(passages, progress=bar.update)
     tokens = [tokenize(search_text(c, docs[c.doc_id])) for c in corpus.clauses]
+    extraction = extract_rules(corpus.documents, corpus.clauses)
     manifest = {
         "embedder": embedder.name,
         "dim": int(vectors.shape[1]) if len(vectors) else embedder.dim,
@@ -109,14 +113,18 @@ def _store(
             "documents": len(corpus.documents),
             "clauses": len(corpus.clauses),
             "per_document": {d.doc_id: sum(1 for c in corpus.clauses if c.doc_id == d.doc_id) for d in corpus.documents},
+            "rules": extraction.counts(),
         },
+        "rule_extraction": {"skipped": list(extraction.skipped)},
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
     seconds = time.perf_counter() - started
     manifest["build_seconds"] = round(seconds, 3)
-    path = write_index(data_dir, corpus.documents, corpus.clauses, vectors, tokens, manifest)
+    path = write_index(data_dir, corpus.documents, corpus.clauses, vectors, tokens, manifest, rules=extraction.rules)
     cached.save(keep=passages)
-    return BuildReport(path, len(corpus.documents), len(corpus.clauses), cached.misses, seconds)
+    return BuildReport(
+        path, len(corpus.documents), len(corpus.clauses), cached.misses, seconds, len(extraction.rules), extraction.skipped
+    )
 
 
 def add_files(files: Sequence[Path], corpus_dir: Path, data_dir: Path, embedder: Embedder, show_progress: bool = True) -> BuildReport:

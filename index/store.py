@@ -26,6 +26,7 @@ from index.models import Clause, Document
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 _FILES = ("documents.json", "clauses.jsonl", "vectors.faiss", "bm25_tokens.json")
+RULES_FILE = "rules.jsonl"  # calculator rules extracted from the clauses (index/rule_extraction.py)
 
 
 class IndexLoadError(PolicyError, RuntimeError):
@@ -73,6 +74,7 @@ class LoadedIndex:
     vectors: VectorIndex
     bm25: SparseBM25
     tokens: list[list[str]] = field(repr=False, default_factory=list)
+    rules: list[dict[str, Any]] = field(repr=False, default_factory=list)  # extracted calculator rules
 
     def clause_by_id(self) -> dict[str, Clause]:
         return {c.clause_id: c for c in self.clauses}
@@ -101,6 +103,7 @@ def write_index(
     vectors: np.ndarray,
     tokens: Sequence[Sequence[str]],
     manifest: dict[str, Any],
+    rules: Sequence[dict[str, Any]] = (),
 ) -> Path:
     """Write a complete build into a fresh directory, then point `current` at it atomically."""
     root = index_root(data_dir)
@@ -117,7 +120,11 @@ def write_index(
                 fh.write(json.dumps(clause.to_dict(), ensure_ascii=False) + "\n")
         faiss.write_index(FaissVectorIndex.from_vectors(vectors).index, str(staging / "vectors.faiss"))
         (staging / "bm25_tokens.json").write_text(json.dumps(list(map(list, tokens)), ensure_ascii=False), encoding="utf-8")
-        manifest = dict(manifest, format_version=FORMAT_VERSION, files={n: _sha256(staging / n) for n in _FILES})
+        with (staging / RULES_FILE).open("w", encoding="utf-8") as fh:
+            for rule in rules:
+                fh.write(json.dumps(rule, ensure_ascii=False) + "\n")
+        files = {n: _sha256(staging / n) for n in (*_FILES, RULES_FILE)}
+        manifest = dict(manifest, format_version=FORMAT_VERSION, files=files)
         (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
         staging.rename(build)
     except BaseException:
@@ -173,6 +180,10 @@ def load_index(data_dir: Path, expected_embedder: str | None = None) -> LoadedIn
             clauses = [Clause.from_dict(json.loads(line)) for line in fh if line.strip()]
         vectors = faiss.read_index(str(path / "vectors.faiss"))
         tokens = json.loads((path / "bm25_tokens.json").read_text(encoding="utf-8"))
+        rules = []
+        if (path / RULES_FILE).exists():  # indexes built before rule extraction have none
+            with (path / RULES_FILE).open(encoding="utf-8") as fh:
+                rules = [json.loads(line) for line in fh if line.strip()]
     except (OSError, ValueError, TypeError, RuntimeError) as exc:
         raise IndexLoadError(f"index in {path} cannot be read ({exc}); rebuild the index") from exc
     if vectors.ntotal != len(clauses) or len(tokens) != len(clauses):
@@ -187,4 +198,5 @@ def load_index(data_dir: Path, expected_embedder: str | None = None) -> LoadedIn
         vectors=FaissVectorIndex(vectors),
         bm25=SparseBM25(tokens),
         tokens=tokens,
+        rules=rules,
     )

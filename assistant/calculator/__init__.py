@@ -4,6 +4,7 @@ Public API::
 
     load_rules() -> dict[str, Rule]
     programs_schema() -> list[dict]
+    RuleBook(reviewed, extracted).get / by_clause / programs_schema / calculate   (reviewed + extracted rules)
     calculate(program, inputs, lang="zh") -> Calculation
     apply_stacking(calcs, same_item=True) -> StackingResult
     compare_cities(comparable, amount_yuan, options=None, lang="zh") -> list[Calculation]
@@ -23,6 +24,7 @@ from assistant.calculator.amounts import (
 from assistant.calculator.compare import compare_cities
 from assistant.calculator.engine import calculate, get_rule
 from assistant.calculator.models import Calculation, Rule
+from assistant.calculator.rulebook import RuleBook, read_extracted
 from assistant.calculator.rules import load_rules, programs_schema
 from assistant.calculator.stacking import StackingResult, apply_stacking
 
@@ -31,6 +33,7 @@ __all__ = [
     "Calculation",
     "Percent",
     "Rule",
+    "RuleBook",
     "StackingResult",
     "apply_stacking",
     "calculate",
@@ -44,4 +47,5 @@ __all__ = [
     "parse_amount",
     "parse_percent",
     "programs_schema",
+    "read_extracted",
 ]

@@ -7,6 +7,7 @@ function; inputs are validated against the rule first.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 from typing import Any, Callable
@@ -15,6 +16,9 @@ from assistant.calculator.amounts import format_percent, format_yuan, format_yua
 from assistant.calculator.models import ByOption, Calculation, InputSpec, Rule, ValueSpec
 from assistant.calculator.rules import load_rules
 from assistant.errors import AmountParseError, InputError, UnknownProgramError
+
+UNREVIEWED_NOTE = "按条款原文自动识别的规则测算,以主管部门核定为准"
+UNREVIEWED_NOTE_EN = "computed from a rule read automatically from the clause text; the competent department's decision prevails"
 
 _TRUE = {"true", "1", "yes", "y", "是", "对", "有", "t"}
 _FALSE = {"false", "0", "no", "n", "否", "不是", "无", "没有", "f"}
@@ -237,22 +241,31 @@ def _cost_capped(run: _Run) -> Decimal:
     return _apply_caps(run, cost)
 
 
+def _plain(label: str) -> str:
+    """A label without its parenthetical remark: "项目总投资(缺省按…)" → "项目总投资"."""
+    return re.sub(r"\s*[((][^()()]*[))]\s*$", "", label)
+
+
 def _interest(run: _Run) -> Decimal:
     rule, v = run.rule, run.values
-    loan, rate = v["loan_amount_yuan"], v["interest_rate"]
-    if v.get("project_investment_yuan") is None:
-        minimum = run.resolve(rule.thresholds[0].min)
+    loan, rate = v[rule.base], v[rule.rate_input]
+    for threshold in rule.thresholds:
+        if threshold.input == rule.base or v.get(threshold.input) is not None:
+            continue
+        # a threshold on the project's investment, not given: the project is at least as large as its loan
+        minimum = run.resolve(threshold.min)
+        zh, en = (_plain(x) for x in run.label(threshold.input))
         if loan >= minimum:
             run.step(
-                f"未提供项目总投资,按不低于贷款本金{format_yuan(loan)}计,达到{format_yuan(minimum)}门槛",
-                f"project investment not given; at least the loan of {format_yuan_en(loan)}, which meets the {format_yuan_en(minimum)} threshold",
+                f"未提供{zh},按不低于贷款本金{format_yuan(loan)}计,达到{format_yuan(minimum)}门槛",
+                f"{en} not given; at least the loan of {format_yuan_en(loan)}, which meets the {format_yuan_en(minimum)} threshold",
             )
         else:
             run.ineligible(
-                f"无法确认项目总投资不低于{format_yuan(minimum)}(请提供project_investment_yuan)",
-                f"cannot confirm total project investment of at least {format_yuan_en(minimum)} (give project_investment_yuan)",
+                f"无法确认{zh}不低于{format_yuan(minimum)}(请提供{threshold.input})",
+                f"cannot confirm {en} of at least {format_yuan_en(minimum)} (give {threshold.input})",
             )
-    paid = v.get("interest_paid_yuan")
+    paid = v.get(rule.paid_input) if rule.paid_input else None
     if paid is None:
         paid = loan * rate / 100
         run.step(f"支付利息 = {run.y(loan)} × {format_percent(rate)} = {run.y(paid)}", f"interest paid = {run.y(loan)} × {format_percent(rate)} = {run.y(paid)}")
@@ -313,26 +326,38 @@ def _range(run: _Run) -> Decimal:
     return high
 
 
+def _uplift_label(run: _Run) -> tuple[str, str]:
+    """What earns the uplift, from its input's label: "是否属于战略性新兴产业" → "战略性新兴产业"."""
+    if not run.rule.uplift_input:
+        return "上浮条件", "uplift condition"
+    zh, en = run.label(run.rule.uplift_input)
+    zh = re.sub(r"^是否(属于|为)?", "", _plain(zh))
+    en = re.sub(r"^(belongs to:|is it|is)\s*", "", _plain(en))
+    return zh, en
+
+
 def _performance_rate(run: _Run) -> Decimal:
     rule, v = run.rule, run.values
-    base, strategic, base_rate = v[rule.base], v["strategic_emerging"], v.get("base_rate")
-    uplift = rule.uplift if strategic else Decimal(0)
+    base, base_rate = v[rule.base], v.get(rule.rate_input)
+    strategic = bool(v.get(rule.uplift_input)) if rule.uplift_input else False
+    uplift = rule.uplift if strategic and rule.uplift is not None else Decimal(0)
     if base_rate is None:
         run.partial = True
         run.note(
             "补助比例根据绩效综合评价分档确定,原文未公布;结果仅为可计算部分",
             "the base rate depends on the performance evaluation and is not published; the result is only the computable part",
         )
+        zh, en = _uplift_label(run)
         if not strategic:
             run.step(
-                "基础补助比例原文未公布,且非战略性新兴产业,无法计算金额",
-                "the base rate is not published and there is no strategic-emerging uplift: no amount can be computed",
+                f"基础补助比例原文未公布,且非{zh},无法计算金额",
+                f"the base rate is not published and there is no {en} uplift: no amount can be computed",
             )
             return Decimal(0)
         amount = base * uplift / 100
         run.step(
-            f"战略性新兴产业上浮部分:{run.y(base)} × {format_percent(uplift)} = {run.y(amount)}(另加未公布的基础比例部分)",
-            f"strategic-emerging uplift: {run.y(base)} × {format_percent(uplift)} = {run.y(amount)} (plus the unpublished base-rate part)",
+            f"{zh}上浮部分:{run.y(base)} × {format_percent(uplift)} = {run.y(amount)}(另加未公布的基础比例部分)",
+            f"{en} uplift: {run.y(base)} × {format_percent(uplift)} = {run.y(amount)} (plus the unpublished base-rate part)",
         )
         return _apply_caps(run, amount)
     rate = base_rate + uplift
@@ -376,6 +401,8 @@ def calculate(program: str, inputs: dict[str, Any] | None = None, lang: str = "z
 
 def evaluate(rule: Rule, inputs: dict[str, Any] | None = None, lang: str = "zh") -> Calculation:
     """`calculate` for a rule object (e.g. one loaded from another directory)."""
+    if not rule.computable:
+        raise InputError(f"{rule.program}: not computable / 无法计算: {rule.reason}")
     values = normalise_inputs(rule, inputs)
     run = _Run(rule=rule, values=values, lang="en" if lang == "en" else "zh")
     for spec in _assumed_inputs(rule, dict(inputs or {})):
@@ -396,6 +423,8 @@ def evaluate(rule: Rule, inputs: dict[str, Any] | None = None, lang: str = "zh")
     amount = amount.quantize(Decimal(1), rounding=ROUND_DOWN)
     run.step(f"结果:{run.y(amount)}", f"Result: {run.y(amount)}")
     notes = run.notes + [n.get(run.lang) for n in rule.notes]
+    if not rule.reviewed:
+        notes.append(UNREVIEWED_NOTE_EN if run.lang == "en" else UNREVIEWED_NOTE)
     return Calculation(
         program=rule.program,
         city=rule.city,
@@ -412,4 +441,5 @@ def evaluate(rule: Rule, inputs: dict[str, Any] | None = None, lang: str = "zh")
         comparable=rule.comparable,
         stacking_group=rule.stacking_group,
         lang=run.lang,
+        reviewed=rule.reviewed,
     )

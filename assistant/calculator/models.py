@@ -176,11 +176,17 @@ class Rule(_Frozen):
     range: Range | None = None
     max_points: Decimal | None = None  # interest subsidy: percentage points
     interest_share: Decimal | None = None  # interest subsidy: share of interest paid, percent
-    uplift: Decimal | None = None  # performance_rate: percentage points added for strategic industries
+    uplift: Decimal | None = None  # performance_rate: percentage points added when `uplift_input` is true
+    rate_input: str | None = None  # interest: the loan's interest-rate input; performance_rate: the base-rate input
+    paid_input: str | None = None  # interest: the input with the interest actually paid (optional)
+    uplift_input: str | None = None  # performance_rate: the bool input that adds `uplift`
     notes: tuple[Text, ...] = ()
     open_questions: tuple[Text, ...] = ()
     quotes: tuple[str, ...] = ()
     stacking: Stacking | None = None
+    reviewed: bool = True  # hand-checked YAML; False for a rule extracted from the clause text
+    computable: bool = True
+    reason: str | None = None  # why a rule is not computable
 
     @model_validator(mode="after")
     def _level_input(self) -> "Rule":
@@ -196,6 +202,15 @@ class Rule(_Frozen):
         names = {i.name for i in self.inputs}
         refs = [t.input for t in self.thresholds] + [e.input for e in self.exclusions]
         refs += [i.default_from for i in self.inputs if i.default_from]
+        refs += [r for r in (self.rate_input, self.paid_input, self.uplift_input) if r]
+        if self.kind == "interest" and not self.rate_input:
+            raise ValueError(f"{self.program}: an interest rule names its interest-rate input (rate_input)")
+        if self.kind == "performance_rate" and not self.rate_input:
+            raise ValueError(f"{self.program}: a performance_rate rule names its base-rate input (rate_input)")
+        if self.uplift is not None and not self.uplift_input:
+            raise ValueError(f"{self.program}: an uplift needs the bool input that selects it (uplift_input)")
+        if not self.computable and not self.reason:
+            raise ValueError(f"{self.program}: a rule that is not computable gives the reason")
         refs += [v.by for v in [self.rate, *(c.amount for c in self.caps), *(t.min for t in self.thresholds)] if isinstance(v, ByOption)]
         if self.base:
             refs.append(self.base)
@@ -217,6 +232,9 @@ class Rule(_Frozen):
             "kind": self.kind,
             "comparable": self.comparable,
             "inputs": [i.schema() for i in self.inputs],
+            "reviewed": self.reviewed,
+            "computable": self.computable,
+            **({"reason": self.reason} if self.reason else {}),
         }
 
 
@@ -240,6 +258,7 @@ class Calculation(BaseModel):
     comparable: str | None = None
     stacking_group: str | None = None
     lang: str = "zh"
+    reviewed: bool = True  # False: computed from a rule read automatically from the clause text
 
     @property
     def result(self) -> Decimal:
@@ -256,4 +275,5 @@ class Calculation(BaseModel):
             "cap_applied": self.cap_applied,
             "eligible": self.eligible,
             "clause_id": self.clause_id,
+            "reviewed": self.reviewed,
         }

@@ -197,4 +197,5 @@ def test_contract_has_exactly_the_http_fields():
         "cap_applied": False,
         "eligible": True,
         "clause_id": "zhengzhou-ai-measures#一.2",
+        "reviewed": True,
     }
