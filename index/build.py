@@ -13,13 +13,14 @@ from tqdm import tqdm
 
 from index.corpus import parse_sources
 from index.embedders import CachedEmbedder, Embedder
+from index.lifecycle import read_overrides
 from index.models import Clause, Corpus, Document
 from index.sources import RawSource, SourceError, corpus_files, read_source
 from index.store import read_manifest, write_index
 from index.tokenize import tokenize
 
 # Bump when cleaning/parsing changes, so `serve` rebuilds indexes made by older code.
-PIPELINE_VERSION = "2024.11-1"
+PIPELINE_VERSION = "2025.1-wild"
 ADDED_DIR = "added"
 
 
@@ -85,7 +86,7 @@ def build_index(
     started = time.perf_counter()
     data_dir = Path(data_dir)
     sources = read_all(source_dirs(corpus_dir, data_dir))
-    corpus = parse_sources(sources)
+    corpus = parse_sources(sources, overrides=read_overrides(Path(corpus_dir)))
     return _store(corpus, sources, data_dir, embedder, started, show_progress)
 
 
@@ -111,12 +112,22 @@ def _store(
             "per_document": {d.doc_id: sum(1 for c in corpus.clauses if c.doc_id == d.doc_id) for d in corpus.documents},
         },
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "warnings": ingestion_warnings(corpus.documents),
     }
     seconds = time.perf_counter() - started
     manifest["build_seconds"] = round(seconds, 3)
     path = write_index(data_dir, corpus.documents, corpus.clauses, vectors, tokens, manifest)
     cached.save(keep=passages)
     return BuildReport(path, len(corpus.documents), len(corpus.clauses), cached.misses, seconds)
+
+
+def ingestion_warnings(documents: Sequence[Document]) -> list[dict]:
+    """Per-document ingestion warnings (garbled or lost text) for the manifest and `index stats`."""
+    return [
+        {"document": d.doc_id, "source": source, "kind": kind, "offset": offset, "length": length, "message": message}
+        for d in documents
+        for kind, source, offset, length, message in d.warnings
+    ]
 
 
 def add_files(files: Sequence[Path], corpus_dir: Path, data_dir: Path, embedder: Embedder, show_progress: bool = True) -> BuildReport:

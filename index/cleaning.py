@@ -213,12 +213,21 @@ def rejoin_broken_lines(text: str) -> str:
     """Glue words and sentences broken across page or line breaks (发\\n\\n挥 → 发挥)."""
     lines = [ln for ln in text.split("\n") if ln.strip()]
     out: list[str] = []
-    for line in lines:
-        if out and not _breaks_here(out[-1], line):
+    for i, line in enumerate(lines):
+        heads_a_list = i + 1 < len(lines) and _FIRST_ITEM.match(lines[i + 1]) and _is_short_heading(line)
+        if out and not heads_a_list and not _breaks_here(out[-1], line):
             out[-1] += line
         else:
             out.append(line)
     return "\n".join(out)
+
+
+# The first item of a numbered list: a short unpunctuated line right above it is that list's heading.
+_FIRST_ITEM = re.compile(r"^(?:一、|\(一\)|1\.(?!\d)|第一[条节])")
+
+
+def _is_short_heading(line: str) -> bool:
+    return len(line) <= 20 and not line.endswith(_TERMINAL + (",", "、")) and not STRUCTURE_START.match(line)
 
 
 def clean_text(raw: str) -> str:

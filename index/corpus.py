@@ -11,6 +11,7 @@ from index.clauses import parse_clauses
 from index.dedupe import merge_duplicates
 from index.metadata import extract_facts
 from index.models import Clause, Corpus, Document
+from index.lifecycle import apply_lifecycle, read_overrides
 from index.mojibake import repair_mojibake
 from index.page_noise import strip_page_noise
 from index.sources import RawSource, SourceError, corpus_files, read_source
@@ -34,10 +35,10 @@ def parse_corpus(corpus_dir: Path) -> Corpus:
     files = corpus_files(Path(corpus_dir))
     if not files:
         raise SourceError(f"no .txt/.md/.html/.docx/.pdf files in {corpus_dir}")
-    return parse_sources([read_source(p) for p in files])
+    return parse_sources([read_source(p) for p in files], overrides=read_overrides(Path(corpus_dir)))
 
 
-def parse_sources(sources: list[RawSource]) -> Corpus:
+def parse_sources(sources: list[RawSource], overrides: dict | None = None) -> Corpus:
     """Parse already-read sources; single-document files come first so their ids are canonical."""
     parsed: list[tuple[list[Document], list[Clause]]] = [_parse_source(s) for s in sources]
     parsed.sort(key=lambda pair: len(pair[0]) > 1)
@@ -45,6 +46,7 @@ def parse_sources(sources: list[RawSource]) -> Corpus:
     clauses = [c for _, cls in parsed for c in cls]
     documents, clauses = merge_duplicates(documents, clauses)
     documents, clauses = _link_interpretations(documents, clauses)
+    documents = apply_lifecycle(documents, clauses, overrides)
     return Corpus(documents=documents, clauses=clauses)
 
 
