@@ -61,6 +61,18 @@ def _key(title: str) -> str:
     return re.sub(r"[\s《》<>“”\"()]", "", title)
 
 
+def _core(title: str, city: str | None) -> str:
+    """What a title names once the 印发 wrapper, the city and 的 are gone: 杭州市人民政府办公厅关于印发支持…若干措施的通知
+    and 支持…的若干措施 both give 支持…若干措施."""
+    key = _key(title)
+    m = re.match(r"^.{0,30}?关于(?:印发|转发)(.+?)的通知$", key)
+    if m:
+        key = m.group(1)
+    if city and key.startswith(city + "市"):
+        key = key[len(city) + 1 :]
+    return key.replace("的", "")
+
+
 def find_superseded(documents: list[Document], clauses: list[Clause]) -> dict[str, str]:
     """{old doc_id: new doc_id} from repeal sentences in the newer document's text (same city only)."""
     text_of: dict[str, str] = {}
@@ -69,12 +81,12 @@ def find_superseded(documents: list[Document], clauses: list[Clause]) -> dict[st
     replaced: dict[str, str] = {}
     for newer in documents:
         for m in _REPEAL.finditer(text_of.get(newer.doc_id, "")):
-            named = _key(m.group("title"))
+            named = _core(m.group("title"), newer.city)
             for old in documents:
                 if old is newer or old.city != newer.city:
                     continue
-                titles = [t for t in (old.title, old.notice_title) if t]
-                if any(_key(t) == named or (len(named) >= 8 and named in _key(t)) for t in titles):
+                titles = [_core(t, old.city) for t in (old.title, old.notice_title) if t]
+                if len(named) >= 8 and any(t == named for t in titles):
                     replaced[old.doc_id] = newer.doc_id
     return replaced
 

@@ -79,6 +79,37 @@ def _try_repair(run: str) -> str | None:
     return fixed
 
 
+def _repairs_in(run: str) -> list[tuple[int, int, str]]:
+    """Repairable spans inside a run that may also hold clean text: each stretch of rare characters (gaps of
+    up to 3 common ones), widened by up to 2 characters each side until it decodes."""
+    rare = [i for i, ch in enumerate(run) if "\u3400" <= ch <= "\u9fff" and not _common(ch)]
+    spans: list[list[int]] = []
+    for i in rare:
+        if spans and i - spans[-1][1] <= 4:
+            spans[-1][1] = i + 1
+        else:
+            spans.append([i, i + 1])
+    out: list[tuple[int, int, str]] = []
+    for a, b in spans:
+        if b - a < 2:
+            continue
+        for left in (0, 1, 2):
+            fixed = next(
+                (
+                    (a - left, b + right, f)
+                    for right in (0, 1, 2)
+                    if a - left >= 0 and b + right <= len(run)
+                    for f in [_try_repair(run[a - left : b + right])]
+                    if f is not None
+                ),
+                None,
+            )
+            if fixed:
+                out.append(fixed)
+                break
+    return out
+
+
 def _garbled(run: str) -> bool:
     han = sum(1 for ch in run if "\u3400" <= ch <= "\u9fff" or ch == _REPLACEMENT)
     return han >= 4 and (rare_share(run) >= RARE_SHARE or run.count(_REPLACEMENT) * 4 >= han)
@@ -108,9 +139,9 @@ def _repair_line(line: str, start: int, warnings: list[TextWarning]) -> str:
     for m in _RUN.finditer(body):
         if any(a < m.end() and m.start() < b for a, b, _, _ in edits):
             continue
-        fixed = _try_repair(m.group(0))
-        if fixed is not None:
-            edits.append((m.start(), m.end(), fixed, "mojibake_repaired"))
+        repairs = _repairs_in(m.group(0))
+        if repairs:
+            edits.extend((m.start() + a, m.start() + b, fixed, "mojibake_repaired") for a, b, fixed in repairs)
         elif _garbled(m.group(0)):
             edits.append((m.start(), m.end(), "", "mojibake_removed"))
     if not edits:

@@ -113,3 +113,31 @@ def test_a_rejected_page_in_a_corpus_stops_the_build_not_silently(tmp_path):
     (tmp_path / "list.txt").write_bytes((WILD / "rejected" / "site-index-rules-list.txt").read_bytes())
     with pytest.raises(NoPolicyTextError, match="list.txt"):
         parse_corpus(tmp_path)
+
+
+def test_warnings_are_stored_in_the_manifest_and_shown_by_index_stats(tmp_path, embedder, monkeypatch):
+    from typer.testing import CliRunner
+
+    from assistant import cli, settings
+    from index.build import build_index
+    from index.store import load_index
+
+    corpus_dir, data_dir = tmp_path / "corpus", tmp_path / "data"
+    corpus_dir.mkdir()
+    (corpus_dir / "wuhan.txt").write_bytes((WILD / "wuhan-proposal-plan-2021-mojibake.txt").read_bytes())
+    build_index(corpus_dir, data_dir, embedder, show_progress=False)
+    loaded = load_index(data_dir)
+    assert [(w["document"], w["offset"], w["length"]) for w in loaded.manifest["warnings"]] == [
+        ("wuhan", 322, 155), ("wuhan", 479, 158),
+    ]
+    doc = loaded.documents["wuhan"]
+    assert doc.warnings[0][0] == "mojibake_removed" and doc.basis == ()
+    monkeypatch.setenv("POLICY_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("POLICY_CORPUS_DIR", str(corpus_dir))
+    settings.get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(cli.app, ["index", "stats"])
+    finally:
+        settings.get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert "warnings: 2" in result.output and "garbled text removed (not repairable) at offset 322, length 155" in result.output
