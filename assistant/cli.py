@@ -100,6 +100,10 @@ def index_stats() -> None:
     for doc in loaded.documents.values():
         n = m["counts"]["per_document"].get(doc.doc_id, 0)
         typer.echo(f"  {doc.doc_id:34} {n:3} clauses  {doc.city or '-'}  {doc.doc_number or '-'}  {doc.title}")
+    warnings = m.get("warnings", [])
+    typer.echo(f"warnings: {len(warnings)}")
+    for w in warnings:
+        typer.echo(f"  {w['document']} ({w['source']}): {w['message']}")
 
 
 @index_app.command("show")

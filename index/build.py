@@ -13,6 +13,7 @@ from tqdm import tqdm
 
 from index.corpus import parse_sources
 from index.embedders import CachedEmbedder, Embedder
+from index.lifecycle import read_overrides
 from index.models import Clause, Corpus, Document
 from index.rule_extraction import extract_rules
 from index.sources import RawSource, SourceError, corpus_files, read_source
@@ -20,7 +21,7 @@ from index.store import read_manifest, write_index
 from index.tokenize import tokenize
 
 # Bump when cleaning/parsing changes, so `serve` rebuilds indexes made by older code.
-PIPELINE_VERSION = "2024.11-2"  # -2: calculator rules extracted into rules.jsonl
+PIPELINE_VERSION = "2024.11-3"  # -2: calculator rules in rules.jsonl; -3: page noise, articles, lifecycle, warnings
 ADDED_DIR = "added"
 
 
@@ -88,7 +89,7 @@ def build_index(
     started = time.perf_counter()
     data_dir = Path(data_dir)
     sources = read_all(source_dirs(corpus_dir, data_dir))
-    corpus = parse_sources(sources)
+    corpus = parse_sources(sources, overrides=read_overrides(Path(corpus_dir)))
     return _store(corpus, sources, data_dir, embedder, started, show_progress)
 
 
@@ -117,6 +118,7 @@ def _store(
         },
         "rule_extraction": {"skipped": list(extraction.skipped)},
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "warnings": ingestion_warnings(corpus.documents),
     }
     seconds = time.perf_counter() - started
     manifest["build_seconds"] = round(seconds, 3)
@@ -125,6 +127,15 @@ def _store(
     return BuildReport(
         path, len(corpus.documents), len(corpus.clauses), cached.misses, seconds, len(extraction.rules), extraction.skipped
     )
+
+
+def ingestion_warnings(documents: Sequence[Document]) -> list[dict]:
+    """Per-document ingestion warnings (garbled or lost text) for the manifest and `index stats`."""
+    return [
+        {"document": d.doc_id, "source": source, "kind": kind, "offset": offset, "length": length, "message": message}
+        for d in documents
+        for kind, source, offset, length, message in d.warnings
+    ]
 
 
 def add_files(files: Sequence[Path], corpus_dir: Path, data_dir: Path, embedder: Embedder, show_progress: bool = True) -> BuildReport:

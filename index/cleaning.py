@@ -56,6 +56,7 @@ STRUCTURE_START = re.compile(
     r"附件|【|第[一二三四五六七八九十百]+[章条节])"
 )
 DATE_LINE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日$")
+ORDER_NUMBER = re.compile(rf"^[{CJK}]{{2,30}}令(?:\(?第\d+号\)?|〔\d{{4}}〕第?\d+号)$")  # 鞍山市人民政府令第16号
 DOC_NUMBER = re.compile(rf"[{CJK}]{{1,8}}〔\d{{4}}〕\d{{1,4}}号")
 _TITLE_END = re.compile(r"(?:通知|方案|措施|意见|办法|规定|决定|细则|解读|目录|公告|通告|决议)$")
 _ISSUER_END = re.compile(r"(?:人民政府|办公室|办公厅|委员会|管委会|局|厅|委|办)$")
@@ -85,8 +86,36 @@ def normalize_width(text: str) -> str:
     return text.replace("\u3000", " ").replace("\r\n", "\n").replace("\r", "\n")
 
 
+@lru_cache(maxsize=1)
+def protected_terms() -> tuple[re.Pattern[str] | None, dict[str, str]]:
+    """Names t2s must not touch (data/protected_terms.txt): a pattern of every spelling and its canonical form."""
+    from importlib import resources
+
+    text = resources.files("index").joinpath("data/protected_terms.txt").read_text(encoding="utf-8")
+    canonical: dict[str, str] = {}
+    for line in text.splitlines():
+        words = line.split("#", 1)[0].split()
+        if words:
+            for spelling in words:
+                canonical[spelling] = words[0]
+    if not canonical:
+        return None, {}
+    spellings = sorted(canonical, key=len, reverse=True)  # the longest phrase wins, as in OpenCC dictionaries
+    return re.compile("|".join(map(re.escape, spellings))), canonical
+
+
 def to_simplified(text: str) -> str:
-    return _t2s().convert(text)
+    """Traditional → Simplified (OpenCC t2s), keeping protected names (昇腾 stays 昇腾)."""
+    pattern, canonical = protected_terms()
+    if pattern is None or not pattern.search(text):
+        return _t2s().convert(text)
+    pieces, last = [], 0
+    for m in pattern.finditer(text):
+        pieces.append(_t2s().convert(text[last : m.start()]))
+        pieces.append(canonical[m.group(0)])
+        last = m.end()
+    pieces.append(_t2s().convert(text[last:]))
+    return "".join(pieces)
 
 
 def normalize_doc_numbers(text: str) -> str:
@@ -169,7 +198,7 @@ def _breaks_here(line: str, nxt: str) -> bool:
         return True
     if STRUCTURE_START.match(nxt) or DATE_LINE.match(nxt) or DOC_NUMBER.fullmatch(nxt) or nxt.startswith("【"):
         return True
-    if DATE_LINE.match(line) or DOC_NUMBER.fullmatch(line):
+    if DATE_LINE.match(line) or DOC_NUMBER.fullmatch(line) or ORDER_NUMBER.match(line):
         return True
     if _TITLE_END.search(line) and len(line) <= 80:
         return True
@@ -184,21 +213,39 @@ def rejoin_broken_lines(text: str) -> str:
     """Glue words and sentences broken across page or line breaks (发\\n\\n挥 → 发挥)."""
     lines = [ln for ln in text.split("\n") if ln.strip()]
     out: list[str] = []
-    for line in lines:
-        if out and not _breaks_here(out[-1], line):
+    for i, line in enumerate(lines):
+        heads_a_list = i + 1 < len(lines) and _FIRST_ITEM.match(lines[i + 1]) and _is_short_heading(line)
+        if out and not heads_a_list and not _breaks_here(out[-1], line):
             out[-1] += line
         else:
             out.append(line)
     return "\n".join(out)
 
 
+# The first item of a numbered list: a short unpunctuated line right above it is that list's heading.
+_FIRST_ITEM = re.compile(r"^(?:一、|\(一\)|1\.(?!\d)|第一[条节])")
+
+
+def _is_short_heading(line: str) -> bool:
+    return len(line) <= 20 and not line.endswith(_TERMINAL + (",", "、")) and not STRUCTURE_START.match(line)
+
+
 def clean_text(raw: str) -> str:
     """The whole cleaning pass, in the order the rules depend on each other."""
+    return finish_cleaning(prepare_text(raw))
+
+
+def prepare_text(raw: str) -> str:
+    """Character-level cleaning and line-level boilerplate, before broken lines are rejoined."""
     text = normalize_width(raw)
     text = strip_pinyin_glosses(text)
     text = to_simplified(text)
     text = normalize_doc_numbers(text)
     text = collapse_spaces(text)
-    text = drop_boilerplate(text)
+    return drop_boilerplate(text)
+
+
+def finish_cleaning(text: str) -> str:
+    """Rejoin lines broken by page layout (after page noise is gone, so no header is glued to a title)."""
     text = rejoin_broken_lines(text)
     return text.replace("\t", " ")

@@ -6,12 +6,28 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-from index.cleaning import clean_text
+from index.cleaning import finish_cleaning, prepare_text
 from index.clauses import parse_clauses
 from index.dedupe import merge_duplicates
 from index.metadata import extract_facts
 from index.models import Clause, Corpus, Document
+from index.lifecycle import apply_lifecycle, read_overrides
+from index.mojibake import repair_mojibake
+from index.page_noise import strip_page_noise
 from index.sources import RawSource, SourceError, corpus_files, read_source
+
+
+class NoPolicyTextError(SourceError):
+    """A page holds no policy text (a site index, a news list, a login page); the message names the file."""
+
+
+_SENTENCE = re.compile(r"[\u4e00-\u9fff]")
+
+
+def has_policy_text(lines: list[str]) -> bool:
+    """At least two lines of running Chinese text (30+ characters with a 。 or ;) survive cleaning."""
+    sentences = [ln for ln in lines if ("。" in ln or ";" in ln) and len(_SENTENCE.findall(ln)) >= 30]
+    return len(sentences) >= 2
 
 
 def parse_corpus(corpus_dir: Path) -> Corpus:
@@ -19,10 +35,10 @@ def parse_corpus(corpus_dir: Path) -> Corpus:
     files = corpus_files(Path(corpus_dir))
     if not files:
         raise SourceError(f"no .txt/.md/.html/.docx/.pdf files in {corpus_dir}")
-    return parse_sources([read_source(p) for p in files])
+    return parse_sources([read_source(p) for p in files], overrides=read_overrides(Path(corpus_dir)))
 
 
-def parse_sources(sources: list[RawSource]) -> Corpus:
+def parse_sources(sources: list[RawSource], overrides: dict | None = None) -> Corpus:
     """Parse already-read sources; single-document files come first so their ids are canonical."""
     parsed: list[tuple[list[Document], list[Clause]]] = [_parse_source(s) for s in sources]
     parsed.sort(key=lambda pair: len(pair[0]) > 1)
@@ -30,6 +46,7 @@ def parse_sources(sources: list[RawSource]) -> Corpus:
     clauses = [c for _, cls in parsed for c in cls]
     documents, clauses = merge_duplicates(documents, clauses)
     documents, clauses = _link_interpretations(documents, clauses)
+    documents = apply_lifecycle(documents, clauses, overrides)
     return Corpus(documents=documents, clauses=clauses)
 
 
@@ -43,7 +60,13 @@ def source_slug(name: str) -> str:
 def _parse_source(source: RawSource) -> tuple[list[Document], list[Clause]]:
     from index.splitting import split_documents
 
-    lines = clean_text(source.text).split("\n")
+    text, text_warnings = repair_mojibake(source.text)
+    page_lines, fields = strip_page_noise(prepare_text(text).split("\n"))
+    lines = finish_cleaning("\n".join(page_lines)).split("\n")
+    if not has_policy_text(lines):
+        raise NoPolicyTextError(
+            f"{source.name}: no recognisable policy text (a site index, news list or login page?); not ingested"
+        )
     parts = [p for p in split_documents(lines) if p]
     if not parts:
         raise SourceError(f"{source.name}: no text left after cleaning")
@@ -52,7 +75,10 @@ def _parse_source(source: RawSource) -> tuple[list[Document], list[Clause]]:
     clauses: list[Clause] = []
     for n, part in enumerate(parts, start=1):
         doc_id = re.sub(r"-\d{4}(?:-\d{1,2})?$", "", stem) if len(parts) == 1 else f"{stem}-{n}"
-        facts = extract_facts(part)
+        facts = extract_facts(part, fields if len(parts) == 1 else None)
+        warnings = tuple(
+            (w.kind, source.name, w.offset, w.length, w.describe()) for w in (text_warnings if n == 1 else [])
+        )
         documents.append(
             Document(
                 doc_id=doc_id,
@@ -67,9 +93,14 @@ def _parse_source(source: RawSource) -> tuple[list[Document], list[Clause]]:
                 kind=facts.kind,
                 notice_title=facts.notice_title,
                 validity_text=facts.validity_text,
+                basis=facts.basis,
+                validity_status=facts.validity_status,
+                warnings=warnings,
             )
         )
-        clauses.extend(parse_clauses(doc_id, part, facts.body_start, facts.kind, facts.header_end))
+        clauses.extend(
+            parse_clauses(doc_id, part, facts.body_start, facts.kind, facts.header_end, facts.title_printed)
+        )
     return documents, clauses
 
 

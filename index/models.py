@@ -24,6 +24,12 @@ class Document:
     related_doc_id: str | None = None  # an interpretation points at the policy it explains
     validity_text: str | None = None  # the sentence the dates come from, as printed
     notes: tuple[str, ...] = ()  # e.g. differences between merged copies
+    # documents it implements (根据/贯彻落实《…》(…号)): (title, 文号 or None)
+    basis: tuple[tuple[str, str | None], ...] = ()
+    superseded_by: str | None = None  # doc_id of the document that replaces it
+    validity_status: str | None = None  # 有效 / 失效 / 废止 as a portal prints it
+    # ingestion warnings: (kind, source file, offset, length, message)
+    warnings: tuple[tuple[str, str, int, int, str], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -33,6 +39,8 @@ class Document:
         data = dict(data)
         data["sources"] = tuple(data.get("sources", ()))
         data["notes"] = tuple(data.get("notes", ()))
+        data["basis"] = tuple(tuple(b) for b in data.get("basis", ()))
+        data["warnings"] = tuple(tuple(w) for w in data.get("warnings", ()))
         return cls(**data)
 
 
