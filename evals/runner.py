@@ -11,7 +11,7 @@ from typing import Any, Sequence
 
 from tqdm import tqdm
 
-from evals.gold import GoldItem
+from evals.gold import SPLITS, GoldItem
 from evals.metrics import ItemScore, SystemAnswer, score_item, summarize
 from evals.systems import AnsweringSystem
 
@@ -41,7 +41,21 @@ def _got(answer: SystemAnswer) -> dict[str, Any]:
     return got
 
 
+def _by_type(items: Sequence[GoldItem], scores: Sequence[ItemScore]) -> dict[str, dict[str, Any]]:
+    by_type: dict[str, dict[str, Any]] = {}
+    for qtype in sorted({i.type for i in items}):
+        picked = [(s, i.expect_refusal) for s, i in zip(scores, items) if i.type == qtype]
+        part = summarize([s for s, _ in picked], [r for _, r in picked])
+        by_type[qtype] = {k: part[k] for k in ("questions", "answer_accuracy", "hit@5", "citation_recall")}
+    return by_type
+
+
 def evaluate_system(system: AnsweringSystem, items: Sequence[GoldItem], progress: bool = True) -> dict[str, Any]:
+    """Scores over all the items given, and per split (dev / heldout) for items that carry one.
+
+    Held-out items are reported only in aggregate (summary, per-type scores, a failure count): their
+    failures and per-item scores are left out so the frozen split cannot be tuned on from the report.
+    """
     scores: list[ItemScore] = []
     failures: list[dict[str, Any]] = []
     if items:
@@ -50,37 +64,48 @@ def evaluate_system(system: AnsweringSystem, items: Sequence[GoldItem], progress
         got = system.answer(item)
         score = score_item(item, got)
         scores.append(score)
-        if not score.correct:
+        if not score.correct and item.split != "heldout":
             failures.append({
-                "id": item.id, "type": item.type, "question": item.question,
+                "id": item.id, "type": item.type, "split": item.split, "question": item.question,
                 "history": [t.content for t in item.history], "expected": _expected(item), "got": _got(got),
                 "problems": score.problems,
             })
-    refusals = [i.expect_refusal for i in items]
-    by_type: dict[str, dict[str, Any]] = {}
-    for qtype in sorted({i.type for i in items}):
-        picked = [(s, r) for s, r, i in zip(scores, refusals, items) if i.type == qtype]
-        part = summarize([s for s, _ in picked], [r for _, r in picked])
-        by_type[qtype] = {k: part[k] for k in ("questions", "answer_accuracy", "hit@5", "citation_recall")}
+    splits: dict[str, dict[str, Any]] = {}
+    for name in SPLITS:
+        picked = [(i, s) for i, s in zip(items, scores) if i.split == name]
+        if not picked:
+            continue
+        part_items, part_scores = [i for i, _ in picked], [s for _, s in picked]
+        splits[name] = {
+            "summary": summarize(part_scores, [i.expect_refusal for i in part_items]),
+            "by_type": _by_type(part_items, part_scores),
+            "failure_count": sum(1 for s in part_scores if not s.correct),
+        }
     return {
-        "summary": summarize(scores, refusals),
-        "by_type": by_type,
+        "summary": summarize(scores, [i.expect_refusal for i in items]),
+        "splits": splits,
+        "by_type": _by_type(items, scores),
+        "failure_count": sum(1 for s in scores if not s.correct),
         "failures": failures,
-        "items": [asdict(s) for s in scores],
+        "items": [asdict(s) for s, i in zip(scores, items) if i.split != "heldout"],
     }
 
 
-def run_eval(items: Sequence[GoldItem], systems: Sequence[AnsweringSystem], gold_path: str, progress: bool = True) -> dict[str, Any]:
+def run_eval(
+    items: Sequence[GoldItem], systems: Sequence[AnsweringSystem], gold_path: str, progress: bool = True, split: str = "all",
+) -> dict[str, Any]:
     started = time.perf_counter()
     results = {system.name: evaluate_system(system, items, progress) for system in systems}
     for name, result in results.items():
         if name != "product":  # baselines: scores only, so committed reports stay small
-            result["failure_count"] = len(result.pop("failures"))
+            result.pop("failures")
             result.pop("items")
     return {
         "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "gold_set": gold_path,
         "questions": len(items),
+        "split": split,
+        "split_questions": {name: sum(1 for i in items if i.split == name) for name in SPLITS if any(i.split == name for i in items)},
         "seconds": round(time.perf_counter() - started, 1),
         "systems": results,
     }
@@ -94,35 +119,67 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
-def summary_table(report: dict[str, Any], previous: dict[str, Any] | None = None) -> str:
-    """Markdown table: one row per metric, one column per system (+ change against a previous report)."""
+def _columns(report: dict[str, Any]) -> list[tuple[str, str | None]]:
+    """(system, split) columns: each system's dev and heldout side by side, or the whole run if unsplit."""
     names = list(report["systems"])
-    header = ["metric", *names] + (["Δ product vs baseline report"] if previous else [])
+    splits = [s for s in SPLITS if s in report.get("split_questions", {})]
+    return [(n, s) for n in names for s in splits] if splits else [(n, None) for n in names]
+
+
+def _summary(report: dict[str, Any], name: str, split: str | None) -> dict[str, Any]:
+    result = (report.get("systems") or {}).get(name) or {}
+    if split is None:
+        return result.get("summary", {})
+    return (result.get("splits") or {}).get(split, {}).get("summary", {})
+
+
+def summary_table(report: dict[str, Any], previous: dict[str, Any] | None = None) -> str:
+    """Markdown table: one row per metric, one column per system and split (+ product change vs a previous report)."""
+    columns = _columns(report)
+    product_columns = [(n, s) for n, s in columns if n == "product"]
+    header = ["metric"] + [f"{n} · {s}" if s else n for n, s in columns]
+    if previous:
+        header += [f"Δ product{' · ' + s if s else ''} vs baseline report" for _, s in product_columns]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    before = (previous or {}).get("systems", {}).get("product", {}).get("summary", {})
     for metric in HEADLINE:
-        row = [metric] + [_fmt(report["systems"][n]["summary"].get(metric)) for n in names]
+        row = [metric] + [_fmt(_summary(report, n, s).get(metric)) for n, s in columns]
         if previous:
-            now, old = report["systems"].get("product", {}).get("summary", {}).get(metric), before.get(metric)
-            row.append(f"{now - old:+.3f}" if isinstance(now, (int, float)) and isinstance(old, (int, float)) else "–")
+            for _, s in product_columns:
+                now, old = _summary(report, "product", s).get(metric), _summary(previous, "product", s).get(metric)
+                row.append(f"{now - old:+.3f}" if isinstance(now, (int, float)) and isinstance(old, (int, float)) else "–")
         lines.append("| " + " | ".join(row) + " |")
     return "\n".join(lines)
 
 
 def markdown_report(report: dict[str, Any], previous: dict[str, Any] | None = None) -> str:
     product = report["systems"].get("product") or next(iter(report["systems"].values()))
+    counts = report.get("split_questions") or {}
+    split_note = (
+        " Splits: " + ", ".join(f"{name} {n}" for name, n in counts.items())
+        + " (held-out: frozen, scores only; its failures are not listed)." if counts else ""
+    )
     parts = [
         "# Eval report",
-        f"{report['questions']} gold questions from `{report['gold_set']}`, generated {report['generated_at']} "
-        f"in {report['seconds']} s. Product and baselines answered the same questions in the same run.",
+        f"{report['questions']} gold questions from `{report['gold_set']}` (split: {report.get('split', 'all')}), "
+        f"generated {report['generated_at']} in {report['seconds']} s. Product and baselines answered the same "
+        f"questions in the same run.{split_note}",
         "## Summary", summary_table(report, previous),
         "## Product by question type",
     ]
-    rows = ["| type | questions | answer accuracy | hit@5 | citation recall |", "|---|---|---|---|---|"]
+    splits = [s for s in SPLITS if s in product.get("splits", {})]
+    head = ["type", "questions", "answer accuracy", *(f"{s} accuracy ({s} n)" for s in splits), "hit@5", "citation recall"]
+    rows = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for qtype, row in product["by_type"].items():
-        rows.append(f"| {qtype} | {row['questions']} | {_fmt(row['answer_accuracy'])} | {_fmt(row['hit@5'])} | {_fmt(row['citation_recall'])} |")
+        per_split = []
+        for s in splits:
+            part = product["splits"][s]["by_type"].get(qtype)
+            per_split.append(f"{_fmt(part['answer_accuracy'])} ({part['questions']})" if part else "–")
+        rows.append("| " + " | ".join([qtype, str(row["questions"]), _fmt(row["answer_accuracy"]), *per_split,
+                                        _fmt(row["hit@5"]), _fmt(row["citation_recall"])]) + " |")
     parts.append("\n".join(rows))
-    parts.append(f"## Product failures ({len(product['failures'])})")
+    hidden = product.get("splits", {}).get("heldout", {}).get("failure_count")
+    listed = "dev" if splits else "all"
+    parts.append(f"## Product failures ({len(product['failures'])} {listed}" + (f"; held-out: {hidden}, not listed" if hidden is not None else "") + ")")
     if not product["failures"]:
         parts.append("None.")
     for f in product["failures"]:
@@ -149,20 +206,43 @@ def write_reports(report: dict[str, Any], report_dir: Path, previous: dict[str, 
     return json_path, md_path
 
 
-def threshold_failures(report: dict[str, Any], thresholds: dict[str, float], require_beating_baselines: bool = False) -> list[str]:
-    """Every way the product falls short: a metric under its floor, or a baseline at least as good."""
-    product = report["systems"]["product"]["summary"]
+def _floors_by_split(thresholds: dict[str, Any], report: dict[str, Any]) -> dict[str | None, dict[str, float]]:
+    """{split: floors}: a flat {metric: floor} applies to every split in the report (or the whole run if
+    it has none); {"dev": {...}, "heldout": {...}} applies each to its split, when the run holds it."""
+    present = [s for s in SPLITS if s in report.get("split_questions", {})]
+    flat = {k: float(v) for k, v in thresholds.items() if not isinstance(v, dict)}
+    nested = {k: v for k, v in thresholds.items() if isinstance(v, dict)}
+    unknown = set(nested) - set(SPLITS)
+    if unknown:
+        raise ValueError(f"thresholds for unknown split(s) {sorted(unknown)}: use {', '.join(SPLITS)}")
+    out: dict[str | None, dict[str, float]] = {}
+    for split in present or [None]:
+        floors = {**{k: float(v) for k, v in nested.get(split, {}).items()}, **flat} if split else dict(flat)
+        if floors:
+            out[split] = floors
+    return out
+
+
+def threshold_failures(report: dict[str, Any], thresholds: dict[str, Any], require_beating_baselines: bool = False) -> list[str]:
+    """Every way the product falls short, per split: a metric under its floor, or a baseline at least as good."""
     problems = []
-    for metric, floor in thresholds.items():
-        value = product.get(metric)
-        if value is None or value < floor:
-            problems.append(f"{metric} = {_fmt(value)} < {floor}")
+    for split, floors in _floors_by_split(thresholds, report).items():
+        product = _summary(report, "product", split)
+        where = f"[{split}] " if split else ""
+        for metric, floor in floors.items():
+            value = product.get(metric)
+            if value is None or value < floor:
+                problems.append(f"{where}{metric} = {_fmt(value)} < {floor}")
     if require_beating_baselines:
-        for name, result in report["systems"].items():
-            if name == "product":
-                continue
-            for metric in ("hit@5", "answer_accuracy"):
-                theirs = result["summary"].get(metric) or 0.0
-                if (product.get(metric) or 0.0) <= theirs:
-                    problems.append(f"{metric}: product {_fmt(product.get(metric))} does not beat {name} {_fmt(theirs)}")
+        for split in [s for s in SPLITS if s in report.get("split_questions", {})] or [None]:
+            product = _summary(report, "product", split)
+            where = f"[{split}] " if split else ""
+            for name in report["systems"]:
+                if name == "product":
+                    continue
+                theirs_all = _summary(report, name, split)
+                for metric in ("hit@5", "answer_accuracy"):
+                    theirs = theirs_all.get(metric) or 0.0
+                    if (product.get(metric) or 0.0) <= theirs:
+                        problems.append(f"{where}{metric}: product {_fmt(product.get(metric))} does not beat {name} {_fmt(theirs)}")
     return problems

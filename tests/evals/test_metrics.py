@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from evals.gold import GoldItem, GoldSetError, load_gold
+from evals.gold import GoldItem, GoldSetError, load_gold, select_split, stratified_split
+from evals.runner import summary_table, threshold_failures
 from evals.metrics import SystemAnswer, first_hit_rank, percentile, score_item, summarize, unsupported_amounts
 
 HZ = "hangzhou-ai-measures#一.(三)"
@@ -96,3 +97,51 @@ def test_gold_file_errors_name_the_line(tmp_path):
     bad.write_text('{"id": "a", "question": "q", "type": "nonsense"}\n', encoding="utf-8")
     with pytest.raises(GoldSetError, match=r"gold.jsonl:1"):
         load_gold(bad)
+
+
+def _items(n: int, qtype: str = "rate_cap", city: str = "杭州") -> list[GoldItem]:
+    return [GoldItem(id=f"{qtype}-{city}-{k}", question="q", type=qtype, city=city) for k in range(n)]
+
+
+def test_split_rule_is_deterministic_stratified_and_near_sixty_forty():
+    items = _items(7) + _items(5, "calculation") + _items(3, "refusal", None) + _items(10, "vague", None)
+    split = stratified_split(items)
+    assert split == stratified_split(list(reversed(items)))  # order of the file does not matter
+    assert sum(v == "heldout" for v in split.values()) == 10  # 40% of 25
+    for qtype, n in (("rate_cap", 7), ("calculation", 5), ("refusal", 3), ("vague", 10)):
+        held = sum(split[i.id] == "heldout" for i in items if i.type == qtype)
+        assert abs(held - 0.4 * n) < 1, qtype
+
+
+def test_select_split_needs_assigned_items():
+    items = [i.model_copy(update={"split": s}) for i, s in zip(_items(3), ("dev", "heldout", "dev"))]
+    assert [i.split for i in select_split(items, "dev")] == ["dev", "dev"]
+    assert len(select_split(items, "all")) == 3
+    with pytest.raises(GoldSetError, match="no split"):
+        select_split(_items(2), "heldout")
+    with pytest.raises(GoldSetError, match="unknown split"):
+        select_split(items, "test")
+
+
+def _report(product: dict, bm25: dict) -> dict:
+    def system(per_split):
+        return {"summary": {}, "splits": {s: {"summary": v} for s, v in per_split.items()}}
+    return {"split_questions": {"dev": 3, "heldout": 2}, "systems": {"product": system(product), "bm25_only": system(bm25)}}
+
+
+def test_thresholds_apply_per_split_and_baselines_are_beaten_on_each():
+    report = _report(
+        {"dev": {"answer_accuracy": 0.9, "hit@5": 1.0}, "heldout": {"answer_accuracy": 0.7, "hit@5": 0.9}},
+        {"dev": {"answer_accuracy": 0.8, "hit@5": 0.9}, "heldout": {"answer_accuracy": 0.75, "hit@5": 0.8}},
+    )
+    floors = {"dev": {"answer_accuracy": 0.85}, "heldout": {"answer_accuracy": 0.8}}
+    assert threshold_failures(report, floors) == ["[heldout] answer_accuracy = 0.700 < 0.8"]
+    assert threshold_failures(report, {"answer_accuracy": 0.6}) == []  # a flat floor applies to every split
+    assert threshold_failures(report, {}, require_beating_baselines=True) == [
+        "[heldout] answer_accuracy: product 0.700 does not beat bm25_only 0.750"
+    ]
+    with pytest.raises(ValueError, match="unknown split"):
+        threshold_failures(report, {"test": {"answer_accuracy": 0.5}})
+    table = summary_table(report)
+    assert table.startswith("| metric | product · dev | product · heldout | bm25_only · dev | bm25_only · heldout |")
+    assert "| answer_accuracy | 0.900 | 0.700 | 0.800 | 0.750 |" in table
