@@ -9,6 +9,7 @@ it knows.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from functools import cached_property
 from typing import Iterable
 
@@ -16,6 +17,7 @@ from assistant.errors import NotFoundError
 from assistant.lexicon import Lexicon, load_lexicon
 from assistant.profile import CorpusProfile
 from assistant.types import ClauseView, Hit
+from index.lifecycle import status_on
 from index.models import Clause, Document
 from index.store import LoadedIndex
 
@@ -83,6 +85,27 @@ class Catalogue:
         return "(三)"
 
     # -- documents -----------------------------------------------------------------------------
+    def status(self, doc: Document, on: date) -> str:
+        """current | not_yet_effective | expired | superseded on a date (DESIGN §3)."""
+        return status_on(doc, on, self.documents)
+
+    def lifecycle_note(self, doc: Document, on: date, lang: str) -> str | None:
+        """A plain warning when an answer cites a document not in force on `on`; None when it is."""
+        status = self.status(doc, on)
+        title = doc.title if doc.title.startswith("《") else f"《{doc.title}》"
+        newer = self.documents.get(doc.superseded_by or "")
+        if status == "superseded" and newer is not None:
+            newer_title = newer.title if newer.title.startswith("《") else f"《{newer.title}》"
+            return (f"Note: {title} has been superseded by {newer_title}." if lang == "en"
+                    else f"注意:{title}已被{newer_title}取代。")
+        if status == "expired":
+            until = doc.effective_until or ""
+            return f"Note: {title} expired on {until}." if lang == "en" else f"注意:该文件{title}已于{until}失效。"
+        if status == "not_yet_effective":
+            start = doc.effective_from or ""
+            return f"Note: {title} takes effect on {start}." if lang == "en" else f"注意:该文件{title}自{start}起施行,尚未生效。"
+        return None
+
     def policy_doc(self, doc: Document) -> Document:
         """The policy an interpretation explains, else the document itself."""
         if doc.kind == "interpretation" and doc.related_doc_id in self.documents:

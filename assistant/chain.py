@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import date
 from dataclasses import replace
 from typing import Sequence
 
@@ -19,6 +20,7 @@ from assistant.retriever import QueryRetriever, without_instructions
 from assistant.types import Answer, Hit, Trace
 from assistant.understanding import Query, QueryParser
 from assistant.verify import verify_answer
+from index.tokenize import tokenize
 
 log = logging.getLogger("assistant.chain")
 
@@ -43,16 +45,23 @@ class PolicyAssistant:
     def cities(self) -> tuple[str, ...]:
         return self.catalogue.cities
 
-    def ask(self, question: str, history: Sequence[dict] = (), city: str | None = None, top_k: int | None = None) -> Answer:
+    def ask(
+        self, question: str, history: Sequence[dict] = (), city: str | None = None, top_k: int | None = None,
+        as_of: date | None = None,
+    ) -> Answer:
         started = time.perf_counter()
+        on = as_of or date.today()
         query = self.understand(question, history, city)
         hits = self.retriever.retrieve(query, k=max(top_k or self.top_k, MIN_RETRIEVED)) if self.planner.worth_searching(query) else []
-        plan = self.planner.plan(query, hits)
+        plan = self.planner.plan(query, self._in_force_first(hits, on))
         composed = self.composer.compose(plan)
+        text = composed.text
         if plan.kind != REFUSE:
-            self._check(composed.text, composed.cited, plan)
+            self._check(text, composed.cited, plan)
+            notes = dict.fromkeys(n for h in composed.cited if (n := self.catalogue.lifecycle_note(h.document, on, query.lang)))
+            text = "\n".join([text, *notes]) if notes else text
         return Answer(
-            text=composed.text,
+            text=text,
             cited=composed.cited,
             calculation=plan.calculation,
             refused=plan.kind == REFUSE,
@@ -64,7 +73,12 @@ class PolicyAssistant:
             ),
             lang=query.lang,
             compared=tuple(p.calculation for p in plan.parts if p.calculation is not None),
+            statuses=tuple(self.catalogue.status(h.document, on) for h in composed.cited),
         )
+
+    def _in_force_first(self, hits: Sequence[Hit], on: date) -> list[Hit]:
+        """Clauses of documents in force on the date first, the rest after (kept, but only if nothing newer answers)."""
+        return sorted(hits, key=lambda h: self.catalogue.status(h.document, on) != "current")
 
     def understand(self, question: str, history: Sequence[dict] = (), city: str | None = None) -> Query:
         """The question resolved against the conversation; a `city` filter the corpus lacks is an outside place."""
@@ -89,6 +103,13 @@ class PolicyAssistant:
         query = self.parser.parse(text)
         hits = self.retriever.searcher.search(query.search_text, k=k + 2, cities=cities or query.cities)
         return without_instructions(hits)[:k]
+
+    def contains_keywords(self, hit: Hit, text: str) -> bool:
+        """True when the clause contains every keyword of a lookup query (city names are filters, not keywords)."""
+        query = self.parser.parse(text)
+        terms = [t for t in tokenize(query.text) if len(t.strip()) >= 2 and t not in query.cities]
+        body = hit.clause.text.lower()
+        return bool(terms) and all(t.lower() in body for t in terms)
 
     def lookup(self, text: str) -> list[Hit]:
         """Direct clause lookup as hotline staff type it: a city and a printed label such as "(三)" or "三、(六)"."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from datetime import date
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -47,6 +48,7 @@ class AskRequest(BaseModel):
     history: list[Turn] = Field(default_factory=list, max_length=MAX_HISTORY)
     city: str | None = Field(default=None, max_length=20, description="restrict to one city of the corpus (GET /v1/documents lists them)")
     top_k: int | None = Field(default=None, ge=1, le=20)
+    as_of: date | None = Field(default=None, description="answer as of this date (YYYY-MM-DD); default today")
 
     @field_validator("question")
     @classmethod
@@ -62,6 +64,7 @@ class Citation(BaseModel):
     clause: str
     text: str
     score: float
+    status: Literal["current", "not_yet_effective", "expired", "superseded"] = "current"
 
 
 class CalculationOut(BaseModel):
@@ -72,6 +75,7 @@ class CalculationOut(BaseModel):
     cap_applied: bool
     eligible: bool
     clause_id: str
+    reviewed: bool = True
 
 
 class AskResponse(BaseModel):
@@ -96,8 +100,12 @@ class SearchRequest(BaseModel):
         return clean_user_text(value, "query", MAX_QUESTION)
 
 
+class SearchHit(Citation):
+    matched: bool = Field(description="the clause contains the query's keywords; related-only hits are false")
+
+
 class SearchResponse(BaseModel):
-    hits: list[Citation]
+    hits: list[SearchHit]
 
 
 class CalculateRequest(BaseModel):

@@ -9,11 +9,9 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 
-from assistant import calculator
 from assistant.calculation_choice import CalculationChooser
+from assistant.calculator.rulebook import RuleBook
 from assistant.catalogue import Catalogue
 from assistant.chain import PolicyAssistant
 from assistant.composers import Composer
@@ -22,40 +20,13 @@ from assistant.lexicon import Lexicon, load_lexicon
 from assistant.planner import Planner, Relevance
 from assistant.profile import CorpusProfile, load_profile
 from assistant.retriever import HybridSearcher, QueryRetriever
+from assistant.resources import prompts_dir
 from assistant.settings import Settings
 from assistant.understanding import QueryParser
 from index.embedders import Embedder
 from index.store import IndexLoadError, LoadedIndex
 
 log = logging.getLogger("assistant.services")
-
-PROMPTS_DIR = Path(__file__).resolve().parents[1] / "prompts"
-
-
-class ReviewedRuleBook:
-    """The hand-checked YAML rules, looked up by programme or by the clause they rest on."""
-
-    def __init__(self) -> None:
-        self._rules = calculator.load_rules()
-        self._by_clause: dict[str, list[Any]] = {}
-        for rule in self._rules.values():
-            self._by_clause.setdefault(rule.clause_id, []).append(rule)
-
-    def by_clause(self, clause_id: str) -> list[Any]:
-        return list(self._by_clause.get(clause_id, ()))
-
-    def get(self, program: str) -> Any:
-        return calculator.get_rule(program)
-
-    def rules(self) -> list[Any]:
-        return list(self._rules.values())
-
-    def programs_schema(self) -> list[dict]:
-        return calculator.programs_schema()
-
-    def calculate(self, program: str, inputs: dict, lang: str = "zh") -> Any:
-        return calculator.calculate(program, inputs, lang=lang)
-
 
 @dataclass
 class Services:
@@ -65,7 +36,7 @@ class Services:
     embedder: Embedder
     lexicon: Lexicon
     profile: CorpusProfile
-    rules: Any
+    rules: RuleBook
     index: LoadedIndex
     catalogue: Catalogue
     assistant: PolicyAssistant
@@ -77,8 +48,9 @@ class Services:
 
         with self._lock:
             index = load_index(self.settings.data_dir, expected_embedder=self.embedder.name)
-            catalogue, assistant = assemble(self.settings, self.embedder, index, self.rules, self.lexicon, self.profile)
-            self.index, self.catalogue, self.assistant = index, catalogue, assistant
+            rules = RuleBook.from_index(index.path)
+            catalogue, assistant = assemble(self.settings, self.embedder, index, rules, self.lexicon, self.profile)
+            self.index, self.rules, self.catalogue, self.assistant = index, rules, catalogue, assistant
 
     def variant(self, retrieval_mode: str) -> PolicyAssistant:
         """The same assistant with another retriever (`bm25` / `dense`: the eval's baselines)."""
@@ -88,7 +60,7 @@ class Services:
 
 
 def assemble(
-    settings: Settings, embedder: Embedder, index: LoadedIndex, rules: Any, lexicon: Lexicon, profile: CorpusProfile,
+    settings: Settings, embedder: Embedder, index: LoadedIndex, rules: RuleBook, lexicon: Lexicon, profile: CorpusProfile,
     retrieval_mode: str = "hybrid",
 ) -> tuple[Catalogue, PolicyAssistant]:
     """Catalogue and assistant over one loaded index."""
@@ -100,7 +72,7 @@ def assemble(
     if settings.llm == "openai":
         from assistant.composers.llm import LLMComposer
 
-        composer = LLMComposer.from_settings(settings, composer, catalogue.overview, PROMPTS_DIR)
+        composer = LLMComposer.from_settings(settings, composer, catalogue.overview, prompts_dir())
     parser = QueryParser(catalogue.cities, lexicon)
     return catalogue, PolicyAssistant(catalogue, parser, retriever, planner, composer, top_k=settings.top_k)
 
@@ -126,6 +98,6 @@ def build_services(
         index = load_index(settings.data_dir, expected_embedder=embedder.name)
     lexicon = load_lexicon()
     profile = load_profile(settings.corpus_dir)
-    rules = ReviewedRuleBook()
+    rules = RuleBook.from_index(index.path)  # reviewed YAML rules win over those extracted from the clauses
     catalogue, assistant = assemble(settings, embedder, index, rules, lexicon, profile)
     return Services(settings, embedder, lexicon, profile, rules, index, catalogue, assistant)

@@ -73,6 +73,7 @@ class Answer:
     trace: Trace
     lang: str = "zh"
     compared: tuple[Any, ...] = field(default=())  # per-city calculations of a comparison
+    statuses: tuple[str, ...] = ()  # lifecycle status of each cited clause's document on the answer's date
 
     @property
     def cited_views(self) -> tuple[ClauseView, ...]:

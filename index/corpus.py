@@ -24,10 +24,15 @@ class NoPolicyTextError(SourceError):
 _SENTENCE = re.compile(r"[\u4e00-\u9fff]")
 
 
+_NUMBERED = re.compile(r"^\s*(第[一二三四五六七八九十百]+条|[一二三四五六七八九十]+、|[((][一二三四五六七八九十]+[))]|\d+[.、.])")
+
+
 def has_policy_text(lines: list[str]) -> bool:
-    """At least two lines of running Chinese text (30+ characters with a 。 or ;) survive cleaning."""
+    """At least two lines of running Chinese text (30+ characters with a 。 or ;) survive cleaning, or one
+    numbered clause of running text (a short one-measure notice is still a policy)."""
     sentences = [ln for ln in lines if ("。" in ln or ";" in ln) and len(_SENTENCE.findall(ln)) >= 30]
-    return len(sentences) >= 2
+    numbered = [ln for ln in sentences if _NUMBERED.match(ln)]
+    return len(sentences) >= 2 or bool(numbered)
 
 
 def parse_corpus(corpus_dir: Path) -> Corpus:

@@ -390,7 +390,7 @@ def compare_fields(services, tag: str | None) -> list[dict]:
     specs: list[dict] = []
     if tag and services is not None:
         schemas = programs(services)
-        for rule in services.rules.rules():
+        for rule in services.rules:
             if rule.comparable != tag:
                 continue
             schema = next((p for p in schemas if p["program"] == rule.program), None)
@@ -408,7 +408,7 @@ def compare_fields(services, tag: str | None) -> list[dict]:
 
 def compare_amount_label(services, tag: str | None) -> str:
     """What the amount means for this comparison, e.g. 金额:算力合同费用 / 实际使用智算算力的费用."""
-    rules = services.rules.rules() if services is not None else []
+    rules = list(services.rules) if services is not None else []
     names: list[str] = []
     for rule in rules:
         if tag and rule.comparable == tag and rule.base:

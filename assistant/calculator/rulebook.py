@@ -41,6 +41,7 @@ class RuleBook:
         for rule in rules:
             self._rules[rule.program] = rule.model_copy(update={"reviewed": True}) if not rule.reviewed else rule
         reviewed_clauses = {r.clause_id for r in self._rules.values()}
+        self._by_clause: dict[str, list[Rule]] | None = None
         self.dropped: list[str] = []  # extracted programmes superseded by a reviewed rule for the same clause
         self.rejected: list[tuple[str, str]] = []  # (programme, reason) for extracted dicts that do not validate
         for data in extracted:
@@ -92,7 +93,11 @@ class RuleBook:
 
     def by_clause(self, clause_id: str) -> list[Rule]:
         """The rules resting on one clause (reviewed ones, else the extracted ones)."""
-        return [r for r in self._rules.values() if r.clause_id == clause_id]
+        if self._by_clause is None:
+            self._by_clause = {}
+            for rule in self._rules.values():
+                self._by_clause.setdefault(rule.clause_id, []).append(rule)
+        return list(self._by_clause.get(clause_id, ()))
 
     def by_city(self, city: str) -> list[Rule]:
         return [r for r in self._rules.values() if r.city == city]

@@ -8,11 +8,11 @@ from assistant.schemas import AskResponse, CalculationOut, Citation
 from assistant.types import Answer, ClauseView, Hit
 
 
-def citation(hit: Hit) -> Citation:
+def citation(hit: Hit, status: str = "current") -> Citation:
     d, c = hit.document, hit.clause
     return Citation(
         id=c.clause_id, city=d.city, doc_title=d.title, doc_number=d.doc_number,
-        clause=c.display_label, text=c.text, score=round(float(hit.score), 4),
+        clause=c.display_label, text=c.text, score=round(float(hit.score), 4), status=status,
     )
 
 
@@ -23,7 +23,7 @@ def calculation_out(calc: Any) -> CalculationOut:
 def ask_response(answer: Answer) -> AskResponse:
     return AskResponse(
         answer=answer.text,
-        citations=[citation(h) for h in answer.cited],
+        citations=[citation(h, s) for h, s in zip(answer.cited, answer.statuses or ("current",) * len(answer.cited))],
         calculation=calculation_out(answer.calculation) if answer.calculation is not None else None,
         refused=answer.refused,
         rewritten_question=answer.rewritten_question,

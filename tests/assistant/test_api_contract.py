@@ -14,7 +14,8 @@ def test_healthz(client):
 
 def test_search_returns_citation_objects(client):
     hits = client.post("/v1/search", json={"query": "小巨人", "k": 5}).json()["hits"]
-    assert hits and set(hits[0]) == {"id", "city", "doc_title", "doc_number", "clause", "text", "score"}
+    assert hits and set(hits[0]) == {"id", "city", "doc_title", "doc_number", "clause", "text", "score", "status", "matched"}
+    assert hits[0]["matched"] is True and "小巨人" in hits[0]["text"]
     assert any(h["id"] == "zhengzhou-ai-measures#三.8" for h in hits)
 
 
@@ -41,7 +42,7 @@ def test_programs_and_calculate(client):
     body = client.post("/v1/calculate", json={"program": "hangzhou_compute_voucher",
                                               "inputs": {"contract_amount_yuan": "5000万", "compute_type": "domestic"}}).json()
     assert body["result_yuan"] == 8_000_000 and body["cap_applied"] is True
-    assert set(body) == {"program", "inputs", "steps", "result_yuan", "cap_applied", "eligible", "clause_id"}
+    assert set(body) == {"program", "inputs", "steps", "result_yuan", "cap_applied", "eligible", "clause_id", "reviewed"}
 
 
 @pytest.mark.parametrize(

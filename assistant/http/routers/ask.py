@@ -5,12 +5,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from datetime import date
 
 from fastapi import APIRouter
 
 from assistant.http.deps import AssistantDep, SettingsDep
 from assistant.http.edge import ask_response, citation
-from assistant.schemas import AskRequest, AskResponse, SearchRequest, SearchResponse
+from assistant.schemas import AskRequest, AskResponse, SearchHit, SearchRequest, SearchResponse
 
 log = logging.getLogger("assistant.api")
 router = APIRouter(tags=["ask"])
@@ -18,7 +19,7 @@ router = APIRouter(tags=["ask"])
 
 @router.post("/v1/ask", response_model=AskResponse)
 def ask(body: AskRequest, bot: AssistantDep, settings: SettingsDep) -> AskResponse:
-    answer = bot.ask(body.question, [t.model_dump() for t in body.history], city=body.city, top_k=body.top_k)
+    answer = bot.ask(body.question, [t.model_dump() for t in body.history], city=body.city, top_k=body.top_k, as_of=body.as_of)
     response = ask_response(answer)
     question = body.question if settings.log_questions else hashlib.sha256(body.question.encode()).hexdigest()[:12]
     log.info(json.dumps({"event": "ask", "question": question, "refused": response.refused, "kind": answer.trace.kind,
@@ -28,4 +29,9 @@ def ask(body: AskRequest, bot: AssistantDep, settings: SettingsDep) -> AskRespon
 
 @router.post("/v1/search", response_model=SearchResponse)
 def search(body: SearchRequest, bot: AssistantDep) -> SearchResponse:
-    return SearchResponse(hits=[citation(h) for h in bot.search(body.query, k=body.k, city=body.city)])
+    today = date.today()
+    hits = []
+    for hit in bot.search(body.query, k=body.k, city=body.city):
+        cited = citation(hit, bot.catalogue.status(hit.document, today))
+        hits.append(SearchHit(**cited.model_dump(), matched=bot.contains_keywords(hit, body.query)))
+    return SearchResponse(hits=hits)
