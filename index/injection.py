@@ -82,5 +82,7 @@ def find_instruction(text: str) -> InstructionMatch | None:
     return None
 
 
+@lru_cache(maxsize=8192)
 def looks_like_instruction(text: str) -> bool:
+    """Cached: the answer-time filter asks about the same indexed clauses again and again."""
     return find_instruction(text) is not None
