@@ -29,3 +29,10 @@ class AmountParseError(InputError):
 
 class IndexUnavailableError(AssistantError):
     """The on-disk index is missing, corrupted or built with another embedder (HTTP 503)."""
+
+
+class StorageUnavailableError(AssistantError):
+    """The data dir cannot be written or read right now (disk full, read-only, damaged file) (HTTP 503).
+
+    The message says what happened in words an operator can act on; it never carries a raw SQLite error.
+    """

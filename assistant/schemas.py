@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
+
+from assistant.feedback import MAX_CITATION_ID, MAX_CITATION_IDS, MAX_COMMENT
 
 MAX_QUESTION = 2000
 MAX_HISTORY = 20
@@ -47,7 +49,7 @@ class AskRequest(BaseModel):
     question: str = Field(min_length=1, max_length=MAX_QUESTION, description="1–2000 characters")
     history: list[Turn] = Field(default_factory=list, max_length=MAX_HISTORY)
     city: str | None = Field(default=None, max_length=20, description="restrict to one city of the corpus (GET /v1/documents lists them)")
-    top_k: int | None = Field(default=None, ge=1, le=20)
+    top_k: StrictInt | None = Field(default=None, ge=1, le=20)  # strict: `true` or "5" is not a number
     as_of: date | None = Field(default=None, description="answer as of this date (YYYY-MM-DD); default today")
 
     @field_validator("question")
@@ -91,7 +93,7 @@ class SearchRequest(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     query: str = Field(min_length=1, max_length=MAX_QUESTION)
-    k: int = Field(default=5, ge=1, le=50)
+    k: StrictInt = Field(default=5, ge=1, le=50)
     city: str | None = Field(default=None, max_length=20)
 
     @field_validator("query")
@@ -120,8 +122,8 @@ class FeedbackRequest(BaseModel):
     question: str = Field(min_length=1, max_length=MAX_QUESTION)
     answer: str = Field(default="", max_length=20000)
     rating: Literal["up", "down"]
-    comment: str = Field(default="", max_length=2000)
-    citation_ids: list[str] = Field(default_factory=list, max_length=50)
+    comment: str = Field(default="", max_length=MAX_COMMENT)
+    citation_ids: list[Annotated[str, Field(max_length=MAX_CITATION_ID)]] = Field(default_factory=list, max_length=MAX_CITATION_IDS)
 
 
 class FeedbackResponse(BaseModel):

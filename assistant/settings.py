@@ -32,8 +32,24 @@ class Settings(BaseSettings):
     llm_timeout_s: float = Field(default=20.0, gt=0)
     admin_token: SecretStr = SecretStr("")
     top_k: int = Field(default=5, ge=1, le=20)
-    rate_limit_per_minute: int = Field(default=120, ge=0)  # per client IP on /v1/ask and /v1/search; 0 = off
-    log_questions: bool = True  # False: request logs carry a hash of the question, not its text
+    # rate limits per client address and route family (assistant/ratelimit.py explains the defaults):
+    # POLICY_RATE_LIMIT_PER_MINUTE 0 = all off, N = every family capped at N, unset = the family defaults
+    rate_limit_per_minute: int | None = Field(default=None, ge=0)
+    rate_limit_ask: int | None = Field(default=None, ge=0)  # None = default (300/min); 0 = unlimited
+    rate_limit_search: int | None = Field(default=None, ge=0)  # None = default (600/min)
+    rate_limit_feedback: int | None = Field(default=None, ge=0)  # None = default (60/min)
+    rate_limit_ui: int | None = Field(default=None, ge=0)  # None = default (1200/min Gradio event calls)
+    # comma-separated IPs/CIDRs of reverse proxies whose X-Forwarded-For is believed; empty = trust none
+    trusted_proxies: str = ""
+    log_questions: bool = False  # False: request logs carry a hash of the question, not its text
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies(cls, value: str) -> str:
+        from assistant.ratelimit import TrustedProxies
+
+        TrustedProxies.parse(value)  # a bad entry fails at start, naming it
+        return value
 
     @field_validator("data_dir", "corpus_dir")
     @classmethod

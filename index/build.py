@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Sequence
 
@@ -14,15 +16,17 @@ from tqdm import tqdm
 from index.corpus import parse_sources
 from index.embedders import CachedEmbedder, Embedder
 from index.lifecycle import read_overrides
+from index.injection import find_instruction
 from index.models import Clause, Corpus, Document
 from index.rule_extraction import extract_rules
 from index.sources import RawSource, SourceError, corpus_files, read_source
-from index.store import read_manifest, write_index
+from index.store import clean_leftovers, read_manifest, write_index
 from index.tokenize import tokenize
 
 # Bump when cleaning/parsing changes, so `serve` rebuilds indexes made by older code.
 PIPELINE_VERSION = "2024.11-3"  # -2: calculator rules in rules.jsonl; -3: page noise, articles, lifecycle, warnings
 ADDED_DIR = "added"
+QUARANTINE_DIR = "quarantine"  # uploads held back for admin approval, and quarantine.json / approved.json
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,10 @@ class BuildReport:
     seconds: float
     rules: int = 0  # calculator rules extracted from the clauses
     skipped: tuple[dict[str, str], ...] = ()  # money sentences read without confidence: no rule, the reason
+    # (file, reason): documents with instruction-like text, NOT indexed; `approve_quarantined` ingests one anyway
+    quarantined: tuple[tuple[str, str], ...] = ()
+    # (file, reason): indexed, but its figures differ from an indexed document of the same city and programme
+    flagged: tuple[tuple[str, str], ...] = ()
 
 
 def source_dirs(corpus_dir: Path, data_dir: Path) -> list[Path]:
@@ -88,13 +96,19 @@ def build_index(
     """Parse, embed (through the cache) and store; the previous index keeps serving until the swap."""
     started = time.perf_counter()
     data_dir = Path(data_dir)
+    clean_leftovers(data_dir)  # `.partial` builds and temporary cache files of killed builds
     sources = read_all(source_dirs(corpus_dir, data_dir))
-    corpus = parse_sources(sources, overrides=read_overrides(Path(corpus_dir)))
-    return _store(corpus, sources, data_dir, embedder, started, show_progress)
+    kept, quarantined = screen_sources(sources, data_dir)
+    if not kept:
+        raise SourceError("every policy file is quarantined (instruction-like text); nothing to index: "
+                          + "; ".join(f"{n}: {r}" for n, r in quarantined))
+    corpus = parse_sources(kept, overrides=read_overrides(Path(corpus_dir)))
+    return _store(corpus, sources, data_dir, embedder, started, show_progress, kept=kept, quarantined=quarantined)
 
 
 def _store(
-    corpus: Corpus, sources: Sequence[RawSource], data_dir: Path, embedder: Embedder, started: float, show_progress: bool
+    corpus: Corpus, sources: Sequence[RawSource], data_dir: Path, embedder: Embedder, started: float, show_progress: bool,
+    kept: Sequence[RawSource] | None = None, quarantined: Sequence[tuple[str, str]] = (),
 ) -> BuildReport:
     docs = {d.doc_id: d for d in corpus.documents}
     passages = [passage_text(c, docs[c.doc_id]) for c in corpus.clauses]
@@ -109,7 +123,8 @@ def _store(
         "dim": int(vectors.shape[1]) if len(vectors) else embedder.dim,
         "corpus_hash": corpus_hash(sources),
         "pipeline_version": PIPELINE_VERSION,
-        "sources": [{"name": s.name, "sha256": s.sha256} for s in sources],
+        "sources": [{"name": s.name, "sha256": s.sha256} for s in (sources if kept is None else kept)],
+        "quarantined": [{"name": n, "reason": r} for n, r in quarantined],
         "counts": {
             "documents": len(corpus.documents),
             "clauses": len(corpus.clauses),
@@ -125,7 +140,8 @@ def _store(
     path = write_index(data_dir, corpus.documents, corpus.clauses, vectors, tokens, manifest, rules=extraction.rules)
     cached.save(keep=passages)
     return BuildReport(
-        path, len(corpus.documents), len(corpus.clauses), cached.misses, seconds, len(extraction.rules), extraction.skipped
+        path, len(corpus.documents), len(corpus.clauses), cached.misses, seconds, len(extraction.rules), extraction.skipped,
+        quarantined=tuple(quarantined),
     )
 
 
@@ -139,13 +155,26 @@ def ingestion_warnings(documents: Sequence[Document]) -> list[dict]:
 
 
 def add_files(files: Sequence[Path], corpus_dir: Path, data_dir: Path, embedder: Embedder, show_progress: bool = True) -> BuildReport:
-    """Ingest new files: validate each one fully first, then copy it in and rebuild incrementally."""
+    """Ingest new files: validate each one fully first, then copy it in and rebuild incrementally.
+
+    A file with instruction-like text anywhere is quarantined whole: copied to `<data_dir>/quarantine/`,
+    not indexed, listed with its reason in the report (and the manifest); see `approve_quarantined`.
+    """
     data_dir = Path(data_dir)
     checked = []
+    held: list[tuple[str, str]] = []
+    parsed: list[tuple[RawSource, Corpus]] = []
     for f in files:
         src = read_source(Path(f))  # raises SourceError naming the file
-        parse_sources([src])  # must yield documents on its own
+        single = parse_sources([src])  # must yield documents on its own
+        match = find_instruction(src.text)
+        if match is not None:
+            _hold(Path(f), src, match.reason, data_dir)
+            held.append((src.name, match.reason))
+            continue
         checked.append(Path(f))
+        parsed.append((src, single))
+    flagged = _contradictions(parsed, data_dir)
     added = data_dir / ADDED_DIR
     added.mkdir(parents=True, exist_ok=True)
     existing = {p.name for d in source_dirs(corpus_dir, data_dir) for p in corpus_files(d)}
@@ -157,11 +186,130 @@ def add_files(files: Sequence[Path], corpus_dir: Path, data_dir: Path, embedder:
         shutil.copyfile(f, target)
         copied.append(target)
     try:
-        return build_index(corpus_dir, data_dir, embedder, show_progress)
+        report = build_index(corpus_dir, data_dir, embedder, show_progress)
     except BaseException:
         for target in copied:
             target.unlink(missing_ok=True)
         raise
+    extra = tuple(h for h in held if h not in report.quarantined)
+    return replace(report, quarantined=extra + report.quarantined, flagged=tuple(flagged))
+
+
+def _contradictions(parsed: Sequence[tuple[RawSource, Corpus]], data_dir: Path) -> list[tuple[str, str]]:
+    """Figures of the new files that differ from the index in force (flagged, not blocked)."""
+    from index.contradictions import find_contradictions
+    from index.store import IndexLoadError, load_index
+
+    if not parsed:
+        return []
+    try:
+        current = load_index(data_dir)
+    except IndexLoadError:
+        return []  # nothing indexed yet to contradict
+    flags: list[tuple[str, str]] = []
+    for src, single in parsed:
+        file_of = {d.doc_id: src.name for d in single.documents}
+        flags += find_contradictions(single.documents, single.clauses, current.documents, current.clauses, file_of)
+    return flags
+
+
+# -- quarantine ------------------------------------------------------------------------------------------
+
+
+def _quarantine_root(data_dir: Path) -> Path:
+    return Path(data_dir) / QUARANTINE_DIR
+
+
+def _read_json(path: Path, default):
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return default
+
+
+def _write_json(path: Path, value) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(value, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def quarantined_files(data_dir: Path) -> list[dict]:
+    """Files held back for instruction-like text: name, sha256, reason, held_at, where (`quarantine` or `corpus`)."""
+    return list(_read_json(_quarantine_root(data_dir) / "quarantine.json", []))
+
+
+def _approved(data_dir: Path) -> dict[str, str]:
+    return dict(_read_json(_quarantine_root(data_dir) / "approved.json", {}))
+
+
+def _record(data_dir: Path, name: str, sha256: str, reason: str, where: str) -> None:
+    entries = [e for e in quarantined_files(data_dir) if e.get("name") != name]
+    entries.append({"name": name, "sha256": sha256, "reason": reason, "where": where,
+                    "held_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")})
+    _write_json(_quarantine_root(data_dir) / "quarantine.json", entries)
+
+
+def _hold(path: Path, src: RawSource, reason: str, data_dir: Path) -> None:
+    root = _quarantine_root(data_dir)
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(path, root / src.name)
+    _record(data_dir, src.name, src.sha256, reason, "quarantine")
+
+
+def screen_sources(sources: Sequence[RawSource], data_dir: Path) -> tuple[list[RawSource], list[tuple[str, str]]]:
+    """Split sources into those to index and those quarantined for instruction-like text (unless an admin
+    approved that exact file content with `approve_quarantined`)."""
+    approved = _approved(data_dir)
+    listed = {e.get("name"): e for e in quarantined_files(data_dir)}
+    kept, held = [], []
+    for src in sources:
+        match = find_instruction(src.text)
+        if match is None or approved.get(src.name) == src.sha256:
+            kept.append(src)
+            continue
+        held.append((src.name, match.reason))
+        if listed.get(src.name, {}).get("sha256") != src.sha256:
+            _record(data_dir, src.name, src.sha256, match.reason, "corpus")
+    names = {n for n, _ in held}
+    held += [  # uploads still waiting for approval are part of every report and manifest
+        (e["name"], e["reason"]) for e in listed.values()
+        if e.get("where") == "quarantine" and e["name"] not in names and (_quarantine_root(data_dir) / e["name"]).exists()
+    ]
+    return kept, held
+
+
+def approve_quarantined(data_dir: Path, name: str, *, corpus_dir: Path, embedder: Embedder, show_progress: bool = False) -> BuildReport:
+    """An admin's explicit approval: ingest a quarantined file anyway (this exact content only) and rebuild."""
+    data_dir = Path(data_dir)
+    entry = next((e for e in quarantined_files(data_dir) if e.get("name") == name), None)
+    if entry is None or Path(name).name != name:
+        raise SourceError(f"{name}: not in quarantine (held: {', '.join(e['name'] for e in quarantined_files(data_dir)) or 'none'})")
+    held = _quarantine_root(data_dir) / name
+    approvals = _approved(data_dir)
+    approvals[name] = entry["sha256"]
+    _write_json(_quarantine_root(data_dir) / "approved.json", approvals)
+    moved = None
+    if held.exists():
+        added = data_dir / ADDED_DIR
+        added.mkdir(parents=True, exist_ok=True)
+        if any((d / name).exists() for d in source_dirs(corpus_dir, data_dir)) and not (added / name).exists():
+            raise SourceError(f"{name}: a corpus file with this name already exists; rename the file")
+        moved = added / name
+        shutil.copyfile(held, moved)
+    entries = quarantined_files(data_dir)
+    _write_json(_quarantine_root(data_dir) / "quarantine.json", [e for e in entries if e.get("name") != name])
+    try:
+        report = build_index(corpus_dir, data_dir, embedder, show_progress)
+    except BaseException:  # nothing changes: the file stays held, unapproved
+        if moved is not None:
+            moved.unlink(missing_ok=True)
+        approvals.pop(name, None)
+        _write_json(_quarantine_root(data_dir) / "approved.json", approvals)
+        _write_json(_quarantine_root(data_dir) / "quarantine.json", entries)
+        raise
+    held.unlink(missing_ok=True)
+    return report
 
 
 def _safe(name: str) -> str:

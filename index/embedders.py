@@ -113,8 +113,8 @@ class CachedEmbedder:
             try:
                 with np.load(cache_file) as data:
                     self._cache = {k: data[k] for k in data.files}
-            except (OSError, ValueError):
-                self._cache = {}  # a damaged cache only costs time
+            except Exception:  # truncated or corrupted (BadZipFile, EOFError, ValueError…): a damaged cache only costs time
+                self._cache = {}
 
     def _key(self, text: str) -> str:
         return hashlib.sha256(f"{self.name}\x00{text}".encode()).hexdigest()
@@ -146,7 +146,10 @@ class CachedEmbedder:
             wanted = {self._key(t) for t in keep}
             entries = {k: v for k, v in self._cache.items() if k in wanted}
         self.cache_file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.cache_file.with_name(self.cache_file.name + ".tmp.npz")
+        import os
+
+        # the writer's pid in the name lets `index.store.clean_leftovers` remove it if this process is killed
+        tmp = self.cache_file.with_name(f".{self.cache_file.name}.{os.getpid()}.tmp.npz")
         np.savez(tmp, **entries)
         tmp.replace(self.cache_file)
 

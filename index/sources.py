@@ -10,6 +10,15 @@ from pathlib import Path
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".docx", ".pdf")
 MAX_SOURCE_BYTES = 20 * 1024 * 1024
+# Per-file limits, checked before the expensive step (issue 18: a 65 KB .docx held 21 MB of XML and took 81 s).
+# The bundled policies are 10–60 thousand characters each; these are generous for any real policy file.
+MAX_SOURCE_CHARS = 2_000_000  # characters of text after extraction, any type
+MAX_HTML_CHARS = 8_000_000  # characters of HTML markup handed to the parser
+MAX_DOCX_UNCOMPRESSED = 64 * 1024 * 1024  # sum of the zip members' declared sizes, checked before decompressing
+MAX_DOCX_XML = 16 * 1024 * 1024  # of which XML parts (the text lives there; images do not count here)
+MAX_DOCX_MEMBERS = 2_000
+MAX_PDF_PAGES = 500
+MAX_EXTRACT_SECONDS = 60.0  # wall-clock budget for extracting one .pdf (checked between pages)
 
 
 class SourceError(PolicyError, ValueError):
@@ -48,7 +57,11 @@ def read_source(path: Path) -> RawSource:
     else:
         text = _decode(path, data)
         if suffix in (".html", ".htm"):
+            if len(text) > MAX_HTML_CHARS:
+                raise SourceError(f"{path.name}: HTML is too long ({len(text):,} characters, at most {MAX_HTML_CHARS:,})")
             text = _html_text(text)
+    if len(text) > MAX_SOURCE_CHARS:
+        raise SourceError(f"{path.name}: too much text ({len(text):,} characters, at most {MAX_SOURCE_CHARS:,}); split the file")
     if not text.strip():
         raise SourceError(f"{path.name}: file is empty (no text after extraction)")
     return RawSource(name=path.name, text=text, sha256=hashlib.sha256(data).hexdigest())
@@ -84,9 +97,31 @@ def _html_text(html: str) -> str:
     return soup.get_text("\n")
 
 
+def _check_docx_sizes(path: Path, data: bytes) -> None:
+    """Refuse a zip bomb from the central directory alone: declared sizes, before anything is decompressed."""
+    import io
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise SourceError(f"{path.name}: not a readable .docx file ({exc.__class__.__name__})") from exc
+    if len(members) > MAX_DOCX_MEMBERS:
+        raise SourceError(f"{path.name}: .docx has {len(members):,} parts (at most {MAX_DOCX_MEMBERS:,})")
+    total = sum(m.file_size for m in members)
+    xml = sum(m.file_size for m in members if m.filename.lower().endswith((".xml", ".rels")))
+    if total > MAX_DOCX_UNCOMPRESSED or xml > MAX_DOCX_XML:
+        raise SourceError(
+            f"{path.name}: .docx unpacks to {total / 2**20:.1f} MB ({xml / 2**20:.1f} MB of XML); at most "
+            f"{MAX_DOCX_UNCOMPRESSED // 2**20} MB ({MAX_DOCX_XML // 2**20} MB of XML) — refused before decompressing"
+        )
+
+
 def _docx_text(path: Path, data: bytes) -> str:
     import io
 
+    _check_docx_sizes(path, data)
     try:
         import docx
 
@@ -99,10 +134,29 @@ def _docx_text(path: Path, data: bytes) -> str:
 def _pdf_text(path: Path, data: bytes) -> str:
     import io
 
+    import time
+
     try:
         from pypdf import PdfReader
 
         reader = PdfReader(io.BytesIO(data))
-        return "\n".join(page.extract_text() or "" for page in reader.pages)
+        pages = len(reader.pages)
     except Exception as exc:  # pypdf raises many error types for damaged files
         raise SourceError(f"{path.name}: not a readable PDF ({exc.__class__.__name__})") from exc
+    if pages > MAX_PDF_PAGES:
+        raise SourceError(f"{path.name}: PDF has {pages:,} pages (at most {MAX_PDF_PAGES})")
+    deadline = time.monotonic() + MAX_EXTRACT_SECONDS
+    parts: list[str] = []
+    chars = 0
+    for number in range(pages):
+        try:
+            text = reader.pages[number].extract_text() or ""
+        except Exception as exc:
+            raise SourceError(f"{path.name}: not a readable PDF ({exc.__class__.__name__} on page {number + 1})") from exc
+        parts.append(text)
+        chars += len(text)
+        if chars > MAX_SOURCE_CHARS:
+            raise SourceError(f"{path.name}: too much text (over {MAX_SOURCE_CHARS:,} characters by page {number + 1}); split the file")
+        if time.monotonic() > deadline:
+            raise SourceError(f"{path.name}: text extraction took over {MAX_EXTRACT_SECONDS:.0f} s (stopped at page {number + 1} of {pages})")
+    return "\n".join(parts)

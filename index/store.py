@@ -146,16 +146,86 @@ def _prune(root: Path, keep: str) -> None:
             shutil.rmtree(child, ignore_errors=True)
 
 
+LEFTOVER_MAX_AGE_S = 3600.0  # a leftover whose writer cannot be identified is removed after this long
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
+
+
+def _abandoned(path: Path, pid: int | None) -> bool:
+    """Left by a killed writer: its process is gone, or (writer unknown) it is older than LEFTOVER_MAX_AGE_S."""
+    if pid is not None:
+        return not _pid_alive(pid)
+    try:
+        return time.time() - path.lstat().st_mtime > LEFTOVER_MAX_AGE_S
+    except OSError:
+        return False
+
+
+def _pid_in(name: str, pattern: str) -> int | None:
+    import re
+
+    m = re.fullmatch(pattern, name)
+    return int(m.group("pid")) if m and m.group("pid") else None
+
+
+def clean_leftovers(data_dir: Path) -> list[Path]:
+    """Remove what killed builds leave behind: `build-*.partial` dirs, `.current-<pid>` links and temporary
+    embedding-cache files whose writing process is gone. Files of a build still running are kept.
+    Returns what was removed; never raises (a read-only data dir just keeps its leftovers)."""
+    removed: list[Path] = []
+    root = index_root(data_dir)
+    candidates: list[tuple[Path, int | None]] = []
+    try:
+        if root.is_dir():
+            for child in root.iterdir():
+                if child.name.endswith(".partial") and child.name.startswith("build-"):
+                    candidates.append((child, _pid_in(child.name, r"build-\d{8}-\d{6}-(?P<pid>\d+)-\d+\.partial")))
+                elif child.name.startswith(".current-"):
+                    candidates.append((child, _pid_in(child.name, r"\.current-(?P<pid>\d+)")))
+        cache = Path(data_dir) / "cache"
+        if cache.is_dir():
+            for child in cache.iterdir():
+                if child.name.endswith(".tmp.npz"):
+                    candidates.append((child, _pid_in(child.name, r"\..*\.(?P<pid>\d+)\.tmp\.npz|.*")))
+    except OSError:
+        return removed
+    for path, pid in candidates:
+        if not _abandoned(path, pid):
+            continue
+        try:
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+            removed.append(path)
+        except OSError:
+            continue
+    return removed
+
+
 def read_manifest(data_dir: Path) -> dict[str, Any] | None:
     path = current_path(data_dir) / MANIFEST
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        manifest = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    return manifest if isinstance(manifest, dict) else None
 
 
 def load_index(data_dir: Path, expected_embedder: str | None = None) -> LoadedIndex:
-    """Load and verify the current build; any inconsistency raises IndexLoadError with the reason."""
+    """Load and verify the current build; any inconsistency raises IndexLoadError with the reason
+    (never a numpy/faiss/json exception), so the caller can rebuild."""
+    clean_leftovers(data_dir)
     path = current_path(data_dir)
     if not path.exists():
         raise IndexLoadError(f"no index at {index_root(data_dir)}; run `policy-assistant index build`")
@@ -168,11 +238,18 @@ def load_index(data_dir: Path, expected_embedder: str | None = None) -> LoadedIn
         raise IndexLoadError(
             f"index was built with embedder {manifest.get('embedder')!r}, but {expected_embedder!r} is configured; rebuild the index"
         )
-    for name, digest in manifest.get("files", {}).items():
+    files = manifest.get("files")
+    if not isinstance(files, dict) or set(_FILES) - set(files):
+        raise IndexLoadError(f"index manifest in {path} does not list the checksums of {', '.join(_FILES)}; rebuild the index")
+    for name, digest in files.items():
         file = path / name
         if not file.exists():
             raise IndexLoadError(f"index file {name} is missing; rebuild the index")
-        if _sha256(file) != digest:
+        try:
+            matches = _sha256(file) == digest
+        except OSError as exc:
+            raise IndexLoadError(f"index file {name} cannot be read ({exc.strerror or exc}); rebuild the index") from exc
+        if not matches:
             raise IndexLoadError(f"index file {name} fails its checksum (truncated or modified); rebuild the index")
     try:
         documents = [Document.from_dict(d) for d in json.loads((path / "documents.json").read_text(encoding="utf-8"))]
@@ -184,9 +261,9 @@ def load_index(data_dir: Path, expected_embedder: str | None = None) -> LoadedIn
         if (path / RULES_FILE).exists():  # indexes built before rule extraction have none
             with (path / RULES_FILE).open(encoding="utf-8") as fh:
                 rules = [json.loads(line) for line in fh if line.strip()]
-    except (OSError, ValueError, TypeError, RuntimeError) as exc:
-        raise IndexLoadError(f"index in {path} cannot be read ({exc}); rebuild the index") from exc
-    if vectors.ntotal != len(clauses) or len(tokens) != len(clauses):
+    except Exception as exc:  # json, KeyError in a record, faiss RuntimeError, MemoryError on a bogus header…
+        raise IndexLoadError(f"index in {path} cannot be read ({exc.__class__.__name__}: {exc}); rebuild the index") from exc
+    if not isinstance(tokens, list) or vectors.ntotal != len(clauses) or len(tokens) != len(clauses):
         raise IndexLoadError("index files disagree on the number of clauses; rebuild the index")
     if vectors.d != manifest.get("dim"):
         raise IndexLoadError(f"index vectors have {vectors.d} dims, manifest says {manifest.get('dim')}; rebuild")

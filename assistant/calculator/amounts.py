@@ -5,13 +5,20 @@
 read exactly raises `AmountParseError` — we never guess. `find_amounts` scans free text
 (Chinese and English) and only reports numbers that carry a money unit, so ``10家`` or
 ``2027年`` are never taken for amounts.
+
+Range: no amount above `MAX_AMOUNT_YUAN` (1万亿元 = 10^12 yuan, far above any programme budget in
+the corpus) and nothing non-finite (NaN, Infinity) is accepted by `parse_amount`; it raises
+`AmountParseError` ("amount out of range") instead of letting `decimal` or `float` overflow later.
+`find_amounts` still *reports* such a figure in free text (so ``1e308元`` is never misread as
+``308元``) but marks it `Amount.out_of_range`, and the calculator rejects it. Scientific notation
+(``1.5e6元``) is read as written. `format_yuan` never raises, whatever Decimal it is given.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import MAX_EMAX, MIN_EMIN, Decimal, InvalidOperation, localcontext
 
 from assistant.errors import AmountParseError
 
@@ -26,7 +33,12 @@ _CN_MULTIPLIERS = {
 }
 _EN_MULTIPLIERS = {"thousand": 1_000, "million": 1_000_000, "mn": 1_000_000, "billion": 1_000_000_000, "bn": 1_000_000_000}
 
-_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+# one stated maximum: amounts above it (or NaN / Infinity) are "out of range", never computed with
+MAX_AMOUNT_YUAN = Decimal(10**12)  # 1万亿元
+MAX_PERCENT = Decimal(10_000)  # 10000%: far above any rate, growth or share a policy states
+MAX_DECIMALS = 30  # 1e-999999999 would print a billion zeros; nobody writes more than this
+
+_NUM = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:[eE][+-]?\d+)?"
 _CN_MULT = r"万亿|[十百千]?亿|[十百千]?万|千"
 _CN_NUMERAL = r"[零〇一二两三四五六七八九十百千万亿点]+"
 _CURRENCY_PREFIX = r"(?:RMB|CNY|人民币|¥|¥)\s*"
@@ -50,6 +62,11 @@ class Amount:
     start: int
     end: int
 
+    @property
+    def out_of_range(self) -> bool:
+        """True for NaN / Infinity or more than `MAX_AMOUNT_YUAN`: reported, never computed with."""
+        return not in_range(self.yuan)
+
 
 @dataclass(frozen=True)
 class Percent:
@@ -62,16 +79,61 @@ class Percent:
     points: bool = False
 
 
+def in_range(yuan: Decimal, limit: Decimal = MAX_AMOUNT_YUAN) -> bool:
+    """Finite, at most `limit` in absolute value and at most `MAX_DECIMALS` digits after the point."""
+    return (
+        yuan.is_finite()
+        and yuan.copy_abs() <= limit  # copy_abs: exact, no context (abs() can overflow)
+        and yuan.as_tuple().exponent >= -MAX_DECIMALS
+    )
+
+
+def out_of_range_error(text: object, limit: Decimal = MAX_AMOUNT_YUAN, what: str = "amount") -> AmountParseError:
+    shown = repr(text) if len(repr(text)) <= 40 else repr(text)[:37] + "…"
+    if what == "amount":
+        return AmountParseError(
+            f"金额超出范围 / amount out of range: {shown}; the maximum accepted amount is {format_yuan(limit)} ({limit:,.0f} yuan)"
+        )
+    return AmountParseError(f"百分比超出范围 / percentage out of range: {shown}; at most {format_percent(limit)}")
+
+
+def _checked(value: Decimal, original: object, limit: Decimal = MAX_AMOUNT_YUAN, what: str = "amount") -> Decimal:
+    if not in_range(value, limit):
+        raise out_of_range_error(original, limit, what)
+    return value
+
+
+def _scaled(number: Decimal, multiplier: int) -> Decimal:
+    """number × multiplier exactly for in-range values; an out-of-range result stays out of range (maybe ±Infinity)."""
+    with localcontext() as ctx:
+        ctx.prec, ctx.Emax, ctx.Emin = 60, MAX_EMAX, MIN_EMIN
+        for signal in list(ctx.traps):
+            ctx.traps[signal] = False
+        return number * multiplier
+
+
 def _exact(value: Decimal) -> Decimal:
     """Drop a meaningless fractional part: Decimal('120000000.0') → Decimal('120000000')."""
-    return value.to_integral_value() if value == value.to_integral_value() else value.normalize()
+    if not in_range(value):
+        return value  # out-of-range values are reported as they are, never normalised (that could trap)
+    with localcontext() as ctx:
+        ctx.prec = 60
+        return value.to_integral_value() if value == value.to_integral_value() else value.normalize()
 
 
 def _decimal(number: str) -> Decimal:
     try:
-        return Decimal(number.replace(",", ""))
-    except InvalidOperation as exc:  # pragma: no cover - the regexes only pass digits
+        value = Decimal(number.replace(",", ""))
+        return Decimal(0) if value.is_zero() else value  # 0e-99999999 is just 0
+    except InvalidOperation as exc:
+        if re.fullmatch(rf"{_NUM}", number):  # an exponent beyond what Decimal holds (1e99999999999999999999)
+            return _huge(number)
         raise AmountParseError(f"not a number: {number!r}") from exc
+
+
+def _huge(number: str) -> Decimal:
+    """A written number too large (or too small) for Decimal: +Infinity, or 0 for a vast negative exponent."""
+    return Decimal(0) if re.search(r"[eE]-", number) else Decimal("Infinity")
 
 
 _FULLWIDTH = {ord(c) + 0xFEE0: ord(c) for c in "0123456789.,%"}
@@ -131,31 +193,40 @@ def parse_amount(text: str | int | float | Decimal) -> Decimal:
     """Read one amount of money into yuan. Bare numbers are taken as yuan.
 
     Accepts ``1000万``, ``1000万元``, ``300 万``, ``3百万``, ``1.2亿``, ``一千二百万``, ``一千万元``,
-    ``2,000,000元``, ``20 million yuan``, ``RMB 3 million``, ``RMB 3,000,000``, ``¥500万``.
-    Raises `AmountParseError` for anything else (``5k``, ``很多钱``, ``1000万美元``).
+    ``2,000,000元``, ``20 million yuan``, ``RMB 3 million``, ``RMB 3,000,000``, ``¥500万``, ``1.5e6元``.
+    Raises `AmountParseError` for anything else (``5k``, ``很多钱``, ``1000万美元``), and for NaN,
+    Infinity or anything above `MAX_AMOUNT_YUAN` in absolute value ("amount out of range").
     """
+    return _checked(_parse_amount(text), text)
+
+
+def _parse_amount(text: str | int | float | Decimal) -> Decimal:
     if isinstance(text, bool):
         raise AmountParseError(f"不是金额 / not an amount: {text!r}")
-    if isinstance(text, (int, Decimal)):
-        return Decimal(text)
+    if isinstance(text, int):
+        return Decimal(text) if abs(text) <= MAX_AMOUNT_YUAN else Decimal("Infinity") * (1 if text > 0 else -1)
+    if isinstance(text, Decimal):
+        return text
     if isinstance(text, float):
-        return _exact(Decimal(str(text)))
+        return _exact(Decimal(repr(text)))
     if not isinstance(text, str):
         raise AmountParseError(f"不是金额 / not an amount: {text!r}")
     s = _normalise(text)
     if not s:
         raise AmountParseError("金额为空 / empty amount")
     if s[0] in "-−" and len(s) > 1:  # read the sign so callers can say "must not be negative"
-        return -parse_amount(s[1:])
+        return _parse_amount(s[1:]).copy_negate()  # copy_negate: exact, never overflows
     m = re.fullmatch(rf"(?:{_CURRENCY_PREFIX})?(?P<num>{_NUM})\s*(?P<mult>{_CN_MULT})?\s*(?:{_YUAN_SUFFIX})?", s, re.IGNORECASE)
     if m:
-        return _exact(_decimal(m["num"]) * _cn_multiplier(m["mult"]))
+        return _exact(_scaled(_decimal(m["num"]), _cn_multiplier(m["mult"])))
     m = re.fullmatch(rf"(?:{_CURRENCY_PREFIX})?(?P<num>{_NUM})\s*(?P<mult>thousand|million|billion|mn|bn)\s*(?:{_YUAN_SUFFIX})?", s, re.IGNORECASE)
     if m:
-        return _exact(_decimal(m["num"]) * _EN_MULTIPLIERS[m["mult"].lower()])
+        return _exact(_scaled(_decimal(m["num"]), _EN_MULTIPLIERS[m["mult"].lower()]))
     m = re.fullmatch(rf"(?:{_CURRENCY_PREFIX})?(?P<cn>{_CN_NUMERAL})\s*(?:{_YUAN_SUFFIX})?", s)
     if m and m["cn"][0] in _CN_DIGITS | _CN_SMALL:
         return _exact(parse_chinese_numeral(m["cn"]))
+    if re.fullmatch(r"[+]?(?:nan|s?nan|inf|infinity)", s, re.IGNORECASE):
+        raise out_of_range_error(text)
     raise AmountParseError(
         f"无法识别的金额 / cannot read amount: {text!r}; "
         "accepted: 1000万, 1000万元, 一千二百万, 1.2亿, 2,000,000元, 20 million yuan, RMB 3,000,000"
@@ -163,7 +234,11 @@ def parse_amount(text: str | int | float | Decimal) -> Decimal:
 
 
 def find_amounts(text: str) -> list[Amount]:
-    """Every amount of money in free text, in order. Numbers without a money unit are skipped."""
+    """Every amount of money in free text, in order. Numbers without a money unit are skipped.
+
+    Never raises on a number's size: a figure above `MAX_AMOUNT_YUAN` (``99…9万亿``, ``1e308元``) is
+    returned with `Amount.out_of_range` set, so callers can say so instead of computing with it.
+    """
     s = _ascii(text)
     found: list[Amount] = []
     taken: list[tuple[int, int]] = []
@@ -181,7 +256,7 @@ def find_amounts(text: str) -> list[Amount]:
             if m.start("num") > 0 and re.match(r"[A-Za-z0-9.]", s[m.start("num") - 1]) and not m["cur"]:
                 continue
             mult = _EN_MULTIPLIERS[m["mult"].lower()] if m["mult"] else 1
-            add(m.start(), m.end(), _decimal(m["num"]) * mult)
+            add(m.start(), m.end(), _scaled(_decimal(m["num"]), mult))
     for m in _ARABIC_CN.finditer(s):
         if not (m["mult"] or m["yuan"]) or (m["mult"] == "千" and not m["yuan"]):
             continue
@@ -192,7 +267,7 @@ def find_amounts(text: str) -> list[Amount]:
             continue
         if not m["yuan"] and end < len(s) and re.match(r"(美元|欧元|日元|港元|港币|英镑)", s[end:]):
             continue
-        add(m.start(), end, _decimal(m["num"]) * _cn_multiplier(m["mult"]))
+        add(m.start(), end, _scaled(_decimal(m["num"]), _cn_multiplier(m["mult"])))
     for m in re.finditer(rf"(?P<cn>[一二两三四五六七八九十][零〇一二两三四五六七八九十百千万亿点]*)(?P<yuan>元)?", s):
         cn = m["cn"]
         if not (m["yuan"] or cn[-1] in _CN_BIG):
@@ -233,19 +308,26 @@ def find_percents(text: str) -> list[Percent]:
 def parse_percent(text: str | int | float | Decimal) -> Decimal:
     """Read one percentage into percent units: ``30%`` → 30, ``百分之三十`` → 30, ``1.5个百分点`` → 1.5.
 
-    Bare numbers are taken as percent (``3.5`` → 3.5). Raises `AmountParseError` otherwise.
+    Bare numbers are taken as percent (``3.5`` → 3.5). Raises `AmountParseError` otherwise, and for
+    NaN, Infinity or more than `MAX_PERCENT`.
     """
+    return _checked(_parse_percent(text), text, MAX_PERCENT, "percent")
+
+
+def _parse_percent(text: str | int | float | Decimal) -> Decimal:
     if isinstance(text, bool):
         raise AmountParseError(f"不是百分比 / not a percentage: {text!r}")
-    if isinstance(text, (int, Decimal)):
-        return Decimal(text)
+    if isinstance(text, int):
+        return Decimal(text) if abs(text) <= MAX_PERCENT else Decimal("Infinity")
+    if isinstance(text, Decimal):
+        return text
     if isinstance(text, float):
-        return Decimal(str(text))
+        return Decimal(repr(text))
     if not isinstance(text, str):
         raise AmountParseError(f"不是百分比 / not a percentage: {text!r}")
     s = _normalise(text)
     if s[:1] in ("-", "−") and len(s) > 1:
-        return -parse_percent(s[1:])
+        return _parse_percent(s[1:]).copy_negate()
     if re.fullmatch(_NUM, s):
         return _decimal(s)
     found = find_percents(s)
@@ -262,25 +344,58 @@ def _trim(value: Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def _as_decimal(value: Decimal | int | float) -> Decimal:
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    return Decimal(value)
+
+
+def _display_only(value: Decimal) -> str:
+    """An out-of-range or non-finite value, shown without arithmetic (``1.0E+36``, ``NaN``)."""
+    if value.is_nan():
+        return "NaN"
+    if value.is_infinite():
+        return "Infinity" if value > 0 else "-Infinity"
+    digits = value.as_tuple().digits
+    return f"{value:.3E}" if len(digits) > 4 else f"{value:E}"
+
+
 def format_yuan(yuan: Decimal | int | float) -> str:
-    """Chinese style: 3000000 → ``300万元``, 120000000 → ``1.2亿元``, 15000 → ``15000元``."""
-    value = Decimal(str(yuan)) if isinstance(yuan, float) else Decimal(yuan)
-    sign, value = ("-", -value) if value < 0 else ("", value)
-    if value >= 100_000_000 and value % 1_000_000 == 0:
-        return f"{sign}{_trim(value / 100_000_000)}亿元"
-    if value >= 10_000 and value % 10_000 == 0:
-        return f"{sign}{_trim(value / 10_000)}万元"
-    return f"{sign}{_trim(value)}元"
+    """Chinese style: 3000000 → ``300万元``, 120000000 → ``1.2亿元``, 15000 → ``15000元``.
+
+    Never raises: a value beyond `MAX_AMOUNT_YUAN` or a non-finite one is shown as ``1.000E+36元`` /
+    ``NaN元`` (it is never computed with; see `Amount.out_of_range`).
+    """
+    value = _as_decimal(yuan)
+    if not in_range(value):
+        return f"{_display_only(value)}元"
+    with localcontext() as ctx:
+        ctx.prec = 60
+        sign, value = ("-", -value) if value < 0 else ("", value)
+        if value >= 100_000_000 and value % 1_000_000 == 0:
+            return f"{sign}{_trim(value / 100_000_000)}亿元"
+        if value >= 10_000 and value % 10_000 == 0:
+            return f"{sign}{_trim(value / 10_000)}万元"
+        return f"{sign}{_trim(value)}元"
 
 
 def format_yuan_en(yuan: Decimal | int | float) -> str:
-    """English style with the Chinese form alongside: ``3,000,000 yuan (300万元)``."""
-    value = Decimal(str(yuan)) if isinstance(yuan, float) else Decimal(yuan)
-    whole = value == value.to_integral_value()
-    number = f"{int(value):,}" if whole else f"{value:,.2f}"
+    """English style with the Chinese form alongside: ``3,000,000 yuan (300万元)``. Never raises."""
+    value = _as_decimal(yuan)
+    if not in_range(value):
+        return f"{_display_only(value)} yuan"
+    with localcontext() as ctx:
+        ctx.prec = 60
+        whole = value == value.to_integral_value()
+        number = f"{int(value):,}" if whole else f"{value:,.2f}"
     return f"{number} yuan ({format_yuan(value)})"
 
 
 def format_percent(value: Decimal | int | float) -> str:
-    """30 → ``30%``, Decimal('1.5') → ``1.5%``."""
-    return f"{_trim(Decimal(str(value)))}%"
+    """30 → ``30%``, Decimal('1.5') → ``1.5%``. Never raises."""
+    value = _as_decimal(value)
+    if not in_range(value, MAX_PERCENT):
+        return f"{_display_only(value)}%"
+    return f"{_trim(value)}%"

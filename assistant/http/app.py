@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
+from assistant.errors import StorageUnavailableError
 from assistant.feedback import FeedbackStore, feedback_path
 from assistant.http import errors, middleware
 from assistant.http.routers import admin, ask, calculator, catalogue, feedback, health
@@ -31,7 +32,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     async def lifespan(app: FastAPI):
         if getattr(app.state, "services", None) is None:
             app.state.services = await run_in_threadpool(build_services, settings)
-        app.state.feedback = FeedbackStore(feedback_path(settings.data_dir))
+        try:
+            app.state.feedback = FeedbackStore(feedback_path(settings.data_dir))
+        except StorageUnavailableError as exc:  # Q&A keeps serving; feedback answers 503, /healthz says why
+            log.error("feedback storage unavailable: %s", exc)
+            app.state.feedback = None
         if not settings.admin_enabled:
             log.warning("admin endpoints disabled: POLICY_ADMIN_TOKEN is empty, a placeholder or shorter than 16 characters")
         yield

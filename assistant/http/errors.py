@@ -8,7 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from assistant.errors import IndexUnavailableError, InputError, NotFoundError
+from assistant.errors import IndexUnavailableError, InputError, NotFoundError, StorageUnavailableError
 from index.errors import PolicyError
 from index.sources import SourceError
 from index.store import IndexLoadError
@@ -20,6 +20,7 @@ STATUS: tuple[tuple[type[Exception], int], ...] = (
     (SourceError, 422),
     (IndexLoadError, 503),
     (IndexUnavailableError, 503),
+    (StorageUnavailableError, 503),
     (PolicyError, 422),
 )
 

@@ -9,7 +9,7 @@ import time
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from assistant.ratelimit import RateLimiter, retry_after_header
+from assistant.ratelimit import FamilyRateLimiter, TrustedProxies, client_ip, family_of, retry_after_header
 from assistant.settings import Settings
 
 log = logging.getLogger("assistant.api")
@@ -17,22 +17,24 @@ access_log = logging.getLogger("assistant.access")
 
 MAX_BODY_BYTES = 64 * 1024
 ADMIN_BODY_BYTES = 5 * 1024 * 1024 + 64 * 1024
-RATE_LIMITED = ("/v1/ask", "/v1/search")
 
 
 def install(app: FastAPI, settings: Settings) -> None:
-    limiter = RateLimiter(settings.rate_limit_per_minute)
+    limiter = FamilyRateLimiter.from_settings(settings)
+    trusted = TrustedProxies.parse(settings.trusted_proxies)
 
     @app.middleware("http")
     async def guard(request: Request, call_next):
         started = time.perf_counter()
-        client = request.client.host if request.client else "unknown"
+        peer = request.client.host if request.client else None
+        client = client_ip(peer, request.headers.getlist("x-forwarded-for"), trusted)
         length = request.headers.get("content-length")
         limit = ADMIN_BODY_BYTES if request.url.path.startswith("/v1/admin/") else MAX_BODY_BYTES
         if length and length.isdigit() and int(length) > limit:
             return _finish(request, JSONResponse({"detail": f"request body too large (limit {limit} bytes)"}, 413), started, client)
-        if request.url.path in RATE_LIMITED and request.method == "POST":
-            wait = limiter.check(client)
+        family = family_of(request.url.path)
+        if family is not None:
+            wait = limiter.check(family, client)
             if wait:
                 response = JSONResponse(
                     {"detail": "too many requests; please slow down / 请求过于频繁,请稍后再试"}, 429,

@@ -77,4 +77,10 @@ def ingest_bytes(services: Services, name: str, data: bytes) -> dict[str, Any]:
         except SourceError as exc:
             raise InputError(f"{exc} (nothing was added)") from exc
         services.reload()
-    return {"added": name, "documents": report.documents, "clauses": report.clauses, "embedded": report.embedded}
+    return {
+        "added": name, "documents": report.documents, "clauses": report.clauses, "embedded": report.embedded,
+        "rules": report.rules, "skipped_rules": list(report.skipped),
+        "quarantined": [{"file": f, "reason": r} for f, r in report.quarantined],
+        "flagged": [{"file": f, "reason": r} for f, r in report.flagged],
+        "warnings": services.index.manifest.get("warnings", []),
+    }
