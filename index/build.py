@@ -163,17 +163,20 @@ def add_files(files: Sequence[Path], corpus_dir: Path, data_dir: Path, embedder:
     data_dir = Path(data_dir)
     checked = []
     held: list[tuple[str, str]] = []
+    to_hold: list[tuple[Path, RawSource, str]] = []
     parsed: list[tuple[RawSource, Corpus]] = []
     for f in files:
         src = read_source(Path(f))  # raises SourceError naming the file
         single = parse_sources([src])  # must yield documents on its own
         match = find_instruction(src.text)
         if match is not None:
-            _hold(Path(f), src, match.reason, data_dir)
+            to_hold.append((Path(f), src, match.reason))
             held.append((src.name, match.reason))
             continue
         checked.append(Path(f))
         parsed.append((src, single))
+    for path, src, reason in to_hold:  # only once every file has been validated
+        _hold(path, src, reason, data_dir)
     flagged = _contradictions(parsed, data_dir)
     added = data_dir / ADDED_DIR
     added.mkdir(parents=True, exist_ok=True)

@@ -125,6 +125,15 @@ def test_clean_uploads_next_to_a_poisoned_one_are_ingested(data_dir, embedder, t
     assert "苏州" in cities and "无锡" not in cities
 
 
+def test_nothing_is_held_when_another_file_of_the_batch_is_refused(data_dir, embedder, tmp_path):
+    poisoned, broken = tmp_path / "suzhou-ai.txt", tmp_path / "broken.txt"
+    poisoned.write_text(POISONED, encoding="utf-8")
+    broken.write_bytes(b"\x00\x01binary" * 50)
+    with pytest.raises(SourceError, match=r"broken\.txt"):
+        add_files([poisoned, broken], CORPUS, data_dir, embedder, show_progress=False)
+    assert quarantined_files(data_dir) == [] and not (data_dir / "quarantine" / "suzhou-ai.txt").exists()
+
+
 def test_a_poisoned_file_in_the_corpus_dir_is_quarantined_at_build(data_dir, embedder, tmp_path):
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS, corpus)
