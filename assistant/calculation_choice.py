@@ -162,31 +162,37 @@ def named_awards(rules: Sequence[Any], text: str) -> list[tuple[float, Any, Any]
     return sorted((s for s in scored if s[0] > 0), key=lambda s: s[0], reverse=True)
 
 
-def _same_level(named: list[tuple[float, Any, Any]], text: str) -> list[tuple[float, Any, Any]]:
-    """Drop awards for a level of government (国家/省/市) the question does not name when it names another."""
-    levels = load_lexicon().award_levels
+def _same_slot(
+    named: list[tuple[float, Any, Any]], text: str, vocabulary: dict[str, tuple[str, ...]], latest: str = "",
+) -> list[tuple[float, Any, Any]]:
+    """Drop awards for another value of a slot (a level of government, the applicant's role) than the one the
+    question names ("被省里认定", "我们是共建单位"); awards naming no value of the slot stay. The latest turn
+    (`latest`) overrides what earlier turns named ("…牵头单位…" then "我们是共建单位呢?")."""
 
-    def named_levels(phrase: str) -> set[str]:
-        return {level for level, words in levels.items() if any(w in phrase for w in words)}
+    def named_values(phrase: str) -> set[str]:
+        return {value for value, words in vocabulary.items() if any(w in phrase for w in words)}
 
-    asked = named_levels(text.lower())
+    asked = named_values(latest.lower()) or named_values(text.lower())
     if not asked:
         return named
 
     def fits(award: Any) -> bool:
-        own = named_levels(f"{_get(award, 'zh')} {_get(award, 'en')}".lower())
+        own = named_values(f"{_get(award, 'zh')} {_get(award, 'en')}".lower())
         return not own or bool(own & asked)
 
     return [n for n in named if fits(n[2])] or named
 
 
-def award_inputs(rules: Sequence[Any], text: str) -> tuple[Any, dict] | None:
+def award_inputs(rules: Sequence[Any], text: str, latest: str = "") -> tuple[Any, dict] | None:
     """(rule, inputs) for the one award the question names among these rules.
 
     None when it names none, or several with different amounts ("国家级…省级呢?", "独角兽和潜在独角兽
     分别…"): the clause text then answers better than one calculated level.
     """
-    named = _same_level(named_awards(rules, text), text)
+    lex = load_lexicon()
+    named = _same_slot(
+        _same_slot(named_awards(rules, text), text, lex.award_levels, latest), text, lex.award_roles, latest,
+    )
     if not named:
         return None
     best, rule, award = named[0]
@@ -215,7 +221,7 @@ class CalculationChooser:
         rules = self._on_topic([rule for hit in hits[:2] for rule in self.rules.by_clause(hit.clause.clause_id)], query)
         if query.amounts:
             for rule in rules:
-                source = query.rewritten if query.followup == "city" else query.text
+                source = query.rewritten if query.followup in ("city", "option") else query.text
                 inputs = inputs_from_question(rule, query.amounts, query.percents, query.options, source)
                 if inputs is None:
                     continue
@@ -223,7 +229,8 @@ class CalculationChooser:
                     return self.rules.calculate(rule.program, inputs, lang=lang)
                 except InputError as exc:
                     log.info("calculation skipped for %s: %s", rule.program, exc)
-        if hits and self.lex.has_cue("amount_question", query.text) and not self.lex.has_cue("rate_question", query.text):
+        asked = query.rewritten if query.followup == "option" else query.text
+        if hits and self.lex.has_cue("amount_question", asked) and not self.lex.has_cue("rate_question", asked):
             return self._award(query, hits[0], lang)
         return None
 
@@ -236,7 +243,7 @@ class CalculationChooser:
     def _award(self, query: Query, top: Hit, lang: str) -> Any | None:
         """"How much is the award?" for the best clause: the award the question names, or its only rule."""
         rules = self.rules.by_clause(top.clause.clause_id)
-        named = award_inputs(rules, query.rewritten)
+        named = award_inputs(rules, query.rewritten, latest=query.text if query.followup else "")
         if named is not None:
             rule, inputs = named
             return self.rules.calculate(rule.program, inputs, lang=lang)

@@ -119,6 +119,15 @@ class Catalogue:
                 return self.hit(clause.clause_id)
         return None
 
+    def stacking_clause(self, doc: Document) -> Hit | None:
+        """The clause of a document (or of the policy it explains) that states how its measures combine."""
+        principles = self.lex.cue("stacking_principle")
+        for d in dict.fromkeys((doc, self.policy_doc(doc))):
+            for clause in self._by_doc.get(d.doc_id, ()):
+                if any(p in clause.text for p in principles):
+                    return self.hit(clause.clause_id)
+        return None
+
     def first_clause(self, doc: Document) -> Hit | None:
         clauses = self._by_doc.get(doc.doc_id)
         return self.hit(clauses[0].clause_id) if clauses else None

@@ -15,7 +15,7 @@ from typing import Sequence
 from assistant.catalogue import Catalogue
 from assistant.composers import Composer
 from assistant.composers.evidence import evidence
-from assistant.planner import AnswerPlan, Planner, REFUSE
+from assistant.planner import OVERVIEW, REFUSE, AnswerPlan, Planner
 from assistant.retriever import QueryRetriever, without_instructions
 from assistant.types import Answer, Hit, Trace
 from assistant.understanding import Query, QueryParser
@@ -56,7 +56,7 @@ class PolicyAssistant:
         plan = self.planner.plan(query, self._in_force_first(hits, on))
         composed = self.composer.compose(plan)
         text = composed.text
-        if plan.kind != REFUSE:
+        if plan.kind not in (REFUSE, OVERVIEW):
             self._check(text, composed.cited, plan)
             notes = dict.fromkeys(n for h in composed.cited if (n := self.catalogue.lifecycle_note(h.document, on, query.lang)))
             text = "\n".join([text, *notes]) if notes else text
@@ -77,8 +77,15 @@ class PolicyAssistant:
         )
 
     def _in_force_first(self, hits: Sequence[Hit], on: date) -> list[Hit]:
-        """Clauses of documents in force on the date first, the rest after (kept, but only if nothing newer answers)."""
-        return sorted(hits, key=lambda h: self.catalogue.status(h.document, on) != "current")
+        """A clause of a document replaced on the date goes after the clauses of its successor, when those were
+        retrieved too; otherwise ranks stay (a measure only the older document has is still answered from it)."""
+        retrieved = {h.document.doc_id for h in hits}
+
+        def replaced(hit: Hit) -> bool:
+            newer = hit.document.superseded_by
+            return bool(newer) and newer in retrieved and self.catalogue.status(hit.document, on) == "superseded"
+
+        return sorted(hits, key=replaced)
 
     def understand(self, question: str, history: Sequence[dict] = (), city: str | None = None) -> Query:
         """The question resolved against the conversation; a `city` filter the corpus lacks is an outside place."""

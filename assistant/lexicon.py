@@ -20,6 +20,7 @@ class Topic:
     en: tuple[str, ...]
     expand: str = ""
     comparable: str | None = None
+    answer_kind: str | None = None  # a topic that is a kind of question (e.g. stacking), not a programme
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class Lexicon:
     amount_cues: dict[str, tuple[str, ...]] = field(default_factory=dict)  # calculator input → cue words
     amount_deductions: dict[str, tuple[str, ...]] = field(default_factory=dict)
     award_levels: dict[str, tuple[str, ...]] = field(default_factory=dict)  # level → words naming it
+    award_roles: dict[str, tuple[str, ...]] = field(default_factory=dict)  # applicant role → words naming it
     cues: dict[str, tuple[str, ...]] = field(default_factory=dict)  # cue name → words (see lexicon.yaml `cues`)
 
     def topic(self, topic_id: str) -> Topic:
@@ -69,6 +71,7 @@ def load_lexicon() -> Lexicon:
             en=_terms(value.get("en")),
             expand=value.get("expand", ""),
             comparable=value.get("comparable"),
+            answer_kind=value.get("answer_kind"),
         )
         for key, value in raw["topics"].items()
     )
@@ -92,6 +95,7 @@ def load_lexicon() -> Lexicon:
         amount_cues=_cue_words(raw.get("amount_cues")),
         amount_deductions=_cue_words(raw.get("amount_deductions")),
         award_levels=_cue_words(raw.get("award_levels")),
+        award_roles=_cue_words(raw.get("award_roles")),
         cues={name: tuple(str(w).lower() for w in words) for name, words in (raw.get("cues") or {}).items()},
     )
 

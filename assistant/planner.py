@@ -16,6 +16,7 @@ from assistant.calculation_choice import CalculationChooser
 from assistant.catalogue import Catalogue
 from assistant.lexicon import Lexicon, load_lexicon
 from assistant.retriever import QueryRetriever
+from assistant.sentences import answer_strength, asks_count, asks_target
 from assistant.types import Hit
 from assistant.understanding import Query
 from index.models import Clause, Document
@@ -25,6 +26,8 @@ REFUSE, COMPARE, PER_CITY, CALCULATION = "refuse", "compare", "per_city", "calcu
 RESPONSIBLE, CLAUSE_DATE, VALIDITY, DOC_META, QUOTE, CITY_LINE = (
     "responsible", "clause_date", "validity", "doc_meta", "quote", "city_line",
 )
+OVERVIEW, STACKING = "overview", "stacking"  # help for a vague question; how measures combine
+FOCUS_DEPTH = 5  # clauses compared by how well their sentences answer a count or target question
 # Question types answered from one document each; asked for several cities, each city gets its own part.
 PER_DOCUMENT_TYPES = ("dates", "doc_meta", "responsible")
 _YEAR = re.compile(r"\d{4}年")
@@ -88,9 +91,18 @@ class Planner:
 
     def plan(self, query: Query, hits: Sequence[Hit]) -> AnswerPlan:
         hits = tuple(hits)
+        if self.worth_searching(query) and self._vague(query):
+            return AnswerPlan(OVERVIEW, query, hits=hits)
         if not self.worth_searching(query) or not hits or self._irrelevant(query, hits):
             return AnswerPlan(REFUSE, query, hits=hits)
         top = hits[0]
+        if self._asks_stacking(query):
+            stacking = self.catalogue.stacking_clause(top.document)
+            if stacking is not None:
+                return AnswerPlan(STACKING, query, focus=stacking, hits=hits, lead_note=False)
+        if not query.amounts and (asks_count(query) or asks_target(query)) and query.followup != "this":
+            best = max(hits[:FOCUS_DEPTH], key=lambda h: answer_strength(h.clause, query))
+            return AnswerPlan(QUOTE, query, focus=best, hits=hits)
         if query.followup == "this" and query.previous is not None:
             previous = self.retriever.retrieve(query.previous, k=1)
             if previous:
@@ -142,6 +154,20 @@ class Planner:
         return AnswerPlan(COMPARE, query, hits=tuple(hits), parts=tuple(parts))
 
     # -- decisions -----------------------------------------------------------------------------
+    def _vague(self, query: Query) -> bool:
+        """Asks what support there is without naming a programme: gets an overview, not a refusal."""
+        if query.topics or query.amounts or query.followup or query.qtype not in ("rate", "eligibility"):
+            return False
+        low = query.text.lower()
+        asks_what = "|".join(re.escape(w.strip()) for w in self.lex.cue("asks_what"))
+        support = "|".join(re.escape(w) for w in self.lex.cue("support_words"))
+        # "有什么补贴", "哪些人工智能扶持政策", "what subsidies": asks which support exists, names none
+        asks_for_support = re.search(rf"(?:{asks_what})[^,。;,.?!??!]{{0,8}}?(?:{support})", low) is not None
+        return asks_for_support or (self.lex.has_cue("self_reference", low) and self.lex.has_cue("support_words", low))
+
+    def _asks_stacking(self, query: Query) -> bool:
+        return any(self.lex.topic(t).answer_kind == STACKING for t in query.topics)
+
     def _irrelevant(self, query: Query, hits: Sequence[Hit]) -> bool:
         if query.topics or query.cities or query.followup:
             return False

@@ -11,7 +11,8 @@ import threading
 from dataclasses import dataclass, field
 
 from assistant.calculation_choice import CalculationChooser
-from assistant.calculator.rulebook import RuleBook
+from assistant.calculator import load_rules
+from assistant.calculator.rulebook import RuleBook, read_extracted
 from assistant.catalogue import Catalogue
 from assistant.chain import PolicyAssistant
 from assistant.composers import Composer
@@ -48,7 +49,7 @@ class Services:
 
         with self._lock:
             index = load_index(self.settings.data_dir, expected_embedder=self.embedder.name)
-            rules = RuleBook.from_index(index.path)
+            rules = rule_book(index)
             catalogue, assistant = assemble(self.settings, self.embedder, index, rules, self.lexicon, self.profile)
             self.index, self.rules, self.catalogue, self.assistant = index, rules, catalogue, assistant
 
@@ -68,13 +69,25 @@ def assemble(
     retriever = QueryRetriever(HybridSearcher(index, embedder), retrieval_mode)
     relevance = Relevance(min_dense=float(getattr(embedder, "min_relevance", 0.0)))
     planner = Planner(catalogue, retriever, CalculationChooser(rules), relevance, lexicon)
-    composer: Composer = ExtractiveComposer(catalogue.overview)
+    programmes: dict[str, tuple[tuple[str, str], ...]] = {}  # city → (title, English title) of its programmes
+    for rule in rules:
+        titles = programmes.setdefault(rule.city, ())
+        if (rule.title, rule.title_en) not in titles:
+            programmes[rule.city] = (*titles, (rule.title, rule.title_en))
+    composer: Composer = ExtractiveComposer(catalogue.overview, programmes)
     if settings.llm == "openai":
         from assistant.composers.llm import LLMComposer
 
-        composer = LLMComposer.from_settings(settings, composer, catalogue.overview, prompts_dir())
+        composer = LLMComposer.from_settings(settings, composer, catalogue.overview, prompts_dir(), rules=rules)
     parser = QueryParser(catalogue.cities, lexicon)
     return catalogue, PolicyAssistant(catalogue, parser, retriever, planner, composer, top_k=settings.top_k)
+
+
+def rule_book(index: LoadedIndex) -> RuleBook:
+    """Reviewed YAML rules for clauses this index holds, and the rules extracted from its other clauses."""
+    clause_ids = {c.clause_id for c in index.clauses}
+    reviewed = [r for r in load_rules().values() if r.clause_id in clause_ids]
+    return RuleBook(reviewed, read_extracted(index.path))
 
 
 def build_services(
@@ -98,6 +111,6 @@ def build_services(
         index = load_index(settings.data_dir, expected_embedder=embedder.name)
     lexicon = load_lexicon()
     profile = load_profile(settings.corpus_dir)
-    rules = RuleBook.from_index(index.path)  # reviewed YAML rules win over those extracted from the clauses
+    rules = rule_book(index)
     catalogue, assistant = assemble(settings, embedder, index, rules, lexicon, profile)
     return Services(settings, embedder, lexicon, profile, rules, index, catalogue, assistant)

@@ -41,6 +41,18 @@ _SAME_SITUATION = re.compile(r"^(同样|一样|相同|同一|换成|换到|放�
 _AMOUNT_SWITCH = re.compile(r"(如果|要是|假如|换成|改成|若|if|what if|and if|instead)", re.I)
 
 
+IMPLICIT_SUBJECT_CHARS = 16  # a question this short that names no city, topic or amount continues the conversation
+
+
+def _state_amounts(previous: "Query | None") -> tuple:
+    """The amounts the conversation last stated (a follow-up about dates does not forget the contract sum)."""
+    while previous is not None:
+        if previous.amounts:
+            return previous.amounts
+        previous = previous.previous
+    return ()
+
+
 @dataclass(frozen=True)
 class Query:
     """What the question asks, resolved against the conversation."""
@@ -210,8 +222,18 @@ class QueryParser:
             rewritten = self._swap_cities(previous.rewritten, previous.cities, query.cities, previous.lang)
             return replace(
                 query, followup=kind, topics=previous.topics, qtype=previous.qtype if previous.qtype != "compare" else "rate",
-                amounts=previous.amounts, percents=previous.percents, options={**previous.options, **query.options},
-                rewritten=rewritten, previous=previous,
+                amounts=query.amounts or _state_amounts(previous), percents=query.percents or previous.percents,
+                options={**previous.options, **query.options}, rewritten=rewritten, previous=previous,
+            )
+        if kind == "option":
+            # "如果用的是其他算力设施呢?", "增速只有9%呢?", "我们是共建单位呢?": the last question that asked for a
+            # figure, asked again with only the named slot changed
+            base = self._figure_question(previous)
+            return replace(
+                query, followup=kind, cities=previous.cities, topics=base.topics or query.topics, qtype=base.qtype,
+                amounts=_state_amounts(previous), percents=query.percents or previous.percents,
+                options={**previous.options, **query.options}, rewritten=f"{base.rewritten} {query.text}",
+                previous=previous,
             )
         if kind == "amount":
             rewritten = self._swap_amount(previous, query)
@@ -226,7 +248,7 @@ class QueryParser:
             rewritten = f"{subject} {query.text}"
         return replace(
             query, followup=kind, cities=query.cities or previous.cities, topics=previous.topics,
-            rewritten=rewritten, previous=previous,
+            options={**previous.options, **query.options}, rewritten=rewritten, previous=previous,
         )
 
     def _followup_kind(self, query: Query) -> str | None:
@@ -237,6 +259,9 @@ class QueryParser:
             return "amount"  # "如果是提升改造项目,投资1000万元呢?" keeps the earlier subject even when it names a topic
         if query.cities and _SAME_SITUATION.match(text):
             return "city"
+        if (not query.cities and not query.amounts and (query.percents or query.options or self._names_role(text))
+                and (_ASKS_BACK.search(text) or _AMOUNT_SWITCH.search(text))):
+            return "option"
         if query.topics:
             return None
         if query.cities and (_CITY_SWITCH.match(text) or re.match(r"^(what|how) about\b|^and\b|^same for\b", text, re.I)):
@@ -247,7 +272,21 @@ class QueryParser:
             return "this"
         if query.cities and len(text) <= 12:
             return "city"
+        if not query.cities and not query.amounts and len(text) <= IMPLICIT_SUBJECT_CHARS:
+            return "this"  # "需要什么条件?": a short question without a subject asks about the earlier one
         return None
+
+    def _figure_question(self, previous: Query) -> Query:
+        """The latest earlier question that gave amounts or asked for one (else the previous question)."""
+        q: Query | None = previous
+        while q is not None:
+            if q.amounts or self.lex.has_cue("amount_question", q.text):
+                return q
+            q = q.previous
+        return previous
+
+    def _names_role(self, text: str) -> bool:
+        return any(w in text for words in self.lex.award_roles.values() for w in words)
 
     def _swap_cities(self, text: str, old: Sequence[str], new: Sequence[str], lang: str) -> str:
         target = "、".join(new)

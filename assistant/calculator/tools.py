@@ -7,7 +7,7 @@ Input errors are returned as ``{"error": ...}`` so the model can correct itself.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Callable, Iterable
 
 from langchain_core.tools import StructuredTool
 from pydantic import BaseModel, Field
@@ -18,9 +18,9 @@ from assistant.calculator.rules import load_rules
 from assistant.errors import AssistantError
 
 
-def _program_catalogue() -> str:
+def _program_catalogue(rules: Iterable[Any]) -> str:
     lines = []
-    for rule in load_rules().values():
+    for rule in rules:
         inputs = ", ".join(
             i.name + (f"∈{{{'|'.join(o.value for o in i.options)}}}" if i.options else f":{i.type}") + ("" if i.is_required else "?")
             for i in rule.inputs
@@ -47,11 +47,16 @@ class CompareArgs(BaseModel):
     options: dict[str, Any] = Field(default_factory=dict, description='Extra inputs, e.g. {"compute_type": "domestic"}.')
 
 
-def _calculate(program: str, inputs: dict[str, Any] | None = None) -> str:
-    try:
-        return json.dumps(calculate(program, inputs or {}).model_dump(), ensure_ascii=False)
-    except AssistantError as exc:
-        return json.dumps({"error": str(exc)}, ensure_ascii=False)
+def _calculator(book: Any | None) -> Callable[..., str]:
+    run = book.calculate if book is not None else calculate
+
+    def _calculate(program: str, inputs: dict[str, Any] | None = None) -> str:
+        try:
+            return json.dumps(run(program, inputs or {}).model_dump(), ensure_ascii=False)
+        except AssistantError as exc:
+            return json.dumps({"error": str(exc)}, ensure_ascii=False)
+
+    return _calculate
 
 
 def _compare(comparable: str, amount_yuan: str | float | None = None, options: dict[str, Any] | None = None) -> str:
@@ -62,14 +67,15 @@ def _compare(comparable: str, amount_yuan: str | float | None = None, options: d
     return json.dumps([c.model_dump() for c in calcs], ensure_ascii=False)
 
 
-def calculator_tools() -> list[StructuredTool]:
-    """The two calculator tools with pydantic argument schemas."""
+def calculator_tools(book: Any | None = None) -> list[StructuredTool]:
+    """The two calculator tools with pydantic argument schemas, over a rule book (default: the reviewed rules)."""
+    rules = list(book) if book is not None else list(load_rules().values())
     return [
         StructuredTool.from_function(
-            func=_calculate,
+            func=_calculator(book),
             name="calculate_subsidy",
             description="Compute a subsidy exactly from the policy rules (steps, result in yuan, clause id). Programs:\n"
-            + _program_catalogue(),
+            + _program_catalogue(rules),
             args_schema=CalculateArgs,
         ),
         StructuredTool.from_function(

@@ -14,33 +14,26 @@ from typing import Sequence
 from assistant import planner as kinds
 from assistant.calculation_choice import label_coverage
 from assistant.calculator import format_yuan
+from assistant.calculator.engine import UNREVIEWED_NOTE, UNREVIEWED_NOTE_EN
 from assistant.catalogue import Overview
 from assistant.composers import Composed
-from assistant.composers.scope import refusal_text
+from assistant.composers.scope import overview_text, refusal_text
 from assistant.composers.wording import (
     book_title,
     city_name_en,
     date_zh,
-    quote,
     shown_steps,
     source_en,
     source_zh,
     yuan_en,
 )
 from assistant.lexicon import load_lexicon
+from assistant.sentences import _FIGURE, best_sentences, key_pieces, quote, sentences
 from assistant.planner import AnswerPlan
 from assistant.types import Hit
 from assistant.understanding import Query
 from index.models import Clause, Document
-from index.tokenize import tokenize
 
-_SENTENCE = re.compile(r"[^。;!?\n]+[。;!?]?")
-_RESPONSIBLE = re.compile(r"[((\[][^()()\[\]]*责任(单位|部门)[::][^()()\[\]]*[))\]]")
-_HAS_NUMBER = re.compile(r"\d")
-_COUNTED = re.compile(r"(?:几|多少)(个|项|家|条|件)([\u4e00-\u9fff]{2})")  # "几个方面", "多少项重点…"
-_NUMERAL = "[一二三四五六七八九十百两\\d]+"
-_AMOUNT = re.compile(r"\d+(?:\.\d+)?\s*(?:万元|亿元|元)")
-_MAX_SENTENCE = 240
 
 
 @dataclass
@@ -70,102 +63,6 @@ class Draft:
 
 def en(query: Query) -> bool:
     return query.lang == "en"
-
-
-def strip_units(text: str) -> str:
-    return _RESPONSIBLE.sub("", text).strip()
-
-
-def sentences(clause: Clause) -> list[str]:
-    body = strip_units(clause.text)
-    found = [s.strip() for s in _SENTENCE.findall(body) if s.strip()]
-    heading = clause.heading.rstrip("。")
-    if len(found) > 1 and found[0].rstrip("。") == heading:
-        found = found[1:]
-    return found
-
-
-def _query_terms(query: Query) -> set[str]:
-    lex = load_lexicon()
-    terms = {t for t in tokenize(query.search_text) if len(t) >= 2}
-    for topic_id in query.topics:
-        topic = lex.topic(topic_id)
-        terms.update(t for t in topic.zh if len(t) >= 2)
-        terms.update(t for t in tokenize(topic.expand) if len(t) >= 2)
-    return terms - set(query.cities)
-
-
-def best_sentences(clause: Clause, query: Query, limit: int = 2) -> list[str]:
-    """The sentences of a clause that answer the question, in their original order."""
-    candidates = sentences(clause)
-    if len(candidates) <= 1:
-        return [_shorten(s, query) for s in candidates]
-    lex = load_lexicon()
-    terms = _query_terms(query)
-    low = (query.rewritten or query.text).lower()  # a follow-up ("杭州呢?") asks what the earlier turn asked
-    asks_rate = lex.has_cue("rate_question", low)
-    asks_amount = lex.has_cue("amount_question", low)  # may come with a rate question: "比例多少?最多多少?"
-    named_figures = {format_yuan(a.yuan).removesuffix("元") for a in query.amounts}  # "能超过800万元吗?"
-    # "从几个方面提出多少项重点任务?" → sentences stating "五个方面", "十五项重点"
-    counted = [re.compile(_NUMERAL + re.escape(unit + noun)) for unit, noun in _COUNTED.findall(low)]
-    scored = []
-    for pos, sentence in enumerate(candidates):
-        score = min(8, sum(min(len(t), 4) for t in terms if t in sentence))  # capped: long sentences repeat terms
-        if _HAS_NUMBER.search(sentence) and query.qtype in ("rate", "compare", "eligibility"):
-            score += 3
-        if asks_amount and _AMOUNT.search(sentence) and any(w in sentence for w in lex.cue("limit_words")):
-            score += 6
-        if asks_rate and "%" in sentence:
-            score += 6
-        if any(figure in sentence for figure in named_figures):
-            score += 6
-        score += 6 * sum(1 for pattern in counted if pattern.search(sentence))
-        if query.qtype == "eligibility" and any(w in sentence for w in lex.cue("condition_words")):
-            score += 2
-        scored.append((score, pos, sentence))
-    top = sorted(scored, key=lambda x: (-x[0], x[1]))
-    best_score = top[0][0]
-    chosen = [t for t in top[:limit] if t[0] > 0 and t[0] >= best_score * 0.6] or top[:1]
-    return [_shorten(s, query) for _, _, s in sorted(chosen, key=lambda x: x[1])]
-
-
-_PIECE = re.compile(r"[^,。;]+")
-_FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:%|万元|亿元|元|个百分点)")
-
-
-def key_pieces(clause: Clause, query: Query, limit: int = 4) -> str:
-    """The comma-separated pieces of a clause that state its figures (rates, caps), in order, verbatim."""
-    terms = _query_terms(query)
-    pieces = [p.strip() for p in _PIECE.findall(strip_units(clause.text)) if p.strip()]
-    scored = []
-    for pos, piece in enumerate(pieces):
-        if not _FIGURE.search(piece):
-            continue
-        score = 2 * len(_FIGURE.findall(piece)) + sum(1 for t in terms if t in piece)
-        if any(w in piece for w in load_lexicon().cue("limit_words")):
-            score += 2
-        scored.append((score, pos, piece))
-    if not scored:
-        return quote(best_sentences(clause, query, limit=1))
-    chosen, seen = [], set()
-    for score, pos, piece in sorted(scored, key=lambda x: (-x[0], x[1])):
-        figures = set(_FIGURE.findall(piece))
-        if figures <= seen:
-            continue  # the same rate restated for another case adds nothing to a comparison
-        seen |= figures
-        chosen.append((score, pos, piece))
-    chosen = sorted(chosen[:limit], key=lambda x: x[1])
-    return ",".join(p for _, _, p in chosen) + "。"
-
-
-def _shorten(sentence: str, query: Query) -> str:
-    if len(sentence) <= _MAX_SENTENCE:
-        return sentence
-    terms = _query_terms(query)
-    pieces = sentence.split(",")
-    keep = [p for p in pieces if any(t in p for t in terms) or _HAS_NUMBER.search(p)] or pieces[:3]
-    text = ",".join(keep)
-    return text if len(text) <= _MAX_SENTENCE * 2 else text[: _MAX_SENTENCE * 2] + "…"
 
 
 # -- per question type ------------------------------------------------------------------------
@@ -251,6 +148,8 @@ def answer_calculation(draft: Draft, hit: Hit, calc, query: Query) -> None:
         )
         draft.add(f"按{source_zh(hit)}{draft.cite(hit)}测算:" + ";".join(steps) + f"。{verdict}。")
     notes = list(getattr(calc, "open_questions", []) or []) if calc.eligible else []
+    if not getattr(calc, "reviewed", True):  # a rule read from the clause text, not checked by a person
+        notes = [UNREVIEWED_NOTE_EN if en(query) else UNREVIEWED_NOTE, *notes]
     if notes:
         draft.add(("Note: " if en(query) else "注意:") + ("; " if en(query) else ";").join(n.rstrip("。") for n in notes[:2]) + ("." if en(query) else "。"))
 
@@ -286,13 +185,16 @@ def answer_city_line(draft: Draft, hit: Hit, query: Query, calc=None) -> None:
 class ExtractiveComposer:
     """Writes each answer kind from the plan's clauses; never calls a model."""
 
-    def __init__(self, overview: Overview) -> None:
+    def __init__(self, overview: Overview, programmes: dict[str, tuple[tuple[str, str], ...]] | None = None) -> None:
         self.overview = overview
+        self.programmes = programmes or {}  # city → (title, English title) of its programmes
 
     def compose(self, plan: AnswerPlan) -> Composed:
         draft = Draft(lang=plan.query.lang)
         if plan.kind == kinds.REFUSE:
             return Composed(refusal_text(plan.query, self.overview), ())
+        if plan.kind == kinds.OVERVIEW:
+            return Composed(overview_text(plan.query, self.overview, self.programmes), ())
         if plan.kind == kinds.COMPARE:
             draft.add("Across the cities:" if en(plan.query) else "各地规定对比:")
             for part in plan.parts:

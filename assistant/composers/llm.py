@@ -43,8 +43,9 @@ class LLMComposer:
 
     def __init__(
         self, chat_model: BaseChatModel, fallback: Composer, overview: Overview, prompts_dir: Path, max_clauses: int = 4,
+        rules: Any | None = None,
     ) -> None:
-        self.tools = {t.name: t for t in calculator_tools()}
+        self.tools = {t.name: t for t in calculator_tools(rules)}
         self.model = chat_model.bind_tools(list(self.tools.values()))
         self.fallback = fallback
         self.system = load_prompt("answer_system.txt", prompts_dir).format(
@@ -54,7 +55,9 @@ class LLMComposer:
         self.max_clauses = max_clauses
 
     @classmethod
-    def from_settings(cls, settings: Any, fallback: Composer, overview: Overview, prompts_dir: Path) -> "LLMComposer":
+    def from_settings(
+        cls, settings: Any, fallback: Composer, overview: Overview, prompts_dir: Path, rules: Any | None = None,
+    ) -> "LLMComposer":
         from langchain_openai import ChatOpenAI
 
         if not settings.llm_base_url or not settings.llm_model:
@@ -67,7 +70,7 @@ class LLMComposer:
             max_retries=0,
             temperature=0,
         )
-        return cls(model, fallback, overview, prompts_dir)
+        return cls(model, fallback, overview, prompts_dir, rules=rules)
 
     def compose(self, plan: AnswerPlan) -> Composed:
         drafted = self.fallback.compose(plan)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Sequence
-
 from assistant.calculator import format_yuan
 from assistant.places import display_name_en
 from assistant.types import Hit
@@ -37,12 +35,6 @@ def yuan_en(amount: Decimal | float) -> str:
 def date_zh(iso: str) -> str:
     y, m, d = iso.split("-")
     return f"{int(y)}年{int(m)}月{int(d)}日"
-
-
-def quote(parts: Sequence[str]) -> str:
-    """Sentences joined as a quotation, each ending with its punctuation."""
-    parts = [p.rstrip(":::,,") for p in parts]  # "…十五项重点任务,具体为:" ends the quote here
-    return "".join(p if p.endswith(("。", ";", "!", "?")) else p + "。" for p in parts)
 
 
 def shown_steps(calc) -> list[str]:

@@ -1,0 +1,157 @@
+"""Sentence choice: which sentences of a clause answer a question (shared by the planner and the composers).
+
+Scores each sentence by the question's terms and by what the question asks (a rate, a cap, a count, a
+target, a figure it names), so the planner can pick the clause whose sentences answer best and the
+composer can quote them.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Sequence
+
+from assistant.calculator import format_yuan
+from assistant.lexicon import load_lexicon
+from assistant.understanding import Query
+from index.models import Clause
+from index.tokenize import tokenize
+
+_SENTENCE = re.compile(r"[^。;!?\n]+[。;!?]?")
+_RESPONSIBLE = re.compile(r"[((\[][^()()\[\]]*责任(单位|部门)[::][^()()\[\]]*[))\]]")
+_HAS_NUMBER = re.compile(r"\d")
+_COUNTED = re.compile(r"(?:几|多少)(个|项|家|条|件|名)([\u4e00-\u9fff]{0,2})")  # "几个方面", "多少项重点…", "几家"
+_NUMERAL = "[一二三四五六七八九十百两\\d]+"
+_AMOUNT = re.compile(r"\d+(?:\.\d+)?\s*(?:万元|亿元|元)")
+_TARGET_YEAR = re.compile(r"到\d{4}年|\d{4}年(?:前|底|末)")
+_MAX_SENTENCE = 240
+
+
+def quote(parts: Sequence[str]) -> str:
+    """Sentences joined as a quotation, each ending with its punctuation."""
+    parts = [p.rstrip(":::,,") for p in parts]  # "…十五项重点任务,具体为:" ends the quote here
+    return "".join(p if p.endswith(("。", ";", "!", "?")) else p + "。" for p in parts)
+
+
+def strip_units(text: str) -> str:
+    return _RESPONSIBLE.sub("", text).strip()
+
+
+def sentences(clause: Clause) -> list[str]:
+    body = strip_units(clause.text)
+    found = [s.strip() for s in _SENTENCE.findall(body) if s.strip()]
+    heading = clause.heading.rstrip("。")
+    if len(found) > 1 and found[0].rstrip("。") == heading:
+        found = found[1:]
+    return found
+
+
+def _query_terms(query: Query) -> set[str]:
+    lex = load_lexicon()
+    terms = {t for t in tokenize(query.search_text) if len(t) >= 2}
+    for topic_id in query.topics:
+        topic = lex.topic(topic_id)
+        terms.update(t for t in topic.zh if len(t) >= 2)
+        terms.update(t for t in tokenize(topic.expand) if len(t) >= 2)
+    return terms - set(query.cities)
+
+
+def asks_count(query: Query) -> bool:
+    """"几家/几个/多少项…": answered from the sentence that counts, never computed."""
+    low = (query.rewritten or query.text).lower()
+    return bool(_COUNTED.search(low)) or load_lexicon().has_cue("count_question", low)
+
+
+def asks_target(query: Query) -> bool:
+    """A development target or goal ("到2027年营收规模要达到多少?")."""
+    low = (query.rewritten or query.text).lower()
+    return bool(_TARGET_YEAR.search(low)) or load_lexicon().has_cue("target_question", low)
+
+
+def sentence_scores(clause: Clause, query: Query) -> list[tuple[int, int, str]]:
+    """(score, position, sentence) for every sentence of a clause."""
+    lex = load_lexicon()
+    terms = _query_terms(query)
+    low = (query.rewritten or query.text).lower()  # a follow-up ("杭州呢?") asks what the earlier turn asked
+    asks_rate = lex.has_cue("rate_question", low)
+    asks_amount = lex.has_cue("amount_question", low)  # may come with a rate question: "比例多少?最多多少?"
+    target = asks_target(query)
+    named_figures = {format_yuan(a.yuan).removesuffix("元") for a in query.amounts}  # "能超过800万元吗?"
+    # "从几个方面提出多少项重点任务?" → sentences stating "五个方面", "十五项重点"
+    counted = [re.compile(_NUMERAL + re.escape(unit + noun)) for unit, noun in _COUNTED.findall(low)]
+    units = [re.compile(_NUMERAL + re.escape(unit) + "(?![元%])") for unit, noun in _COUNTED.findall(low) if noun]
+    scored = []
+    for pos, sentence in enumerate(sentences(clause)):
+        score = min(8, sum(min(len(t), 4) for t in terms if t in sentence))  # capped: long sentences repeat terms
+        if _HAS_NUMBER.search(sentence) and query.qtype in ("rate", "compare", "eligibility"):
+            score += 3
+        if asks_amount and _AMOUNT.search(sentence) and any(w in sentence for w in lex.cue("limit_words")):
+            score += 6
+        if asks_rate and "%" in sentence:
+            score += 6
+        if any(figure in sentence for figure in named_figures):
+            score += 6
+        score += 6 * sum(1 for pattern in counted if pattern.search(sentence))
+        score += 3 * sum(1 for pattern in units if pattern.search(sentence))  # "项目40个" for "多少个…项目"
+        if target and _TARGET_YEAR.search(sentence):
+            score += 6
+        if query.qtype == "eligibility" and any(w in sentence for w in lex.cue("condition_words")):
+            score += 2
+        scored.append((score, pos, sentence))
+    return scored
+
+
+def answer_strength(clause: Clause, query: Query) -> int:
+    """How well the clause's best sentence answers the question (the planner compares clauses with it)."""
+    return max((score for score, _, _ in sentence_scores(clause, query)), default=0)
+
+
+def best_sentences(clause: Clause, query: Query, limit: int = 2) -> list[str]:
+    """The sentences of a clause that answer the question, in their original order."""
+    candidates = sentences(clause)
+    if len(candidates) <= 1:
+        return [_shorten(s, query) for s in candidates]
+    top = sorted(sentence_scores(clause, query), key=lambda x: (-x[0], x[1]))
+    best_score = top[0][0]
+    chosen = [t for t in top[:limit] if t[0] > 0 and t[0] >= best_score * 0.6] or top[:1]
+    return [_shorten(s, query) for _, _, s in sorted(chosen, key=lambda x: x[1])]
+
+
+_PIECE = re.compile(r"[^,。;]+")
+_FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:%|万元|亿元|元|个百分点)")
+
+
+def key_pieces(clause: Clause, query: Query, limit: int = 4) -> str:
+    """The comma-separated pieces of a clause that state its figures (rates, caps), in order, verbatim."""
+    terms = _query_terms(query)
+    pieces = [p.strip() for p in _PIECE.findall(strip_units(clause.text)) if p.strip()]
+    scored = []
+    for pos, piece in enumerate(pieces):
+        if not _FIGURE.search(piece):
+            continue
+        score = 2 * len(_FIGURE.findall(piece)) + sum(1 for t in terms if t in piece)
+        if any(w in piece for w in load_lexicon().cue("limit_words")):
+            score += 2
+        scored.append((score, pos, piece))
+    if not scored:
+        return quote(best_sentences(clause, query, limit=1))
+    chosen, seen = [], set()
+    for score, pos, piece in sorted(scored, key=lambda x: (-x[0], x[1])):
+        figures = set(_FIGURE.findall(piece))
+        if figures <= seen:
+            continue  # the same rate restated for another case adds nothing to a comparison
+        seen |= figures
+        chosen.append((score, pos, piece))
+    chosen = sorted(chosen[:limit], key=lambda x: x[1])
+    return ",".join(p for _, _, p in chosen) + "。"
+
+
+def _shorten(sentence: str, query: Query) -> str:
+    if len(sentence) <= _MAX_SENTENCE:
+        return sentence
+    terms = _query_terms(query)
+    pieces = sentence.split(",")
+    keep = [p for p in pieces if any(t in p for t in terms) or _HAS_NUMBER.search(p)] or pieces[:3]
+    text = ",".join(keep)
+    return text if len(text) <= _MAX_SENTENCE * 2 else text[: _MAX_SENTENCE * 2] + "…"
+
+
