@@ -123,3 +123,19 @@ def client(settings, services):
 
     with TestClient(create_app(settings, services)) as test_client:
         yield test_client
+
+
+@pytest.fixture(scope="session")
+def synthetic_settings(synthetic_data_dir):
+    """Settings over the synthetic index (rate limit off), for the fast layer's app and services."""
+    from assistant.settings import Settings
+
+    return Settings(data_dir=synthetic_data_dir, corpus_dir=SYNTHETIC_CORPUS, rate_limit_per_minute=0)
+
+
+@pytest.fixture(scope="session")
+def synthetic_services(synthetic_settings, fake_embedder):
+    """The real services (catalogue, rule book, planner, extractive composer) over the synthetic index."""
+    from assistant.services import build_services
+
+    return build_services(synthetic_settings, build_if_needed=False, embedder=fake_embedder)
