@@ -43,10 +43,6 @@ def test_new_city_in_the_example_questions(synthetic_services):
     assert any(NEW_CITY in q for q in examples), examples
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "product bug: RuleBook.from_index always loads the bundled corpus's reviewed YAML rules (杭州/嘉兴/郑州 programmes "
-    "on clauses such as jiaxing-ai-plan#三.(一)), even when the served index lacks those documents; so the example list "
-    "(and GET /v1/programs) name 嘉兴, a city the knowledge base does not hold"))
 def test_every_example_question_names_a_city_of_the_corpus(synthetic_services):
     cities = synthetic_services.catalogue.cities
     for question in handlers.example_questions(synthetic_services):
@@ -155,11 +151,6 @@ def test_superseded_note_and_status(revised):
     assert talent["status"] == "superseded"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "product bug: PolicyAssistant._in_force_first sorts every clause of a document in force ahead of every clause of a "
-    "superseded one, whatever its relevance; a measure only the older document states (顶尖人才团队 1000万元) is then "
-    "answered with the newer document's unrelated preamble, without the 注意 note (likewise 行业大模型示范项目 is "
-    "answered with the newer 模型备案 award of 50万元)"))
 def test_measure_only_the_superseded_document_states_is_answered_with_a_note(revised):
     _, api = revised
     body = api.post("/v1/ask", json={"question": "宁波对顶尖人才团队给予多少项目资助?", "as_of": "2025-09-01"}).json()
@@ -237,10 +228,6 @@ def test_unreviewed_calculation_carries_the_note(ingested):
     assert any(n.startswith("按条款原文自动识别的规则测算") for n in calc.notes)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "product gap (issue 15 item 2: 'an answer computed from an unreviewed rule says so'): the engine puts "
-    "UNREVIEWED_NOTE in Calculation.notes, but neither the chat answer text nor the contract's calculation object "
-    "carries it"))
 def test_chat_answer_from_an_unreviewed_rule_says_so(ingested):
     _, api = ingested
     body = api.post("/v1/ask", json={"question": "宁波企业租用算力合同费用500万元能补贴多少?", "as_of": "2025-06-01"}).json()

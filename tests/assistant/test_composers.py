@@ -83,7 +83,7 @@ def test_extractive_refusal_cites_nothing(plan_for, extractive):
 def _llm_assistant(services, model: ScriptedChatModel) -> PolicyAssistant:
     bot = services.assistant
     overview = services.catalogue.overview
-    composer = LLMComposer(model, ExtractiveComposer(overview), overview, prompts_dir())
+    composer = LLMComposer(model, ExtractiveComposer(overview), overview, prompts_dir(), rules=services.rules)
     return PolicyAssistant(bot.catalogue, bot.parser, bot.retriever, bot.planner, composer, top_k=bot.top_k)
 
 
@@ -127,10 +127,6 @@ def test_llm_transport_failure_falls_back(synthetic_services):
     assert "25%" in answer.text
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "product bug: LLMComposer binds assistant.calculator.tools.calculator_tools(), which use the reviewed YAML "
-    "rules only, so a programme extracted from an ingested document (issue 15: 'everywhere at once') is an "
-    "unknown program to the model's calculator tool"))
 def test_llm_calculator_tool_knows_extracted_programmes(synthetic_services):
     program = "ningbo-ai-policy#一.(一)"
     assert program in synthetic_services.rules  # the services' rule book has it (extracted from the text)

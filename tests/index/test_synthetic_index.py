@@ -111,7 +111,7 @@ def test_index_build_records_its_facts(synthetic_data_dir, synthetic_index, fake
     assert manifest["counts"]["documents"] == 3 and manifest["counts"]["clauses"] == N_CLAUSES
     assert manifest["counts"]["per_document"] == {doc: len(ids) for doc, ids in CLAUSES.items()}
     assert {s["name"] for s in manifest["sources"]} == {p.name for p in SYNTHETIC_CORPUS.iterdir()}
-    assert set(manifest["files"]) == {"documents.json", "clauses.jsonl", "vectors.faiss", "bm25_tokens.json"}
+    assert set(manifest["files"]) == {"documents.json", "clauses.jsonl", "vectors.faiss", "bm25_tokens.json", "rules.jsonl"}
     assert synthetic_index.clause_by_id()[f"{NINGBO}#一.(一)"].doc_id == NINGBO
     assert not is_stale(SYNTHETIC_CORPUS, synthetic_data_dir, fake_embedder.name)
     assert is_stale(SYNTHETIC_CORPUS, synthetic_data_dir, "another-embedder")
