@@ -7,13 +7,14 @@ composition root (`assistant/services.py`) and returns `Answer`s, never HTTP mod
 from __future__ import annotations
 
 import logging
+import re
 import time
 from datetime import date
 from dataclasses import replace
 from typing import Sequence
 
 from assistant.catalogue import Catalogue
-from assistant.composers import Composer
+from assistant.composers import Composed, Composer
 from assistant.composers.evidence import evidence
 from assistant.planner import OVERVIEW, REFUSE, AnswerPlan, Planner
 from assistant.retriever import QueryRetriever, without_instructions
@@ -23,6 +24,7 @@ from assistant.verify import verify_answer
 from index.tokenize import tokenize
 
 log = logging.getLogger("assistant.chain")
+_MARKER = re.compile(r"\[(\d+)\]")
 
 MIN_RETRIEVED = 5  # the planner reads at least this many clauses, whatever top_k a client asks for
 
@@ -51,30 +53,56 @@ class PolicyAssistant:
     ) -> Answer:
         started = time.perf_counter()
         on = as_of or date.today()
-        query = self.understand(question, history, city)
-        hits = self.retriever.retrieve(query, k=max(top_k or self.top_k, MIN_RETRIEVED)) if self.planner.worth_searching(query) else []
-        plan = self.planner.plan(query, self._in_force_first(hits, on))
-        composed = self.composer.compose(plan)
-        text = composed.text
-        if plan.kind not in (REFUSE, OVERVIEW):
-            self._check(text, composed.cited, plan)
-            notes = dict.fromkeys(n for h in composed.cited if (n := self.catalogue.lifecycle_note(h.document, on, query.lang)))
+        k = max(top_k or self.top_k, MIN_RETRIEVED)
+        planned: list[tuple[Query, AnswerPlan]] = []
+        for query in self.understand_parts(question, history, city):
+            anchor = planned[-1][1].focus if planned and query.followup in ("this", "ellipsis") else None
+            planned.append(self._plan(query, k, on, anchor))
+        if len(planned) > 1 and len({_gist(plan) for _, plan in planned}) == 1:
+            # several asks of one clause ("总额多少?上限多少?比例多少?"): one quote with a sentence for each
+            first_query, first_plan = planned[0]
+            planned = [(first_query, replace(first_plan, also=tuple(q for q, _ in planned[1:])))]
+        answered = [(q, plan) for q, plan in planned if plan.kind != REFUSE] or planned[:1]
+        parts: list[tuple[Query, AnswerPlan, Composed]] = []
+        seen: set = set()
+        for query, plan in answered:
+            if _gist(plan) in seen:
+                continue  # "比例多少?最多多少?" about one clause is answered once
+            seen.add(_gist(plan))
+            composed = self.composer.compose(plan)
+            if plan.kind not in (REFUSE, OVERVIEW):
+                self._check(composed.text, composed.cited, plan)
+            parts.append((query, plan, composed))
+        text, cited = _merge([c for _, _, c in parts], "\n" if len(parts) > 1 else "")
+        first_query = parts[0][0]
+        if not all(plan.kind in (REFUSE, OVERVIEW) for _, plan, _ in parts):
+            notes = dict.fromkeys(n for h in cited if (n := self.catalogue.lifecycle_note(h.document, on, first_query.lang)))
             text = "\n".join([text, *notes]) if notes else text
+        plans = [plan for _, plan, _ in parts]
         return Answer(
             text=text,
-            cited=composed.cited,
-            calculation=plan.calculation,
-            refused=plan.kind == REFUSE,
-            rewritten_question=query.rewritten,
+            cited=cited,
+            calculation=next((p.calculation for p in plans if p.calculation is not None), None),
+            refused=all(p.kind == REFUSE for p in plans),
+            rewritten_question=" / ".join(q.rewritten for q, _, _ in parts),
             latency_ms=round((time.perf_counter() - started) * 1000, 1),
             trace=Trace(
-                kind=plan.kind, cities=query.cities, filters=(f"city={city}",) if city else (),
-                fallbacks=(composed.fallback_reason,) if composed.fallback_reason else (),
+                kind="+".join(p.kind for p in plans), cities=first_query.cities, filters=(f"city={city}",) if city else (),
+                fallbacks=tuple(c.fallback_reason for _, _, c in parts if c.fallback_reason),
             ),
-            lang=query.lang,
-            compared=tuple(p.calculation for p in plan.parts if p.calculation is not None),
-            statuses=tuple(self.catalogue.status(h.document, on) for h in composed.cited),
+            lang=first_query.lang,
+            compared=tuple(c for p in plans for part in p.parts if (c := part.calculation) is not None),
+            statuses=tuple(self.catalogue.status(h.document, on) for h in cited),
         )
+
+    def _plan(self, query: Query, k: int, on: date, anchor: Hit | None = None) -> tuple[Query, AnswerPlan]:
+        hits = self.retriever.retrieve(query, k=k) if self.planner.worth_searching(query) else []
+        return query, self.planner.plan(query, self._in_force_first(hits, on), anchor)
+
+    def understand_parts(self, question: str, history: Sequence[dict] = (), city: str | None = None) -> list[Query]:
+        """Each ask of a (possibly multi-part) question, resolved against the conversation."""
+        queries = self.parser.parse_parts(question, list(history))
+        return [self._with_city_filter(q, city) for q in queries]
 
     def _in_force_first(self, hits: Sequence[Hit], on: date) -> list[Hit]:
         """A clause of a document replaced on the date goes after the clauses of its successor, when those were
@@ -89,11 +117,13 @@ class PolicyAssistant:
 
     def understand(self, question: str, history: Sequence[dict] = (), city: str | None = None) -> Query:
         """The question resolved against the conversation; a `city` filter the corpus lacks is an outside place."""
-        query = self.parser.parse(question, list(history))
-        if city:
-            known = self.known_city(city)
-            query = replace(query, cities=(known,)) if known else replace(query, cities=(), outside_places=(city,))
-        return query
+        return self._with_city_filter(self.parser.parse(question, list(history)), city)
+
+    def _with_city_filter(self, query: Query, city: str | None) -> Query:
+        if not city:
+            return query
+        known = self.known_city(city)
+        return replace(query, cities=(known,)) if known else replace(query, cities=(), outside_places=(city,))
 
     def retrieve(self, question: str, history: Sequence[dict] = (), k: int = 10) -> list[Hit]:
         """The ranked clauses `ask` reads for this question (what the eval's retrieval metrics score)."""
@@ -135,3 +165,26 @@ class PolicyAssistant:
         check = verify_answer(text, len(cited), evidence(cited, plan.calculations, plan.query))
         if not check.ok:
             log.warning("answer failed verification: %s", "; ".join(check.problems))
+
+
+def _gist(plan: AnswerPlan) -> tuple:
+    """What a plan answers: its kind, the clause and the programme (two parts with one gist are one ask)."""
+    focus = plan.focus.clause.clause_id if plan.focus is not None else None
+    program = plan.calculation.program if plan.calculation is not None else None
+    return plan.kind, focus, program, tuple(_gist(p) for p in plan.parts)
+
+
+def _merge(parts: Sequence[Composed], joiner: str) -> tuple[str, tuple[Hit, ...]]:
+    """Answers of several parts as one text; each part's [n] markers renumbered into one citation list."""
+    cited: list[Hit] = []
+    texts = []
+    for part in parts:
+        numbers = {}
+        for n, hit in enumerate(part.cited, 1):
+            ids = [h.clause.clause_id for h in cited]
+            if hit.clause.clause_id not in ids:
+                cited.append(hit)
+                ids.append(hit.clause.clause_id)
+            numbers[n] = ids.index(hit.clause.clause_id) + 1
+        texts.append(_MARKER.sub(lambda m: f"[{numbers.get(int(m.group(1)), int(m.group(1)))}]", part.text))
+    return joiner.join(texts), tuple(cited)

@@ -59,6 +59,7 @@ class AnswerPlan:
     lead_note: bool = False  # the document says its first-listed responsible unit leads
     city: str | None = None
     parts: tuple["AnswerPlan", ...] = ()
+    also: tuple[Query, ...] = ()  # further asks answered from the same clause ("总额多少?上限多少?")
 
     @property
     def calculations(self) -> tuple[Any, ...]:
@@ -89,7 +90,8 @@ class Planner:
         """False when the question is outside the corpus before any clause is read."""
         return not (query.off_topic or (query.outside_places and not query.cities))
 
-    def plan(self, query: Query, hits: Sequence[Hit]) -> AnswerPlan:
+    def plan(self, query: Query, hits: Sequence[Hit], anchor: Hit | None = None) -> AnswerPlan:
+        """`anchor`: the clause the ask before this one rests on, when this one continues it."""
         hits = tuple(hits)
         if self.worth_searching(query) and self._vague(query):
             return AnswerPlan(OVERVIEW, query, hits=hits)
@@ -100,10 +102,12 @@ class Planner:
             stacking = self.catalogue.stacking_clause(top.document)
             if stacking is not None:
                 return AnswerPlan(STACKING, query, focus=stacking, hits=hits, lead_note=False)
-        if not query.amounts and (asks_count(query) or asks_target(query)) and query.followup != "this":
+        if not query.amounts and (asks_count(query) or asks_target(query)) and query.followup != "this" and anchor is None:
             best = max(hits[:FOCUS_DEPTH], key=lambda h: answer_strength(h.clause, query))
             return AnswerPlan(QUOTE, query, focus=best, hits=hits)
-        if query.followup == "this" and query.previous is not None:
+        if anchor is not None:
+            top = anchor
+        elif query.followup == "this" and query.previous is not None:
             previous = self.retriever.retrieve(query.previous, k=1)
             if previous:
                 top = previous[0]

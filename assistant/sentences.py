@@ -24,6 +24,7 @@ _NUMERAL = "[一二三四五六七八九十百两\\d]+"
 _AMOUNT = re.compile(r"\d+(?:\.\d+)?\s*(?:万元|亿元|元)")
 _TARGET_YEAR = re.compile(r"到\d{4}年|\d{4}年(?:前|底|末)")
 _MAX_SENTENCE = 240
+TERM_CAP = 8  # a sentence's score from the question's terms is capped, so a long sentence cannot win on length
 
 
 def quote(parts: Sequence[str]) -> str:
@@ -77,11 +78,13 @@ def sentence_scores(clause: Clause, query: Query) -> list[tuple[int, int, str]]:
     target = asks_target(query)
     named_figures = {format_yuan(a.yuan).removesuffix("元") for a in query.amounts}  # "能超过800万元吗?"
     # "从几个方面提出多少项重点任务?" → sentences stating "五个方面", "十五项重点"
+    own_terms = {t for t in tokenize(query.rewritten or query.text) if len(t) >= 2} - set(query.cities)
     counted = [re.compile(_NUMERAL + re.escape(unit + noun)) for unit, noun in _COUNTED.findall(low)]
     units = [re.compile(_NUMERAL + re.escape(unit) + "(?![元%])") for unit, noun in _COUNTED.findall(low) if noun]
     scored = []
     for pos, sentence in enumerate(sentences(clause)):
-        score = min(8, sum(min(len(t), 4) for t in terms if t in sentence))  # capped: long sentences repeat terms
+        score = min(TERM_CAP, sum(min(len(t), 4) for t in terms if t in sentence))  # capped: long sentences repeat terms
+        matched = sum(min(len(t), 4) for t in own_terms if t in sentence)  # the question's own words break ties
         if _HAS_NUMBER.search(sentence) and query.qtype in ("rate", "compare", "eligibility"):
             score += 3
         if asks_amount and _AMOUNT.search(sentence) and any(w in sentence for w in lex.cue("limit_words")):
@@ -96,8 +99,8 @@ def sentence_scores(clause: Clause, query: Query) -> list[tuple[int, int, str]]:
             score += 6
         if query.qtype == "eligibility" and any(w in sentence for w in lex.cue("condition_words")):
             score += 2
-        scored.append((score, pos, sentence))
-    return scored
+        scored.append((score, pos, sentence, matched))
+    return [(score, pos, sentence) for score, pos, sentence, _ in sorted(scored, key=lambda x: (-x[0], -x[3], x[1]))]
 
 
 def answer_strength(clause: Clause, query: Query) -> int:
@@ -110,7 +113,7 @@ def best_sentences(clause: Clause, query: Query, limit: int = 2) -> list[str]:
     candidates = sentences(clause)
     if len(candidates) <= 1:
         return [_shorten(s, query) for s in candidates]
-    top = sorted(sentence_scores(clause, query), key=lambda x: (-x[0], x[1]))
+    top = sentence_scores(clause, query)  # best first; ties go to the sentence with more of the question's terms
     best_score = top[0][0]
     chosen = [t for t in top[:limit] if t[0] > 0 and t[0] >= best_score * 0.6] or top[:1]
     return [_shorten(s, query) for _, _, s in sorted(chosen, key=lambda x: x[1])]

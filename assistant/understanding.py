@@ -41,7 +41,25 @@ _SAME_SITUATION = re.compile(r"^(同样|一样|相同|同一|换成|换到|放�
 _AMOUNT_SWITCH = re.compile(r"(如果|要是|假如|换成|改成|若|if|what if|and if|instead)", re.I)
 
 
-IMPLICIT_SUBJECT_CHARS = 16  # a question this short that names no city, topic or amount continues the conversation
+_PART_END = re.compile(r"(?<=[??])|[;;]\s*|(?=另外|此外|同时还|还想问|还有就是|and also\b|also,)", re.I)
+_CONTINUES = re.compile(r"^(其中|分别|那么?|它们?|其|这些?|该|此)")  # a part that continues the one before it
+MIN_PART_CHARS = 4  # a piece shorter than this is not a question of its own ("呢?")
+
+
+def split_parts(text: str) -> list[str]:
+    """The asks of a multi-part question, in order ("…能拿多少?另外…还能拿多少奖励?" → two parts)."""
+    pieces = [p.strip(" ,,。") for p in _PART_END.split(text)]
+    parts: list[str] = []
+    for piece in pieces:
+        if len(re.sub(r"[\W_]", "", piece)) < MIN_PART_CHARS and parts:
+            parts[-1] += piece  # too short to stand alone: belongs to the ask before it
+        elif piece:
+            parts.append(piece)
+    return parts
+
+
+IMPLICIT_SUBJECT_CHARS = 16
+ELLIPSIS_CHARS = 10  # "算力规模呢?": a short "…呢?" that names neither a city nor an amount repeats the earlier ask  # a question this short that names no city, topic or amount continues the conversation
 
 
 def _state_amounts(previous: "Query | None") -> tuple:
@@ -127,6 +145,29 @@ class QueryParser:
         self._other_en_shown = others
 
     # -- single question -------------------------------------------------------------------
+    def parse_parts(self, question: str, history: Sequence[dict] = ()) -> list[Query]:
+        """Each ask of a question, understood in order; a part that names no city takes the one asked before."""
+        parts = split_parts(question)
+        if len(parts) <= 1:
+            return [self.parse(question, history)]
+        queries: list[Query] = []
+        earlier = list(history)
+        for part in parts:
+            query = self.parse(part, earlier)
+            before = queries[-1] if queries else None
+            if before is not None and (query.followup in ("this", "ellipsis") or _CONTINUES.match(query.text)):
+                # "分别是什么?", "其中高性能算力要达到多少?": continues the ask before it
+                query = replace(
+                    query, cities=query.cities or before.cities, topics=before.topics or query.topics,
+                    qtype=query.qtype if query.qtype != "rate" else before.qtype,
+                    rewritten=f"{before.rewritten} {query.text}",
+                )
+            elif before is not None and not query.cities and before.cities and not query.outside_places:
+                query = replace(query, cities=before.cities, rewritten=f"{'、'.join(before.cities)} {query.rewritten}")
+            queries.append(query)
+            earlier = [*earlier, {"role": "user", "content": query.rewritten if query.cities else part}]
+        return queries
+
     def parse(self, question: str, history: Sequence[dict] = ()) -> Query:
         previous = None
         for turn in history:
@@ -225,6 +266,13 @@ class QueryParser:
                 amounts=query.amounts or _state_amounts(previous), percents=query.percents or previous.percents,
                 options={**previous.options, **query.options}, rewritten=rewritten, previous=previous,
             )
+        if kind == "ellipsis":
+            # "算力规模呢?" after "营收规模要达到多少?": the same ask about what this turn names
+            return replace(
+                query, followup=kind, cities=previous.cities, topics=query.topics or previous.topics, qtype=previous.qtype,
+                options={**previous.options, **query.options}, rewritten=f"{previous.rewritten} {query.text}",
+                previous=previous,
+            )
         if kind == "option":
             # "如果用的是其他算力设施呢?", "增速只有9%呢?", "我们是共建单位呢?": the last question that asked for a
             # figure, asked again with only the named slot changed
@@ -262,6 +310,8 @@ class QueryParser:
         if (not query.cities and not query.amounts and (query.percents or query.options or self._names_role(text))
                 and (_ASKS_BACK.search(text) or _AMOUNT_SWITCH.search(text))):
             return "option"
+        if not query.cities and not query.amounts and len(text) <= ELLIPSIS_CHARS and _ASKS_BACK.search(text):
+            return "ellipsis"
         if query.topics:
             return None
         if query.cities and (_CITY_SWITCH.match(text) or re.match(r"^(what|how) about\b|^and\b|^same for\b", text, re.I)):

@@ -7,7 +7,7 @@ question (rate, cap, department, date, 文号…), quotes them as printed, and a
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Sequence
 
@@ -68,8 +68,13 @@ def en(query: Query) -> bool:
 # -- per question type ------------------------------------------------------------------------
 
 
-def answer_rate(draft: Draft, hit: Hit, query: Query) -> None:
-    quoted = quote(best_sentences(hit.clause, query))
+def answer_rate(draft: Draft, hit: Hit, query: Query, also: Sequence[Query] = ()) -> None:
+    chosen = best_sentences(hit.clause, query)
+    for other in also:  # each further ask of the same clause adds the sentence that answers its own words
+        own = replace(other, rewritten=other.text)
+        chosen += [s for s in best_sentences(hit.clause, own, limit=1) if s not in chosen]
+    order = {s: i for i, s in enumerate(sentences(hit.clause))}
+    quoted = quote(sorted(chosen, key=lambda s: order.get(s, len(order))))
     if en(query):
         figures = _figures_en(quoted)
         lead = f"According to {source_en(hit)} {draft.cite(hit)}"
@@ -222,5 +227,5 @@ def write_part(draft: Draft, plan: AnswerPlan) -> None:
         answer_dates(draft, hit, plan.document, query)
     elif plan.kind == kinds.DOC_META:
         answer_doc_meta(draft, hit, plan.document, query)
-    else:  # quote, clause_date
-        answer_rate(draft, hit, query)
+    else:  # quote, clause_date, stacking
+        answer_rate(draft, hit, query, also=plan.also)
