@@ -169,7 +169,7 @@ class PolicyAssistant:
 
 def _gist(plan: AnswerPlan) -> tuple:
     """What a plan answers: its kind, the clause and the programme (two parts with one gist are one ask)."""
-    focus = plan.focus.clause.clause_id if plan.focus is not None else None
+    focus = plan.focus.clause.clause_id if plan.focus is not None else None  # None: a city without the programme
     program = plan.calculation.program if plan.calculation is not None else None
     return plan.kind, focus, program, tuple(_gist(p) for p in plan.parts)
 

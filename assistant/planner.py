@@ -20,6 +20,7 @@ from assistant.sentences import answer_strength, asks_count, asks_target
 from assistant.types import Hit
 from assistant.understanding import Query
 from index.models import Clause, Document
+from index.tokenize import words as segment
 
 # Answer kinds. A per-city part of a comparison is a `city_line`.
 REFUSE, COMPARE, PER_CITY, CALCULATION = "refuse", "compare", "per_city", "calculation"
@@ -152,10 +153,28 @@ class Planner:
         comparable = any(self.lex.topic(t).comparable for t in query.topics)
         parts = []
         for city, city_hits in self._hits_per_city(query, cities):
-            calc = self.chooser.choose(query, city_hits) if comparable and query.amounts else None
-            focus = self.catalogue.hit(calc.clause_id) if calc is not None else city_hits[0]
-            parts.append(AnswerPlan(CITY_LINE, query, focus=focus, hits=tuple(city_hits), calculation=calc, city=city))
+            on_topic = [h for h in city_hits if self._covers_topics(h, query)]
+            if not on_topic:  # the city has no such programme: say so, never fill in another clause
+                parts.append(AnswerPlan(CITY_LINE, query, city=city))
+                continue
+            calc = self.chooser.choose(query, on_topic) if comparable and query.amounts else None
+            focus = self.catalogue.hit(calc.clause_id) if calc is not None else on_topic[0]
+            parts.append(AnswerPlan(CITY_LINE, query, focus=focus, hits=tuple(on_topic), calculation=calc, city=city))
         return AnswerPlan(COMPARE, query, hits=tuple(hits), parts=tuple(parts))
+
+    def _covers_topics(self, hit: Hit, query: Query) -> bool:
+        """The clause speaks of a topic the question names (a word of 3+ characters, or a 2-character word
+        that is a word of the clause, so 融资 is not found in 金融资本)."""
+        if not query.topics:
+            return True
+        words = set(segment(hit.clause.text))
+        for topic_id in query.topics:
+            if self.lex.topic(topic_id).answer_kind is not None:
+                continue
+            for term in self.lex.topic(topic_id).zh:
+                if (len(term) >= 3 and term in hit.clause.text) or (len(term) == 2 and term in words):
+                    return True
+        return all(self.lex.topic(t).answer_kind is not None for t in query.topics)
 
     # -- decisions -----------------------------------------------------------------------------
     def _vague(self, query: Query) -> bool:

@@ -28,3 +28,8 @@ def tokenize(text: str) -> list[str]:
     """Search-mode tokens, lower-cased, without punctuation and filler words."""
     words = _tokenizer().cut_for_search(text.lower())
     return [w for w in (w.strip() for w in words) if w and _KEEP.search(w) and w not in _STOP]
+
+
+def words(text: str) -> list[str]:
+    """Precise-mode words (no sub-words: 金融资本 is not read as containing 融资), lower-cased."""
+    return [w for w in (w.strip() for w in _tokenizer().lcut(text.lower())) if w and _KEEP.search(w)]

@@ -203,6 +203,11 @@ class ExtractiveComposer:
         if plan.kind == kinds.COMPARE:
             draft.add("Across the cities:" if en(plan.query) else "各地规定对比:")
             for part in plan.parts:
+                if part.focus is None:
+                    missing = "no corresponding clause found" if en(plan.query) else "未找到对应条款"
+                    label = city_name_en(part.city) if en(plan.query) else part.city
+                    draft.add(f"\n- {label}: {missing}" if en(plan.query) else f"\n- {label}:{missing}")
+                    continue
                 answer_city_line(draft, part.focus, plan.query, part.calculation)
         elif plan.kind == kinds.PER_CITY:
             draft.add("By city:" if en(plan.query) else "各地情况:")
