@@ -14,6 +14,11 @@ from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 ASSETS_URL = "/static-docs"
+# The pages may load nothing from elsewhere (the ReDoc bundle would fetch its vendor's logo; the browser skips it).
+OFFLINE_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; font-src 'self' data:; worker-src 'self' blob:; connect-src 'self'; frame-ancestors 'self'"
+)
 FAVICON = Path(__file__).with_name("static") / "favicon.ico"
 
 
@@ -30,13 +35,13 @@ def install(app: FastAPI) -> None:
     @app.get("/docs", include_in_schema=False)
     def swagger(request: Request) -> HTMLResponse:
         root = request.scope.get("root_path", "")
-        return get_swagger_ui_html(
+        return _offline(get_swagger_ui_html(
             openapi_url=f"{root}{app.openapi_url}", title=f"{app.title} – API docs",
             oauth2_redirect_url=f"{root}{oauth_redirect}",
             swagger_js_url=f"{root}{ASSETS_URL}/swagger-ui-bundle.js", swagger_css_url=f"{root}{ASSETS_URL}/swagger-ui.css",
             swagger_favicon_url=f"{root}/favicon.ico",
             swagger_ui_parameters={"validatorUrl": None},  # no badge fetched from an outside validator
-        )
+        ))
 
     @app.get(oauth_redirect, include_in_schema=False)
     def swagger_redirect() -> HTMLResponse:
@@ -45,12 +50,17 @@ def install(app: FastAPI) -> None:
     @app.get("/redoc", include_in_schema=False)
     def redoc(request: Request) -> HTMLResponse:
         root = request.scope.get("root_path", "")
-        return get_redoc_html(
+        return _offline(get_redoc_html(
             openapi_url=f"{root}{app.openapi_url}", title=f"{app.title} – API reference",
             redoc_js_url=f"{root}{ASSETS_URL}/redoc.standalone.js", redoc_favicon_url=f"{root}/favicon.ico",
             with_google_fonts=False,
-        )
+        ))
 
     @app.api_route("/favicon.ico", methods=["GET", "HEAD"], include_in_schema=False)
     def favicon() -> FileResponse:
         return FileResponse(FAVICON, media_type="image/x-icon", headers={"Cache-Control": "public, max-age=86400"})
+
+
+def _offline(page: HTMLResponse) -> HTMLResponse:
+    page.headers["Content-Security-Policy"] = OFFLINE_CSP
+    return page

@@ -218,6 +218,7 @@ def test_chat_body_that_is_not_json(app_client):
 def test_docs_pages_use_only_local_assets(app_client, path, asset):
     page = app_client.get(path)
     assert page.status_code == 200 and asset in page.text
+    assert "default-src 'self'" in page.headers["content-security-policy"]  # the browser fetches nothing from elsewhere
     urls = re.findall(r"""(?:src|href)\s*=\s*["']([^"']+)""", page.text) + re.findall(r"https?://[^\s\"'<>]+", page.text)
     assert urls and all(u.startswith("/") for u in urls), urls
     for url in re.findall(r"""(?:src|href)\s*=\s*["']([^"']+)""", page.text):
