@@ -75,6 +75,14 @@ def sse(data: Any, event: str | None = None) -> str:
 
 
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-SSE_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {"description": "server-sent events", "content": {"text/event-stream": {"schema": {"type": "string"}}}},
-}
+
+def sse_responses(description: str, event_names: tuple[str, ...] | None, json_data: bool) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` for a text/event-stream endpoint; the schema describes one event (OpenAPI < 3.2)."""
+    data: dict[str, Any] = {"type": "string"}
+    if json_data:
+        data["contentMediaType"] = "application/json"
+    event: dict[str, Any] = {"type": "object", "required": ["data"], "properties": {"data": data}}
+    if event_names:
+        event["required"] = ["event", "data"]
+        event["properties"]["event"] = {"type": "string", "enum": list(event_names)}
+    return {200: {"description": description, "content": {"text/event-stream": {"schema": event}}}}

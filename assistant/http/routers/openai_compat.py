@@ -21,7 +21,7 @@ from assistant.http.openai_models import (
     MODEL_ID, ChatChoice, ChatCompletion, ChatCompletionMessage, ChatCompletionRequest, ModelCard, ModelList, Usage,
 )
 from assistant.http.routers.stream import log_answer
-from assistant.http.streaming import SSE_HEADERS, answer_events, sse, started
+from assistant.http.streaming import SSE_HEADERS, answer_events, sse, sse_responses, started
 from assistant.schemas import AskResponse, Citation
 from assistant.settings import Settings
 from assistant.types import Answer
@@ -54,8 +54,8 @@ def _card() -> ModelCard:
 
 @router.post(
     "/v1/chat/completions", response_model=ChatCompletion,
-    responses={200: {"content": {"text/event-stream": {"schema": {"type": "string"}}},
-                     "description": "a chat.completion, or with `stream: true` server-sent chat.completion.chunk events"}},
+    responses=sse_responses("a chat.completion; with `stream: true`, server-sent chat.completion.chunk events ending "
+                            "`data: [DONE]`", None, json_data=False),
 )
 def chat_completions(body: ChatCompletionRequest, bot: AssistantDep, settings: SettingsDep) -> Any:
     question = body.question

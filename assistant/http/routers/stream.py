@@ -13,7 +13,7 @@ from fastapi.responses import StreamingResponse
 
 from assistant.http.deps import AssistantDep, SettingsDep
 from assistant.http.edge import ask_response
-from assistant.http.streaming import SSE_HEADERS, SSE_RESPONSES, answer_events, sse, started
+from assistant.http.streaming import SSE_HEADERS, answer_events, sse, sse_responses, started
 from assistant.schemas import AskRequest
 from assistant.settings import Settings
 from assistant.types import Answer
@@ -22,7 +22,13 @@ log = logging.getLogger("assistant.api")
 router = APIRouter(tags=["ask"])
 
 
-@router.post("/v1/ask/stream", response_class=StreamingResponse, responses=SSE_RESPONSES)
+STREAM_RESPONSES = sse_responses(
+    "server-sent events: `delta` ({\"text\": piece}) …, then `done` (the /v1/ask response); `error` ({\"detail\"}) if it fails midway",
+    ("delta", "done", "error"), json_data=True,
+)
+
+
+@router.post("/v1/ask/stream", response_class=StreamingResponse, responses=STREAM_RESPONSES)
 def ask_stream(body: AskRequest, bot: AssistantDep, settings: SettingsDep) -> StreamingResponse:
     """Server-sent events: `event: delta` with `{"text": "…"}` pieces of the answer, then one `event: done` whose
     data is the full /v1/ask response (the authoritative text, citations and calculation)."""
