@@ -229,3 +229,11 @@ def test_favicon(app_client):
     response = app_client.get("/favicon.ico")
     assert response.status_code == 200 and response.headers["content-type"] == "image/x-icon"
     assert response.content[:4] == b"\x00\x00\x01\x00" and len(response.content) < 10_000  # an ICO file, small
+
+
+def test_chat_body_over_the_chat_limit_is_413(app_client):
+    from assistant.http.middleware import CHAT_BODY_BYTES
+
+    huge = {"messages": [{"role": "user", "content": "长" * (CHAT_BODY_BYTES // 3 + 10)}, {"role": "user", "content": QUESTION}]}
+    response = app_client.post("/v1/chat/completions", json=huge)
+    assert response.status_code == 413 and str(CHAT_BODY_BYTES) in response.json()["detail"]
