@@ -11,8 +11,8 @@ from starlette.concurrency import run_in_threadpool
 
 from assistant.errors import StorageUnavailableError
 from assistant.feedback import FeedbackStore, feedback_path
-from assistant.http import errors, middleware
-from assistant.http.routers import admin, ask, calculator, catalogue, feedback, health
+from assistant.http import docs, errors, middleware
+from assistant.http.routers import admin, ask, calculator, catalogue, feedback, health, openai_compat, stream
 from assistant.services import Services, build_services
 from assistant.settings import Settings, get_settings
 
@@ -41,13 +41,14 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             log.warning("admin endpoints disabled: POLICY_ADMIN_TOKEN is empty, a placeholder or shorter than 16 characters")
         yield
 
-    app = FastAPI(title="Policy assistant", version="0.2.0", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(title="Policy assistant", version="0.2.0", description=DESCRIPTION, lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.services = services
     app.state.settings = settings
     middleware.install(app, settings)
     errors.install(app)
-    for router in (ask.router, catalogue.router, calculator.router, feedback.router, health.router, admin.router):
+    for router in (ask.router, stream.router, openai_compat.router, catalogue.router, calculator.router, feedback.router, health.router, admin.router):
         app.include_router(router)
+    docs.install(app)  # /docs, /redoc and /favicon.ico from the app's own files (works offline)
     _document_error_shape(app)
     return app
 

@@ -42,11 +42,24 @@ def _safe_errors(errors: list[dict]) -> list[dict[str, Any]]:
     return [{"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))} for e in errors]
 
 
+OPENAI_PATHS = ("/v1/chat/", "/v1/models")
+
+
+def with_openai_error(request: Request, body: dict[str, Any], status: int) -> dict[str, Any]:
+    """On the OpenAI-compatible routes the body also carries OpenAI's `error` object, which their clients show."""
+    if request.url.path.startswith(OPENAI_PATHS):
+        kind = "invalid_request_error" if status < 500 else "server_error"
+        body["error"] = {"message": body["detail"], "type": kind, "param": None, "code": None}
+    return body
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def on_validation(request: Request, exc: RequestValidationError):
-        return JSONResponse({"detail": readable(exc.errors()), "errors": _safe_errors(exc.errors())}, 422)
+        body = {"detail": readable(exc.errors()), "errors": _safe_errors(exc.errors())}
+        return JSONResponse(with_openai_error(request, body, 422), 422)
 
     @app.exception_handler(PolicyError)
     async def on_policy_error(request: Request, exc: PolicyError):
-        return JSONResponse({"detail": str(exc)}, status_for(exc))
+        status = status_for(exc)
+        return JSONResponse(with_openai_error(request, {"detail": str(exc)}, status), status)

@@ -17,6 +17,7 @@ access_log = logging.getLogger("assistant.access")
 
 MAX_BODY_BYTES = 64 * 1024
 ADMIN_BODY_BYTES = 5 * 1024 * 1024 + 64 * 1024
+CHAT_BODY_BYTES = 1024 * 1024  # chat clients resend the whole conversation (trimmed to the last turns on arrival)
 
 
 def install(app: FastAPI, settings: Settings) -> None:
@@ -30,6 +31,8 @@ def install(app: FastAPI, settings: Settings) -> None:
         client = client_ip(peer, request.headers.getlist("x-forwarded-for"), trusted)
         length = request.headers.get("content-length")
         limit = ADMIN_BODY_BYTES if request.url.path.startswith("/v1/admin/") else MAX_BODY_BYTES
+        if request.url.path.startswith("/v1/chat/completions"):
+            limit = CHAT_BODY_BYTES
         if length and length.isdigit() and int(length) > limit:
             return _finish(request, JSONResponse({"detail": f"request body too large (limit {limit} bytes)"}, 413), started, client)
         family = family_of(request.url.path)
