@@ -13,6 +13,7 @@ from assistant.errors import StorageUnavailableError
 from assistant.feedback import FeedbackStore, feedback_path
 from assistant.http import errors, middleware
 from assistant.http.routers import admin, ask, calculator, catalogue, feedback, health
+from assistant.http.routers import match as match_router
 from assistant.services import Services, build_services
 from assistant.settings import Settings, get_settings
 
@@ -46,7 +47,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.state.settings = settings
     middleware.install(app, settings)
     errors.install(app)
-    for router in (ask.router, catalogue.router, calculator.router, feedback.router, health.router, admin.router):
+    for router in (ask.router, catalogue.router, calculator.router, feedback.router, health.router, admin.router, match_router.router):
         app.include_router(router)
     _document_error_shape(app)
     return app
