@@ -117,7 +117,15 @@ class Matcher:
             notes.append(f"《{title.strip('《》')}》在{on.isoformat()}{word},其中的政策未列入")
         matches, stacking_notes = self._stack(matches)
         notes += stacking_notes
-        total = sum((Decimal(str(m.amount_yuan)) for m in matches if m.status == "eligible" and m.counted and m.amount_yuan), Decimal(0))
+        per_city: dict[str, Decimal] = {}
+        for m in matches:
+            if m.status == "eligible" and m.counted and m.amount_yuan:
+                per_city[m.city] = per_city.get(m.city, Decimal(0)) + Decimal(str(m.amount_yuan))
+        total = max(per_city.values(), default=Decimal(0))
+        if len(per_city) > 1:  # an enterprise claims in one city: the total is the best city's, not a sum
+            best = max(per_city, key=lambda c: per_city[c])
+            each = "、".join(f"{c}{format_yuan(v)}" for c, v in sorted(per_city.items(), key=lambda x: -x[1]))
+            notes.append(f"各城市合计:{each};企业只在所在城市申报,合计按最多的{best}计")
         if any(m.upper_bound and m.counted for m in matches if m.status == "eligible"):
             notes.append("合计中含“最高”“不超过”类上限金额,实际金额以主管部门核定为准")
         matches.sort(key=lambda m: (STATUS_ORDER[m.status], -(m.amount_yuan or 0), not m.counted, m.city, m.clause_id))
@@ -151,14 +159,14 @@ class Matcher:
     def _calculate(self, rule: Rule, inputs: dict[str, Any], base: Match) -> Match:
         try:
             calc = self.rules.calculate(rule.program, inputs)
-        except InputError as exc:
+        except (InputError, ArithmeticError) as exc:
             return replace(base, reason=f"无法计算:{exc}", missing=())
         steps = tuple(calc.steps)
         if not calc.eligible:
             failed = [s for s in steps if any(m in s for m in _FAIL_MARKS) and "补助为0元" not in s]
             return replace(base, status="not_eligible", steps=steps, amount_yuan=0.0,
                            reason=";".join(dict.fromkeys(failed or steps[-1:])) + self._quote(rule, failed))
-        upper = bool(calc.partial) or rule.up_to or rule.kind == "range"
+        upper = rule.up_to or rule.kind == "range" or (calc.partial and rule.kind == "cost_capped")
         reason = "符合条件"
         if rule.up_to or rule.kind == "range" or (calc.partial and rule.kind == "cost_capped"):
             reason += f";{format_yuan(Decimal(str(calc.result_yuan)))}为最高额(上限),实际金额以主管部门核定为准"
@@ -221,8 +229,8 @@ class Matcher:
         fact = self.vocab.fact_for_input(spec.name)
         if fact is not None:
             return fact
-        if spec.type not in ("amount_yuan", "percent"):
-            return None
+        if rule.reviewed or spec.type not in ("amount_yuan", "percent"):
+            return None  # reviewed rules name their inputs; labels are for rules read from clause text
         label = _norm(spec.description.zh)
         if spec.name == rule.base:
             label += " " + _norm(rule.title)

@@ -342,7 +342,7 @@ def profile_from_dict(raw: dict[str, Any] | None, cities: tuple[str, ...] = ()) 
                     facts[vocab.titles[h.title].fact] += (h,)
                 if held and len(wrong) < len(held):
                     facts[name] = facts.get(name, ()) + tuple(h for h in held if h not in wrong)
-        except ValueError as exc:
+        except (ValueError, TypeError, ArithmeticError) as exc:
             errors.append(f"{where}: {exc}")
     check_consistency(facts, errors)
     if errors:
