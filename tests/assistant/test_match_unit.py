@@ -111,3 +111,15 @@ def test_match_api_on_the_synthetic_index(synthetic_services, fourth_city):
         assert bad.status_code == 422 and "compute_contract_yuan" in bad.json()["detail"]
         weird = client.post("/v1/match", json={"profile": {"certifications": [{"name": ["x"], "level": {}}]}})
         assert weird.status_code == 422
+
+
+def test_ui_check_handler_and_tab(synthetic_services, fourth_city):
+    from ui.app import build_ui
+    from ui.match import check, form_profile
+
+    html, csv_path, md_path = check(synthetic_services, f"{fourth_city},算力合同400万元", "", form_profile("", "", "", "", "", False, []))
+    assert "发放算力券" in html and "100万元" in html and "<details" in html
+    assert "发放算力券" in open(csv_path, encoding="utf-8-sig").read() and open(md_path, encoding="utf-8").read().startswith("# 政策体检")
+    bad, no_csv, _ = check(synthetic_services, "", "", {"compute_contract_yuan": "-3"})
+    assert "compute_contract_yuan" in bad and no_csv is None
+    assert build_ui(lambda: synthetic_services, lambda: None) is not None
