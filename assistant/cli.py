@@ -249,3 +249,51 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+@app.command("match")
+def match(
+    description: Optional[str] = typer.Argument(None, help="The enterprise in plain words, e.g. \"软件企业,签了1000万元国产算力合同,大模型已备案\"."),
+    profile: Optional[Path] = typer.Option(None, "--profile", help="A YAML/JSON file of facts {fact: value} (see assistant/data/profile_facts.yaml)."),
+    city: Optional[str] = typer.Option(None, help="Check one city only."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Documents in force on this date (YYYY-MM-DD)."),
+    fmt: str = typer.Option("markdown", "--format", help="markdown | csv | json"),
+) -> None:
+    """Policy check (政策体检): every programme the enterprise may claim, with amounts and clauses (POST /v1/match)."""
+    from datetime import date
+
+    import yaml
+    from pydantic import ValidationError
+
+    from assistant.errors import PolicyError
+    from assistant.http.edge import match_response
+    from assistant.matching.report import to_csv, to_markdown
+    from assistant.matching.service import run_match
+    from assistant.schemas import MatchRequest
+
+    facts = None
+    if profile is not None:
+        try:
+            facts = yaml.safe_load(profile.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            _fail(f"cannot read profile file {profile}: {exc}")
+        if not isinstance(facts, dict):
+            _fail(f"{profile}: expected a mapping of facts {{fact: value}}")
+    if description is None and facts is None:
+        _fail("give a description or --profile FILE")
+    try:
+        day = date.fromisoformat(as_of) if as_of else None
+        request = MatchRequest(profile_text=description, profile=facts, city=city, as_of=day)
+    except ValueError as exc:
+        errors = exc.errors() if isinstance(exc, ValidationError) else [{"msg": str(exc)}]
+        _fail("; ".join(str(e["msg"]).removeprefix("Value error, ") for e in errors))
+    try:
+        result = run_match(_services(_settings()), request.profile_text, request.profile, city=request.city, as_of=request.as_of)
+    except PolicyError as exc:
+        _fail(str(exc))
+    if fmt == "json":
+        typer.echo(json.dumps(match_response(result).model_dump(), ensure_ascii=False, indent=1))
+    elif fmt == "csv":
+        typer.echo(to_csv(result), nl=False)
+    else:
+        typer.echo(to_markdown(result), nl=False)

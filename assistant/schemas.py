@@ -129,3 +129,52 @@ class FeedbackRequest(BaseModel):
 class FeedbackResponse(BaseModel):
     id: int
     stored: bool = True
+
+
+MAX_PROFILE_TEXT = 2000
+
+
+class MatchRequest(BaseModel):
+    """POST /v1/match: an enterprise's description (free text and/or facts) → every programme it may claim."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    profile_text: str | None = Field(default=None, max_length=MAX_PROFILE_TEXT, description="≤ 2000 characters")
+    profile: dict[str, Any] | None = Field(default=None, description="{fact: value}; see assistant/data/profile_facts.yaml")
+    city: str | None = Field(default=None, max_length=20)
+    as_of: date | None = Field(default=None, description="documents in force on this date (YYYY-MM-DD); default today")
+
+    @field_validator("profile_text")
+    @classmethod
+    def _text(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return value
+        return clean_user_text(value, "profile_text", MAX_PROFILE_TEXT)
+
+    @field_validator("profile")
+    @classmethod
+    def _size(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        if value is not None and len(value) > 100:
+            raise ValueError("at most 100 facts")
+        return value
+
+
+class MatchOut(BaseModel):
+    program: str | None
+    title: str
+    city: str
+    status: Literal["eligible", "needs_info", "not_eligible"]
+    amount_yuan: float | None
+    steps: list[str]
+    missing: list[str]
+    reason: str
+    citation: Citation | None
+    responsible_units: list[str]
+    reviewed: bool
+
+
+class MatchResponse(BaseModel):
+    profile: dict[str, Any]
+    matches: list[MatchOut]
+    total_yuan: float
+    notes: list[str]

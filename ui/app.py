@@ -13,6 +13,7 @@ from typing import Any, Callable
 import gradio as gr
 
 from ui import cards
+from ui.match import match_tab
 from ui import handlers as h
 
 log = logging.getLogger("ui")
@@ -59,6 +60,7 @@ def build_ui(get_services: Callable[[], Any], get_feedback: Callable[[], Any]) -
             lookup = _lookup_tab(bot)
             calc = _calculator_tab(bot)
             library = _library_tab(bot)
+            match_tab(bot)
 
         def on_load():
             services = bot()

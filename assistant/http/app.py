@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from assistant.errors import StorageUnavailableError
 from assistant.feedback import FeedbackStore, feedback_path
 from assistant.http import docs, errors, middleware
-from assistant.http.routers import admin, ask, calculator, catalogue, feedback, health, openai_compat, stream
+from assistant.http.routers import admin, ask, calculator, catalogue, feedback, health, match, openai_compat, stream
 from assistant.services import Services, build_services
 from assistant.settings import Settings, get_settings
 
@@ -46,7 +46,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.state.settings = settings
     middleware.install(app, settings)
     errors.install(app)
-    for router in (ask.router, stream.router, openai_compat.router, catalogue.router, calculator.router, feedback.router, health.router, admin.router):
+    routers = (ask, stream, openai_compat, match, catalogue, calculator, feedback, health, admin)
+    for module in routers:
+        app.include_router(module.router)
         app.include_router(router)
     docs.install(app)  # /docs, /redoc and /favicon.ico from the app's own files (works offline)
     _document_error_shape(app)

@@ -33,3 +33,19 @@ def ask_response(answer: Answer) -> AskResponse:
 
 def clause_record(view: ClauseView) -> dict[str, Any]:
     return view.to_dict()
+
+
+def match_response(result: Any) -> "MatchResponse":
+    """A `MatchResult` (assistant.matching) as the contract's POST /v1/match response."""
+    from assistant.schemas import MatchOut, MatchResponse
+
+    matches = [
+        MatchOut(
+            program=m.program, title=m.title, city=m.city, status=m.status, amount_yuan=m.amount_yuan,
+            steps=list(m.steps), missing=list(m.missing), reason=m.reason,
+            citation=citation(m.hit, m.doc_status) if m.hit is not None else None,
+            responsible_units=list(m.responsible_units), reviewed=m.reviewed,
+        )
+        for m in result.matches
+    ]
+    return MatchResponse(profile=result.profile.to_dict(), matches=matches, total_yuan=result.total_yuan, notes=list(result.notes))
