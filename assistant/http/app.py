@@ -49,7 +49,6 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     routers = (ask, stream, openai_compat, match, catalogue, calculator, feedback, health, admin)
     for module in routers:
         app.include_router(module.router)
-        app.include_router(router)
     docs.install(app)  # /docs, /redoc and /favicon.ico from the app's own files (works offline)
     _document_error_shape(app)
     return app

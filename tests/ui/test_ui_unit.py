@@ -250,7 +250,7 @@ def test_build_ui_needs_no_assistant_at_build_time():
     demo = build_ui(lambda: None, lambda: None)
     assert isinstance(demo, gr.Blocks)
     labels = {getattr(b, "label", None) for b in demo.blocks.values() if isinstance(b, gr.Tab)}
-    assert labels == {"咨询", "查询", "计算器", "政策库"}
+    assert labels == {"咨询", "查询", "计算器", "政策库", "政策体检"}
 
 
 def test_ui_is_mounted_at_slash_ui(settings, services):

@@ -1,0 +1,149 @@
+"""Issue-16 patterns through the real API: multi-part, follow-up chains, roles, counts and targets, stacking,
+comparisons with a missing programme, vague questions, honest lookup."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def ask(client, question: str, history: list[tuple[str, str]] = (), **extra) -> dict:
+    body = {"question": question, "history": [{"role": r, "content": c} for r, c in history], **extra}
+    response = client.post("/v1/ask", json=body)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def chat(client, questions: list[str]) -> list[dict]:
+    """A conversation: each answer is asked with every earlier turn as history."""
+    history: list[tuple[str, str]] = []
+    answers = []
+    for question in questions:
+        body = ask(client, question, history)
+        answers.append(body)
+        history += [("user", question), ("assistant", body["answer"])]
+    return answers
+
+
+def test_multi_part_question_answers_every_part_with_its_own_citation(client):
+    body = ask(client, "我们在杭州签了1000万元的国产算力合同,算力券能拿多少?另外我们的模型拿到了中央网信办备案,还能拿多少奖励?")
+    lines = body["answer"].splitlines()
+    assert "300万元" in lines[0] and "[1]" in lines[0]
+    assert "50万元" in lines[1] and "[2]" in lines[1]
+    assert [c["id"] for c in body["citations"]] == ["hangzhou-ai-measures#一.(三)", "hangzhou-ai-measures#二.(四)"]
+    assert body["calculation"]["result_yuan"] == 3_000_000
+
+
+def test_several_asks_of_one_clause_quote_a_sentence_for_each(client):
+    body = ask(client, "杭州每年算力券总额是多少?单家企业每年上限多少?用其他算力设施的补贴比例是多少?")
+    assert all(figure in body["answer"] for figure in ("2.5亿元", "800万元", "20%"))
+    assert [c["id"] for c in body["citations"]] == ["hangzhou-ai-measures#一.(三)"]
+
+
+def test_where_to_apply_and_the_amount_in_one_message(client):
+    body = ask(client, "鄭州對獨角獸和潛在獨角獸企業分別獎補多少?由哪個部門負責?")
+    assert "500万元" in body["answer"] and "200万元" in body["answer"] and "市工信局" in body["answer"]
+
+
+def test_option_switch_keeps_city_and_amount(client):
+    first, second, third = chat(client, [
+        "我们在杭州签了2000万元的国产算力合同,算力券能拿多少?",
+        "这个政策有效期到什么时候?",
+        "如果用的是其他算力设施呢?",
+    ])
+    assert first["calculation"]["result_yuan"] == 6_000_000
+    assert "2027" in second["answer"]
+    assert third["calculation"]["program"] == "hangzhou_compute_voucher"
+    assert third["calculation"]["result_yuan"] == 4_000_000  # 2000万 × 20%, still 杭州
+    assert "各地" not in third["answer"]
+
+
+def test_city_switch_keeps_the_programme_and_the_amount(client):
+    answers = chat(client, ["我们在嘉兴今年智算实际使用300万元,补贴多少?", "这个补贴需要什么条件?", "同样300万元,放在郑州签算力合同呢?"])
+    assert answers[0]["calculation"]["result_yuan"] == 1_500_000
+    assert answers[2]["calculation"]["program"] == "zhengzhou_compute_voucher"
+    assert answers[2]["calculation"]["result_yuan"] == 600_000
+
+
+def test_department_follow_up_after_an_award_question(client):
+    answers = chat(client, ["郑州小巨人企业奖励多少?", "这个找哪个部门?"])
+    assert not answers[1]["refused"] and "市工信局" in answers[1]["answer"]
+
+
+@pytest.mark.parametrize("question", [
+    "我们是共建单位,郑州的人工智能全国重点实验室创建成功后我们能得到多少支持?",
+    "我們是共建單位,鄭州人工智能全國重點實驗室創建成功了,給多少獎補?",
+])
+def test_a_role_word_selects_the_branch_not_a_department_answer(client, question):
+    body = ask(client, question)
+    assert body["calculation"]["program"] == "zhengzhou_key_laboratory"
+    assert body["calculation"]["result_yuan"] == 1_000_000
+    assert "责任单位是" not in body["answer"]
+
+
+def test_role_switch_as_a_follow_up(client):
+    answers = chat(client, ["郑州对新创建的人工智能全国重点实验室牵头单位支持多少?", "持续支持多长时间?", "我们是共建单位呢?"])
+    assert answers[0]["calculation"]["result_yuan"] == 15_000_000
+    assert answers[2]["calculation"]["result_yuan"] == 1_000_000
+
+
+def test_a_count_question_quotes_the_count_not_an_amount(client):
+    body = ask(client, "杭州模型开源社区贡献奖励最多奖励几家企业?")
+    assert "10家" in body["answer"] and body["calculation"] is None
+
+
+def test_a_target_question_cites_the_goals_not_a_subsidy(client):
+    body = ask(client, "嘉兴人工智能实施方案到2027年人工智能产业营收规模目标是多少?")
+    assert body["citations"][0]["id"] == "jiaxing-ai-plan#一" and "1000亿元" in body["answer"]
+
+
+def test_combining_with_other_policies_finds_the_stacking_clause(client):
+    body = ask(client, "杭州算力券和区里的补贴能叠加吗?")
+    assert body["citations"][0]["id"] == "hangzhou-ai-measures#closing" and "从优、就高、不重复" in body["answer"]
+
+
+def test_a_comparison_names_the_city_without_the_programme(client):
+    body = ask(client, "三个城市的融资贴息对比")
+    assert "郑州:未找到对应条款" in body["answer"]
+    assert not any(c["city"] == "郑州" for c in body["citations"])
+
+
+@pytest.mark.parametrize("question, cities", [
+    ("我们公司能拿什么补贴?", ("杭州", "嘉兴", "郑州")),
+    ("What subsidies can my company get?", ("Hangzhou", "Jiaxing", "Zhengzhou")),
+])
+def test_a_vague_question_gets_an_overview_and_a_question_back(client, question, cities):
+    body = ask(client, question)
+    assert not body["refused"]
+    assert all(c in body["answer"] for c in cities)
+    assert body["answer"].rstrip().endswith(("?", "?", "金额。", "amount."))
+
+
+def test_lookup_marks_clauses_that_contain_the_keyword(client):
+    hits = client.post("/v1/search", json={"query": "小巨人", "k": 8}).json()["hits"]
+    assert hits[0]["matched"] and "小巨人" in hits[0]["text"]
+    assert all(h["matched"] == ("小巨人" in h["text"]) for h in hits)
+    none = client.post("/v1/search", json={"query": "火星移民", "k": 3}).json()["hits"]
+    assert not any(h["matched"] for h in none)
+
+
+@pytest.mark.parametrize("turns", [
+    ["杭州单家企业每年最多能申领多少算力券?", "那郑州呢?", "嘉兴呢?", "如果合同是300万元呢?", "这个找哪个部门?",
+     "杭州呢?", "如果用的是其他算力设施呢?", "这个政策有效期到什么时候?", "郑州小巨人企业奖励多少?", "这个找哪个部门?"],
+    ["杭州單家企業每年最多能申領多少算力券?", "那鄭州呢?", "嘉興呢?", "如果合同是300萬元呢?", "這個找哪個部門?",
+     "杭州呢?", "如果用的是其他算力設施呢?", "這個政策有效期到什麼時候?", "鄭州小巨人企業獎勵多少?", "這個找哪個部門?"],
+    ["What is the annual cap of Hangzhou's compute voucher per company?", "What about Zhengzhou?", "And Jiaxing?",
+     "What if the contract is 3 million yuan?", "Which department handles this?", "What about Hangzhou?",
+     "What if we use other compute?", "When does this policy expire?", "How much is Zhengzhou's little giant award?",
+     "Which department handles this?"],
+], ids=["zh", "zh-Hant", "en"])
+def test_ten_turn_conversation_keeps_its_context(client, turns):
+    answers = chat(client, turns)
+    assert not any(a["refused"] for a in answers)
+    assert "800万元" in answers[0]["answer"] or "8,000,000" in answers[0]["answer"]
+    assert all(c["city"] == "郑州" for c in answers[1]["citations"])
+    assert all(c["city"] == "嘉兴" for c in answers[2]["citations"])
+    assert answers[3]["calculation"]["result_yuan"] == 1_500_000  # 嘉兴 300万 × 50%
+    assert all(c["city"] == "嘉兴" for c in answers[4]["citations"])
+    assert answers[6]["calculation"]["program"] == "hangzhou_compute_voucher"
+    assert answers[6]["calculation"]["result_yuan"] == 600_000  # 杭州 300万 × 20%
+    assert all(c["city"] == "郑州" for c in answers[9]["citations"])
