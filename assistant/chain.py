@@ -16,7 +16,7 @@ from typing import Sequence
 from assistant.catalogue import Catalogue
 from assistant.composers import Composed, Composer
 from assistant.composers.evidence import evidence
-from assistant.planner import OVERVIEW, REFUSE, AnswerPlan, Planner
+from assistant.planner import OVERVIEW, PROFILE_CHECK, REFUSE, AnswerPlan, Planner
 from assistant.retriever import QueryRetriever, without_instructions
 from assistant.types import Answer, Hit, Trace
 from assistant.understanding import Query, QueryParser
@@ -70,7 +70,7 @@ class PolicyAssistant:
                 continue  # "比例多少?最多多少?" about one clause is answered once
             seen.add(_gist(plan))
             composed = self.composer.compose(plan)
-            if plan.kind not in (REFUSE, OVERVIEW):
+            if plan.kind not in (REFUSE, OVERVIEW, PROFILE_CHECK):  # a policy check's figures are the calculator's
                 self._check(composed.text, composed.cited, plan)
             parts.append((query, plan, composed))
         text, cited = _merge([c for _, _, c in parts], "\n" if len(parts) > 1 else "")

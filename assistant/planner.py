@@ -28,6 +28,7 @@ RESPONSIBLE, CLAUSE_DATE, VALIDITY, DOC_META, QUOTE, CITY_LINE = (
     "responsible", "clause_date", "validity", "doc_meta", "quote", "city_line",
 )
 OVERVIEW, STACKING = "overview", "stacking"  # help for a vague question; how measures combine
+PROFILE_CHECK = "profile_check"  # a message describing the enterprise: every programme it may claim (政策体检)
 FOCUS_DEPTH = 5  # clauses compared by how well their sentences answer a count or target question
 # Question types answered from one document each; asked for several cities, each city gets its own part.
 PER_DOCUMENT_TYPES = ("dates", "doc_meta", "responsible")
@@ -60,6 +61,7 @@ class AnswerPlan:
     lead_note: bool = False  # the document says its first-listed responsible unit leads
     city: str | None = None
     parts: tuple["AnswerPlan", ...] = ()
+    match: Any | None = None  # the policy check of a profile-like message (assistant.matching.MatchResult)
     also: tuple[Query, ...] = ()  # further asks answered from the same clause ("总额多少?上限多少?")
 
     @property
@@ -79,7 +81,9 @@ class Planner:
         relevance: Relevance,
         lexicon: Lexicon | None = None,
         max_compared_cities: int = 6,  # an unnamed "compare the cities" over 300 cities would take seconds
+        matcher: Any | None = None,  # assistant.matching.Matcher: runs the policy check for profile-like messages
     ) -> None:
+        self.matcher = matcher
         self.catalogue = catalogue
         self.retriever = retriever
         self.chooser = chooser
@@ -94,6 +98,10 @@ class Planner:
     def plan(self, query: Query, hits: Sequence[Hit], anchor: Hit | None = None) -> AnswerPlan:
         """`anchor`: the clause the ask before this one rests on, when this one continues it."""
         hits = tuple(hits)
+        if self.worth_searching(query) and self.matcher is not None and self._describes_enterprise(query):
+            result = self.matcher.match_text(query.text)
+            if result.by_status("eligible"):
+                return AnswerPlan(PROFILE_CHECK, query, hits=hits, match=result)
         if self.worth_searching(query) and self._vague(query):
             return AnswerPlan(OVERVIEW, query, hits=hits)
         if not self.worth_searching(query) or not hits or self._irrelevant(query, hits):
@@ -187,6 +195,14 @@ class Planner:
         # "有什么补贴", "哪些人工智能扶持政策", "what subsidies": asks which support exists, names none
         asks_for_support = re.search(rf"(?:{asks_what})[^,。;,.?!??!]{{0,8}}?(?:{support})", low) is not None
         return asks_for_support or (self.lex.has_cue("self_reference", low) and self.lex.has_cue("support_words", low))
+
+    def _describes_enterprise(self, query: Query) -> bool:
+        """"我们是杭州的软件企业,签了1000万元国产算力合同,大模型刚备案": facts about us, no question."""
+        low = query.text.lower()
+        return (
+            not query.followup and self.lex.has_cue("self_reference", low) and not self.lex.has_cue("asks_any", low)
+            and bool(query.amounts or query.topics)
+        )
 
     def _asks_stacking(self, query: Query) -> bool:
         return any(self.lex.topic(t).answer_kind == STACKING for t in query.topics)

@@ -18,6 +18,7 @@ from assistant.chain import PolicyAssistant
 from assistant.composers import Composer
 from assistant.composers.extractive import ExtractiveComposer
 from assistant.lexicon import Lexicon, load_lexicon
+from assistant.matching.match import Matcher
 from assistant.planner import Planner, Relevance
 from assistant.profile import CorpusProfile, load_profile
 from assistant.retriever import HybridSearcher, QueryRetriever
@@ -41,6 +42,7 @@ class Services:
     index: LoadedIndex
     catalogue: Catalogue
     assistant: PolicyAssistant
+    matcher: Matcher
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def reload(self) -> None:
@@ -52,6 +54,7 @@ class Services:
             rules = rule_book(index)
             catalogue, assistant = assemble(self.settings, self.embedder, index, rules, self.lexicon, self.profile)
             self.index, self.rules, self.catalogue, self.assistant = index, rules, catalogue, assistant
+            self.matcher = assistant.planner.matcher
 
     def variant(self, retrieval_mode: str) -> PolicyAssistant:
         """The same assistant with another retriever (`bm25` / `dense`: the eval's baselines)."""
@@ -68,7 +71,9 @@ def assemble(
     catalogue = Catalogue(index, profile, lexicon)
     retriever = QueryRetriever(HybridSearcher(index, embedder), retrieval_mode)
     relevance = Relevance(min_dense=float(getattr(embedder, "min_relevance", 0.0)))
-    planner = Planner(catalogue, retriever, CalculationChooser(rules), relevance, lexicon)
+    parser = QueryParser(catalogue.cities, lexicon)
+    matcher = Matcher(rules, catalogue, parser)
+    planner = Planner(catalogue, retriever, CalculationChooser(rules), relevance, lexicon, matcher=matcher)
     programmes: dict[str, tuple[tuple[str, str], ...]] = {}  # city → (title, English title) of its programmes
     for rule in rules:
         titles = programmes.setdefault(rule.city, ())
@@ -79,7 +84,6 @@ def assemble(
         from assistant.composers.llm import LLMComposer
 
         composer = LLMComposer.from_settings(settings, composer, catalogue.overview, prompts_dir(), rules=rules)
-    parser = QueryParser(catalogue.cities, lexicon)
     return catalogue, PolicyAssistant(catalogue, parser, retriever, planner, composer, top_k=settings.top_k)
 
 
@@ -113,4 +117,4 @@ def build_services(
     profile = load_profile(settings.corpus_dir)
     rules = rule_book(index)
     catalogue, assistant = assemble(settings, embedder, index, rules, lexicon, profile)
-    return Services(settings, embedder, lexicon, profile, rules, index, catalogue, assistant)
+    return Services(settings, embedder, lexicon, profile, rules, index, catalogue, assistant, assistant.planner.matcher)

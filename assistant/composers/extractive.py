@@ -17,7 +17,7 @@ from assistant.calculator import format_yuan
 from assistant.calculator.engine import UNREVIEWED_NOTE, UNREVIEWED_NOTE_EN
 from assistant.catalogue import Overview
 from assistant.composers import Composed
-from assistant.composers.scope import overview_text, refusal_text
+from assistant.composers.scope import overview_text, profile_check_text, refusal_text
 from assistant.composers.wording import (
     book_title,
     city_name_en,
@@ -200,6 +200,9 @@ class ExtractiveComposer:
             return Composed(refusal_text(plan.query, self.overview), ())
         if plan.kind == kinds.OVERVIEW:
             return Composed(overview_text(plan.query, self.overview, self.programmes), ())
+        if plan.kind == kinds.PROFILE_CHECK:
+            draft.add(profile_check_text(plan.query, plan.match, draft.cite))
+            return Composed(draft.text, tuple(draft.cited))
         if plan.kind == kinds.COMPARE:
             draft.add("Across the cities:" if en(plan.query) else "各地规定对比:")
             for part in plan.parts:

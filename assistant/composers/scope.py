@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from assistant.calculator import format_yuan
 from assistant.catalogue import Overview
 from assistant.places import display_name_en
 from assistant.understanding import Query
@@ -44,13 +47,38 @@ def overview_text(query: Query, overview: Overview, programmes: dict[str, tuple[
             titles = [en for _, en in programmes.get(city, ())] or list(overview.topics_en[:MAX_TOPICS])
             lines.append(f"- {display_name_en(city)}: {'; '.join(titles[:MAX_PROGRAMMES])}")
         lines.append("Which city is your company in, what does it do, and what is its situation (e.g. a contract or "
-                     "investment amount, titles or filings obtained)? I can then find the clauses that apply and "
-                     "calculate the amount.")
+                     "investment amount, titles or filings obtained)? Describe it in one message and I will check every "
+                     "programme it may claim, with amounts and clauses.")
         return "\n".join(lines)
     lines = [f"目前知识库收录了{'、'.join(cities)}的{overview.name_zh}({overview.documents}份文件),主要支持项目有:"]
     for city in cities:
         titles = [zh for zh, _ in programmes.get(city, ())] or list(overview.topics_zh[:MAX_TOPICS])
         lines.append(f"- {city}:{'、'.join(titles[:MAX_PROGRAMMES])}")
     lines.append("请问贵公司在哪个城市、属于什么行业、具体情况如何(如合同或投资金额、已获得的认定或备案)?"
-                 "我可以据此查找适用的条款并测算可获金额。")
+                 "直接描述贵公司情况,我会做一次政策体检:逐项列出可申报的政策、测算金额并附条款。")
+    return "\n".join(lines)
+
+
+MAX_LISTED = 6  # eligible programmes listed in a chat answer (the 政策体检 tab shows all)
+
+
+def profile_check_text(query: Query, result, cite) -> str:
+    """The policy check of a profile-like message, in chat: eligible programmes with amounts and clauses."""
+    eligible = result.by_status("eligible")
+    en = query.lang == "en"
+    lines = ["Programmes your company may claim:" if en else "根据您描述的情况,可申报的政策有:"]
+    for n, match in enumerate(eligible[:MAX_LISTED], 1):
+        marker = cite(match.hit) if match.hit is not None else ""
+        amount = format_yuan(Decimal(str(match.amount_yuan))) if match.amount_yuan is not None else ("amount not stated" if en else "金额原文未明确")
+        bound = (" (upper bound)" if en else "(上限)") if match.upper_bound else ""
+        counted = "" if match.counted else (" — not counted: the higher measure applies" if en else "——按就高不重复原则不计入合计")
+        city = display_name_en(match.city) if en else match.city
+        lines.append(f"{n}. {city} {match.title}{'' if en else ':'}{' ' if en else ''}{amount}{bound}{marker}{counted}")
+    others = len(result.by_status("needs_info"))
+    total = format_yuan(Decimal(str(result.total_yuan)))
+    if en:
+        lines.append(f"Total that can be combined: {total}. {others} more programme(s) need more information; "
+                     "the 政策体检 tab lists them all.")
+    else:
+        lines.append(f"可合计申报约{total};另有{others}项需补充信息才能判断,完整清单见“政策体检”。")
     return "\n".join(lines)

@@ -24,6 +24,7 @@ from assistant.calculator.amounts import format_yuan
 from assistant.calculator.models import InputSpec, Rule
 from assistant.calculator.rulebook import RuleBook
 from assistant.catalogue import Catalogue
+from assistant.understanding import QueryParser
 from assistant.errors import InputError
 from assistant.matching.profile import Fact, Profile, Vocabulary, find_title, load_vocabulary
 from assistant.types import Hit
@@ -76,13 +77,21 @@ def _label_facts(vocab: Vocabulary) -> list[tuple[str, Fact]]:
 class Matcher:
     """Runs a profile over the rule book, for the documents of one catalogue."""
 
-    def __init__(self, rules: RuleBook, catalogue: Catalogue) -> None:
+    def __init__(self, rules: RuleBook, catalogue: Catalogue, parser: QueryParser | None = None) -> None:
         self.rules = rules
         self.catalogue = catalogue
+        self.parser = parser or QueryParser(catalogue.cities)
         self.vocab = load_vocabulary()
         self._labels = _label_facts(self.vocab)
 
     # ------------------------------------------------------------------ public
+    def match_text(self, text: str, as_of: date | None = None) -> MatchResult:
+        """A free-text description of an enterprise, parsed with the question parser, then matched."""
+        from assistant.matching.parse import parse_profile
+
+        profile, outside = parse_profile(text, self.parser)
+        return self.match(profile, as_of=as_of, outside=outside)
+
     def match(self, profile: Profile, city: str | None = None, as_of: date | None = None,
               outside: Iterable[str] = ()) -> MatchResult:
         on = as_of or date.today()

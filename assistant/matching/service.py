@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from assistant.errors import InputError
-from assistant.matching.match import Matcher, MatchResult
+from assistant.matching.match import MatchResult
 from assistant.matching.parse import merge, parse_profile
 from assistant.matching.profile import Profile, profile_from_dict
 
@@ -23,11 +23,4 @@ def run_match(services: Any, profile_text: str | None = None, profile: dict[str,
     if city is not None and city.strip() and city.strip() not in services.catalogue.cities:
         raise InputError(f"city: no policies for {city!r}; cities: {', '.join(services.catalogue.cities)}")
     merged = merge(parsed, given)
-    matcher = getattr(services, "_matcher", None)
-    if matcher is None or matcher.rules is not services.rules or matcher.catalogue is not services.catalogue:
-        matcher = Matcher(services.rules, services.catalogue)
-        try:
-            services._matcher = matcher
-        except AttributeError:  # a frozen stand-in: no cache
-            pass
-    return matcher.match(merged, city=(city or "").strip() or None, as_of=as_of, outside=outside)
+    return services.matcher.match(merged, city=(city or "").strip() or None, as_of=as_of, outside=outside)

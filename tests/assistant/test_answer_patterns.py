@@ -147,3 +147,14 @@ def test_ten_turn_conversation_keeps_its_context(client, turns):
     assert answers[6]["calculation"]["program"] == "hangzhou_compute_voucher"
     assert answers[6]["calculation"]["result_yuan"] == 600_000  # 杭州 300万 × 20%
     assert all(c["city"] == "郑州" for c in answers[9]["citations"])
+
+
+def test_a_message_describing_the_enterprise_runs_the_policy_check(client):
+    body = ask(client, "我们是杭州的软件企业,今年签了1000万元国产算力合同,大模型刚备案")
+    assert not body["refused"]
+    assert "300万元" in body["answer"] and "政策体检" in body["answer"]
+    assert {c["id"] for c in body["citations"]} >= {"hangzhou-ai-measures#一.(三)", "hangzhou-ai-measures#二.(四)"}
+
+
+def test_a_vague_question_offers_the_policy_check(client):
+    assert "政策体检" in ask(client, "有哪些人工智能扶持政策?")["answer"]
