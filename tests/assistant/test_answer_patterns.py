@@ -115,7 +115,7 @@ def test_a_vague_question_gets_an_overview_and_a_question_back(client, question,
     body = ask(client, question)
     assert not body["refused"]
     assert all(c in body["answer"] for c in cities)
-    assert body["answer"].rstrip().endswith(("?", "?", "金额。", "amount."))
+    assert "请问贵公司在哪个城市" in body["answer"] or "Which city is your company in" in body["answer"]  # a question back
 
 
 def test_lookup_marks_clauses_that_contain_the_keyword(client):
