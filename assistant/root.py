@@ -37,7 +37,7 @@ def _mount_ui(app: FastAPI) -> bool:
     try:
         import gradio as gr
 
-        from ui.app import build_ui
+        from ui.app import FAVICON_LINK, build_ui
         from ui.cards import CSS
     except ImportError as exc:  # the API works without the UI package
         log.warning("UI not mounted: %s", exc)
@@ -50,6 +50,7 @@ def _mount_ui(app: FastAPI) -> bool:
         css=CSS,
         footer_links=[],
         run_history=False,
+        head=FAVICON_LINK,  # mount_gradio_app ignores favicon_path below "/"; the API serves /favicon.ico
     )
     return True
 

@@ -22,6 +22,7 @@ TITLE = "政策问答助手"
 EXAMPLE_SLOTS = 4
 SORRY = "抱歉,系统出了点问题,请稍后再试。"
 FEEDBACK_OK = "已记录,谢谢反馈"
+FAVICON_LINK = '<link rel="icon" type="image/x-icon" href="/favicon.ico">'  # served by the API (assistant/http/docs.py)
 
 
 def _fail(exc: Exception) -> str:
@@ -61,6 +62,7 @@ def build_ui(get_services: Callable[[], Any], get_feedback: Callable[[], Any]) -
             calc = _calculator_tab(bot)
             library = _library_tab(bot)
             match_tab(bot)
+            _admin_tab(bot, get_feedback)
 
         def on_load():
             services = bot()
@@ -91,11 +93,17 @@ def build_ui(get_services: Callable[[], Any], get_feedback: Callable[[], Any]) -
             [header, lookup["city"], lookup["doc"], library["city"], library["html"], lookup["hint"], *chat["examples"], *calc["outputs"]],
             show_progress="hidden",
         )
+        chat["restore"](demo)
     demo.queue(default_concurrency_limit=8)
     return demo
 
 
 # ------------------------------------------------------------------ 咨询
+
+
+EMPTY_CONVERSATION = {"messages": [], "turns": [], "records": {}}
+CONVERSATION_KEY = "policy-assistant-conversation"  # browser storage key: the conversation survives reloads
+COPY_JS = "(text) => { if (text && navigator.clipboard) { navigator.clipboard.writeText(text); } return text; }"
 
 
 def _chat_tab(bot: Callable[[], Any], get_feedback: Callable[[], Any]) -> dict:
@@ -105,12 +113,14 @@ def _chat_tab(bot: Callable[[], Any], get_feedback: Callable[[], Any]) -> dict:
             show_label=False,
             height=560,
             elem_id="pa-chat",
-            feedback_options=None,
-            buttons=[],  # a copy button would copy the message's HTML source
+            feedback_options=("Like", "Dislike"),  # 👍/👎 under every answer (the `like` event below)
+            buttons=[],  # a copy button would copy the message's HTML source; see 复制 / 导出 below
             placeholder="请输入您的问题。回答会附上引用的政策原文,补贴金额由计算器按条款算出。",
         )
         turns = gr.State([])  # plain-text history for AskRequest
         last = gr.State(None)  # the latest answer (question, answer, citation ids) for feedback
+        records = gr.State({})  # chat message index (str) → that answer's record, for per-answer feedback and export
+        saved = gr.BrowserState(dict(EMPTY_CONVERSATION), storage_key=CONVERSATION_KEY)
         with gr.Row(equal_height=True):
             msg = gr.Textbox(
                 show_label=False, placeholder="输入问题后按回车或点“发送”", scale=5, min_width=200,
@@ -120,36 +130,60 @@ def _chat_tab(bot: Callable[[], Any], get_feedback: Callable[[], Any]) -> dict:
         gr.Markdown("**试试这些问题:**")
         with gr.Row(elem_classes="pa-examples"):
             example_buttons = [gr.Button("", size="sm", min_width=160, visible=False) for _ in range(EXAMPLE_SLOTS)]
-        with gr.Accordion("这个回答有帮助吗?", open=True):
+        with gr.Accordion("这个回答有帮助吗?(也可点每条回答下方的 👍/👎)", open=True):
             with gr.Row():
                 up = gr.Button("👍 有帮助", size="sm", min_width=90, elem_id="pa-up")
                 down = gr.Button("👎 没帮助", size="sm", min_width=90, elem_id="pa-down")
                 comment = gr.Textbox(show_label=False, placeholder="补充意见(选填),例如哪里不准确", scale=3, min_width=200, max_length=2000)
             fb_status = gr.HTML("", elem_id="pa-feedback-status")
+        with gr.Accordion("复制 / 导出回答(点击对话中的回答可选中它)", open=False, elem_id="pa-export"):
+            pick = gr.Dropdown(choices=[], value=None, label="选择回答", elem_id="pa-export-pick")
+            export_md = gr.Textbox(label="回答及引用条款(Markdown)", lines=6, max_lines=16, interactive=False, buttons=["copy"], elem_id="pa-export-md")
+            with gr.Row():
+                copy = gr.Button("复制", size="sm", min_width=90, elem_id="pa-copy")
+                download = gr.DownloadButton("导出Markdown", value=None, size="sm", min_width=120, elem_id="pa-export-dl")
 
-        def respond(message: str, history: list, plain: list, latest: dict | None):
+        def export_updates(recs: dict, key: str | None) -> tuple:
+            record = recs.get(key) if key else None
+            return (
+                gr.update(choices=h.answer_choices(recs), value=key if record else None),
+                h.answer_markdown(record),
+                gr.update(value=h.markdown_file(record)),
+            )
+
+        def respond(message: str, history: list, plain: list, latest: dict | None, recs: dict):
             message = (message or "").strip()
+            keep = (gr.update(),) * 5  # records, saved, pick, export text, download unchanged
             if not message:
                 gr.Warning("请先输入问题。")
-                yield history, "", plain, latest, gr.update()
+                yield history, "", plain, latest, gr.update(), *keep
                 return
             shown = [*history, {"role": "user", "content": cards.esc(message)}]
-            yield shown, "", plain, latest, ""
+            yield shown, "", plain, latest, "", *keep
             try:
                 html, record = h.chat_reply(bot(), message, plain)
             except Exception as exc:
                 note = _fail(exc)
-                yield [*shown, {"role": "assistant", "content": cards.notice(note, "warn")}], "", plain, latest, ""
+                yield [*shown, {"role": "assistant", "content": cards.notice(note, "warn")}], "", plain, latest, "", *keep
                 return
-            plain = [*plain, {"role": "user", "content": record["question"]}, {"role": "assistant", "content": record["answer"]}]
-            yield [*shown, {"role": "assistant", "content": html}], "", h.history_turns(plain), record, ""
+            plain = h.history_turns([*plain, {"role": "user", "content": record["question"]}, {"role": "assistant", "content": record["answer"]}])
+            messages = [*shown, {"role": "assistant", "content": html}]
+            key = str(len(messages) - 1)
+            recs = {**recs, key: record}
+            conversation = {"messages": messages, "turns": plain, "records": recs}
+            yield messages, "", plain, record, "", recs, conversation, *export_updates(recs, key)
 
-        outputs = [chat, msg, turns, last, fb_status]
-        msg.submit(respond, [msg, chat, turns, last], outputs)
+        exports = [pick, export_md, download]
+        outputs = [chat, msg, turns, last, fb_status, records, saved, *exports]
+        msg.submit(respond, [msg, chat, turns, last, records], outputs)
         for button in example_buttons:
-            button.click(lambda q: q, button, msg, queue=False).then(respond, [msg, chat, turns, last], outputs)
-        new.click(lambda: ([], "", [], None, "", ""), None, [chat, msg, turns, last, fb_status, comment], queue=False)
-        chat.clear(lambda: ([], None, ""), None, [turns, last, fb_status], queue=False)  # the chat's own 🗑 button
+            button.click(lambda q: q, button, msg, queue=False).then(respond, [msg, chat, turns, last, records], outputs)
+
+        def forget():
+            return [], "", [], None, "", "", {}, dict(EMPTY_CONVERSATION), gr.update(choices=[], value=None), "", gr.update(value=None)
+
+        new.click(forget, None, [chat, msg, turns, last, fb_status, comment, records, saved, *exports], queue=False)
+        chat.clear(lambda: forget()[2:], None, [turns, last, fb_status, comment, records, saved, *exports], queue=False)  # 🗑
 
         def rate(rating: str):
             def handler(latest: dict | None, text: str):
@@ -163,7 +197,47 @@ def _chat_tab(bot: Callable[[], Any], get_feedback: Callable[[], Any]) -> dict:
 
         up.click(rate("up"), [last, comment], [fb_status, comment])
         down.click(rate("down"), [last, comment], [fb_status, comment])
-    return {"examples": example_buttons}
+
+        def rate_message(recs: dict, text: str, data: gr.LikeData):
+            """👍/👎 under any answer: stored with that answer's question, text and citations."""
+            index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
+            rating = "up" if data.liked is True else "down" if data.liked is False else None
+            if rating is None:  # the rating was taken back; the stored record stays
+                return gr.update(), text
+            try:
+                h.record_feedback(get_feedback(), rating, recs.get(str(index)), text)
+            except Exception as exc:
+                return cards.notice(_fail(exc), "warn"), text
+            gr.Info(FEEDBACK_OK)
+            return cards.notice(FEEDBACK_OK, "ok"), ""
+
+        chat.like(rate_message, [records, comment], [fb_status, comment])
+
+        def select_answer(recs: dict, data: gr.SelectData):
+            index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
+            if str(index) not in recs:
+                return gr.update(), gr.update(), gr.update()
+            return export_updates(recs, str(index))
+
+        chat.select(select_answer, records, exports)
+        pick.input(lambda recs, key: export_updates(recs, key), [records, pick], exports)
+        copy.click(None, export_md, None, js=COPY_JS)
+        copy.click(lambda: gr.Info("已复制到剪贴板"), None, None, queue=False)
+
+    def restore(demo: gr.Blocks) -> None:
+        """On page load: the conversation kept in the browser (messages, plain-text turns, answer records)."""
+
+        def load(conversation: dict | None):
+            conversation = conversation if isinstance(conversation, dict) else {}
+            messages = list(conversation.get("messages") or [])
+            recs = {str(k): v for k, v in dict(conversation.get("records") or {}).items() if isinstance(v, dict)}
+            plain = h.history_turns(list(conversation.get("turns") or []))
+            latest_key = max(recs, key=int) if recs else None
+            return messages, plain, recs.get(latest_key) if latest_key else None, recs, *export_updates(recs, latest_key)
+
+        demo.load(load, saved, [chat, turns, last, records, *exports], show_progress="hidden")
+
+    return {"examples": example_buttons, "restore": restore}
 
 
 # ------------------------------------------------------------------ 查询
@@ -310,3 +384,50 @@ def _library_tab(bot: Callable[[], Any]) -> dict:
         city.input(show, city, html)
         refresh.click(show, city, html)
     return {"city": city, "html": html}
+
+
+# ------------------------------------------------------------------ 管理
+
+
+def _admin_tab(bot: Callable[[], Any], get_feedback: Callable[[], Any]) -> None:
+    """Admin (token): upload a document into the index (published at once) and review / export feedback."""
+    with gr.Tab("管理", id="admin"):
+        gr.Markdown("管理员功能:上传政策文件入库、查看入库报告、查看并导出用户反馈。需要服务器配置的管理员令牌。")
+        token = gr.Textbox(label="管理员令牌", type="password", max_length=200, elem_id="pa-admin-token")
+        gr.Markdown("### 上传政策文件\n支持 .txt、.md、.html、.docx、.pdf(5MB以内);入库后立即可被检索。")
+        upload = gr.File(label="政策文件", file_count="single", file_types=[".txt", ".md", ".html", ".htm", ".docx", ".pdf"], type="filepath", elem_id="pa-admin-file")
+        ingest = gr.Button("上传并入库", variant="primary", elem_id="pa-admin-upload")
+        report = gr.HTML("", elem_id="pa-admin-report")
+        gr.Markdown("### 用户反馈")
+        with gr.Row():
+            review = gr.Button("查看反馈", elem_id="pa-admin-feedback")
+            export = gr.DownloadButton("导出CSV", value=None, elem_id="pa-admin-csv", visible=False)
+            prepare = gr.Button("生成CSV", elem_id="pa-admin-csv-make")
+        feedback = gr.HTML("", elem_id="pa-admin-feedback-list")
+
+        def settings():
+            services = bot()
+            return services.settings if services is not None else None
+
+        def do_ingest(token_value: str, path: str | None):
+            try:
+                return h.admin_upload(bot(), token_value, path)
+            except Exception as exc:
+                return cards.notice(_fail(exc), "warn")
+
+        def do_review(token_value: str):
+            try:
+                return h.admin_feedback(settings(), get_feedback(), token_value)
+            except Exception as exc:
+                return cards.notice(_fail(exc), "warn")
+
+        def do_export(token_value: str):
+            try:
+                path = h.admin_feedback_csv(settings(), get_feedback(), token_value)
+            except Exception as exc:
+                return gr.update(visible=False, value=None), cards.notice(_fail(exc), "warn")
+            return gr.update(visible=True, value=path), gr.update()
+
+        ingest.click(do_ingest, [token, upload], report)
+        review.click(do_review, token, feedback)
+        prepare.click(do_export, token, [export, feedback])

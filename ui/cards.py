@@ -193,14 +193,73 @@ def compare_table(rows: Sequence[Mapping[str, Any]]) -> str:
 # ------------------------------------------------------------------ chat messages
 
 
-def answer_html(answer: str, cards: Sequence[str], calc_html: str = "", refused: bool = False) -> str:
-    """An assistant chat message: the answer, the calculation block, then the citation cards."""
+def answer_html(answer: str, cards: Sequence[str], calc_html: str = "", refused: bool = False, table: str = "") -> str:
+    """An assistant chat message: the answer, a comparison table, the calculation block, then the citation cards."""
     parts = [f'<div class="pa-answer{" pa-refused" if refused else ""}">{multiline(answer)}</div>']
+    if table:
+        parts.append(table)
     if calc_html:
         parts.append(calc_html)
     if cards:
         parts.append(f'<div class="pa-cites"><div class="pa-cites-title">引用条款({len(cards)}条,点击展开原文)</div>{"".join(cards)}</div>')
     return "".join(parts)
+
+
+_REF = re.compile(r"\[(\d+)\]")
+_FIGURES = re.compile(r"(?:RMB\s*)?\d[\d,]*(?:\.\d+)?\s*(?:亿元|万元|元|亿|万|%|个|家|年)|\d+(?:\.\d+)?\s*(?:million|billion|percent)", re.IGNORECASE)
+
+
+def comparison_rows(answer: str, cited: Sequence[Mapping[str, Any]], cities: Iterable[str]) -> list[dict]:
+    """The per-city lines of a comparison answer ("- 城市(条款)[n]:…" or "- 城市:结果[n](步骤)") as rows:
+    city, clause (label and [n]), key figures, content. A line counts only when it starts with a corpus city."""
+    names = sorted({c for c in cities if c}, key=len, reverse=True)
+    if not names:
+        return []
+    line_re = re.compile(
+        r"^\s*[-•]\s*(?P<city>" + "|".join(re.escape(c) for c in names) + r")\s*"
+        r"(?:[((](?P<label>(?:[^()()]|[((][^()()]{0,12}[))]){1,40})[))])?\s*(?P<ref>\[\d+\])?\s*[::]\s*(?P<rest>.*)$"
+    )
+    rows = []
+    for line in str(answer or "").splitlines():
+        m = line_re.match(line)
+        if not m:
+            continue
+        rest = m.group("rest").strip()
+        refs = _REF.findall((m.group("ref") or "") + rest)
+        n = int(refs[0]) if refs else None
+        label = m.group("label") or ""
+        if not label and n is not None and 0 < n <= len(cited):
+            label = str(cited[n - 1].get("display_label") or "")
+        content = _REF.sub("", rest).strip()
+        figures: list[str] = []
+        lead = _FIGURES.match(content)
+        for f in [lead.group(0)] if lead else _FIGURES.findall(content):  # a calculated result, else the clause's figures
+            f = f.strip()
+            if f not in figures:
+                figures.append(f)
+        rows.append({"city": m.group("city"), "clause": label, "ref": n, "figures": figures, "content": content})
+    return rows
+
+
+def comparison_table(answer: str, cited: Sequence[Mapping[str, Any]], cities: Iterable[str]) -> str:
+    """A comparison answer's per-city lines as a table (at least two cities); "" for any other answer."""
+    rows = comparison_rows(answer, cited, cities)
+    if len({r["city"] for r in rows}) < 2:
+        return ""
+    cells = []
+    for r in rows:
+        ref = f' <span class="pa-num">[{r["ref"]}]</span>' if r["ref"] else ""
+        figures = "<br>".join(esc(f) for f in r["figures"][:4]) or "—"
+        cells.append(
+            f"<tr><td>{esc(r['city'])}</td><td>{esc(r['clause']) or '—'}{ref}</td>"
+            f'<td class="pa-num-cell">{figures}</td><td>{esc(r["content"])}</td></tr>'
+        )
+    body = "".join(cells)
+    return (
+        '<div class="pa-table-wrap pa-compare"><table class="pa-table">'
+        "<thead><tr><th>城市</th><th>条款</th><th>结果 / 关键数字</th><th>说明 / 原文要点</th></tr></thead>"
+        f"<tbody>{body}</tbody></table></div>"
+    )
 
 
 def notice(text: str, kind: str = "info") -> str:
@@ -317,7 +376,82 @@ CSS = """
 .pa-tree-item .pa-text{padding:4px 0 4px 1em;border-left:3px solid #d0d7de;margin-left:4px}
 .pa-units{color:#57606a;font-size:12px;padding-left:1em}
 .pa-lvl0{margin-left:0}.pa-lvl1{margin-left:1.2em}.pa-lvl2{margin-left:2.4em}.pa-lvl3{margin-left:3.6em}
+.pa-group-title{font-weight:600;color:#57606a;margin:12px 0 4px;border-top:1px dashed #d0d7de;padding-top:8px}
+.pa-related .pa-card{background:#f6f8fa}
+.pa-compare{margin:6px 0}
+.pa-fb-up{color:#1a7f37}.pa-fb-down{color:#a40e26}
 mark{background:#fff3a3;color:inherit;padding:0 1px;border-radius:2px}
 .pa-examples button{white-space:normal!important;text-align:left!important;height:auto!important}
 @media (max-width:480px){.pa-lvl1{margin-left:.6em}.pa-lvl2{margin-left:1.2em}.pa-lvl3{margin-left:1.8em}}
 """
+
+
+# ------------------------------------------------------------------ admin
+
+
+def ingest_report(report: Mapping[str, Any], added: Sequence[Mapping[str, Any]] = ()) -> str:
+    """What an upload did: the new documents with their metadata, the index totals, extracted rules,
+    quarantined and flagged files with their reasons, and the ingestion warnings."""
+    quarantined = list(report.get("quarantined") or [])
+    flagged = list(report.get("flagged") or [])
+    warnings = list(report.get("warnings") or [])
+    skipped = list(report.get("skipped_rules") or [])
+    status = "已隔离,未加入政策库" if quarantined and not added else "已加入政策库并发布"
+    summary = [
+        ("文件", report.get("added", "")),
+        ("结果", status),
+        ("政策库文件数", report.get("documents", "—")),
+        ("条款总数", report.get("clauses", "—")),
+        ("新嵌入条款", report.get("embedded", "—")),
+        ("计算规则", report.get("rules", "—")),
+        ("未抽取为规则的金额句", len(skipped)),
+    ]
+    parts = [
+        notice(f"上传完成:{report.get('added', '')}({status})", "warn" if quarantined else "ok"),
+        '<dl class="pa-meta pa-report">' + "".join(f"<div><dt>{esc(k)}</dt><dd>{esc(v)}</dd></div>" for k, v in summary) + "</dl>",
+    ]
+    for doc in added:
+        parts.append(f'<div class="pa-group-title">新文件:{esc(book_title(doc.get("title") or ""))}</div>{document_meta(doc)}')
+
+    def listing(title: str, items: Sequence[Any], kind: str) -> None:
+        if not items:
+            return
+        lines = []
+        for item in items:
+            if isinstance(item, Mapping):
+                who = item.get("file") or item.get("source") or item.get("doc_id") or ""
+                why = item.get("reason") or item.get("message") or item.get("kind") or ""
+                lines.append(f"<li><b>{esc(who)}</b>:{esc(why)}</li>")
+            else:
+                lines.append(f"<li>{esc(item)}</li>")
+        parts.append(f'<div class="pa-notes pa-{kind}"><b>{esc(title)}({len(items)})</b><ul>{"".join(lines)}</ul></div>')
+
+    listing("隔离的文件(含疑似指令文本,未索引)", quarantined, "quarantined")
+    listing("需复核的文件(数字与同城同类文件不一致)", flagged, "flagged")
+    listing("入库警告", warnings, "warnings")
+    listing("未抽取为计算规则的金额句", [f"{s.get('clause_id', '')} {s.get('reason', '')}" if isinstance(s, Mapping) else s for s in skipped], "skipped")
+    return "".join(parts)
+
+
+RATING_ZH = {"up": "👍 有帮助", "down": "👎 没帮助"}
+
+
+def feedback_table(records: Sequence[Mapping[str, Any]], total: int | None = None) -> str:
+    """Feedback records (newest first): time, rating, question, answer, cited clauses, comment."""
+    if not records:
+        return notice("还没有反馈。")
+    body = "".join(
+        "<tr>"
+        f"<td>{esc(r.get('id'))}</td><td>{esc(r.get('created_at'))}</td>"
+        f"<td class=\"pa-fb-{esc(r.get('rating'))}\">{esc(RATING_ZH.get(str(r.get('rating')), r.get('rating')))}</td>"
+        f"<td>{esc(r.get('question'))}</td><td>{esc(str(r.get('answer') or '')[:200])}</td>"
+        f"<td>{esc('、'.join(r.get('citation_ids') or []))}</td><td>{esc(r.get('comment'))}</td>"
+        "</tr>"
+        for r in records
+    )
+    head = notice(f"共 {total if total is not None else len(records)} 条反馈,显示最新 {len(records)} 条。")
+    return (
+        head + '<div class="pa-table-wrap"><table class="pa-table pa-feedback">'
+        "<thead><tr><th>#</th><th>时间</th><th>评价</th><th>问题</th><th>回答</th><th>引用条款</th><th>意见</th></tr></thead>"
+        f"<tbody>{body}</tbody></table></div>"
+    )

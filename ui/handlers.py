@@ -11,7 +11,11 @@ and turned into a generic apology by the wiring layer, never shown as a tracebac
 from __future__ import annotations
 
 import logging
+import os
 import re
+import tempfile
+from functools import lru_cache
+from importlib import resources
 from typing import Any, Mapping, Sequence
 
 from pydantic import ValidationError
@@ -74,8 +78,13 @@ def chat_reply(services, question: str, turns: Sequence[Mapping[str, str]]) -> t
         request = AskRequest(question=question or "", history=history_turns(turns))
     except ValidationError as exc:
         raise UserFacingError(_validation_message(exc)) from None
+    if not_understood(request.question):
+        text = not_understood_reply(services)
+        record = {"question": request.question, "answer": text, "citation_ids": [], "citations": [], "refused": True}
+        return cards.answer_html(text, [], refused=True), record
     answer = services.assistant.ask(request.question, [t.model_dump() for t in request.history])
-    card_html = [cards.clause_card(view.to_dict(), number=i) for i, view in enumerate(answer.cited_views, 1)]
+    views = [view.to_dict() for view in answer.cited_views]
+    card_html = [cards.clause_card(view, number=i) for i, view in enumerate(views, 1)]
     calc_html = ""
     if answer.calculation is not None:
         calc = answer.calculation
@@ -84,9 +93,102 @@ def chat_reply(services, question: str, turns: Sequence[Mapping[str, str]]) -> t
         "question": request.question,
         "answer": answer.text,
         "citation_ids": [h.clause.clause_id for h in answer.cited],
+        "citations": [
+            {"n": i, "clause_id": v.get("clause_id"), "source": f"{v.get('city') or ''} {cards.source_line(v).removeprefix('来源:')}".strip(), "text": str(v.get("text", ""))}
+            for i, v in enumerate(views, 1)
+        ],
         "refused": answer.refused,
     }
-    return cards.answer_html(answer.text, card_html, calc_html, refused=answer.refused), record
+    table = cards.comparison_table(answer.text, views, city_names(services))
+    return cards.answer_html(answer.text, card_html, calc_html, refused=answer.refused, table=table), record
+
+
+# A message is understood when it has a CJK character or at least one real word: a word of the assistant's
+# English vocabulary (lexicon) or of the common English function words (ui/data/english_words.txt).
+_CJK_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_WORD = re.compile(r"[A-Za-z]+")
+
+
+@lru_cache(maxsize=1)
+def known_english_words() -> frozenset[str]:
+    from assistant.lexicon import load_lexicon
+
+    words = set()
+    for line in resources.files("ui").joinpath("data/english_words.txt").read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip().lower()
+        if line:
+            words.add(line)
+    lex = load_lexicon()
+    phrases = [*lex.en_cues, *lex.departments_en.values(), *lex.off_topic_en, *lex.other_places_en]
+    phrases += [w for names in lex.city_en.values() for w in names]
+    phrases += [w for t in lex.topics for w in (t.en_name, *t.en)]
+    phrases += [w for words_ in lex.cues.values() for w in words_]
+    for phrase in phrases:
+        words.update(w.lower() for w in _WORD.findall(str(phrase)) if len(w) >= 2)
+    return frozenset(words)
+
+
+def not_understood(question: str) -> bool:
+    """True for a message the assistant cannot read: no CJK character and no real word (e.g. a keyboard mash)."""
+    text = question or ""
+    if _CJK_CHAR.search(text):
+        return False
+    known = known_english_words()
+    return not any(w.lower() in known for w in _WORD.findall(text))
+
+
+def not_understood_reply(services) -> str:
+    """The Chinese help message for a message that could not be read, naming what the knowledge base covers."""
+    overview = services.catalogue.overview if services is not None else None
+    scope = f"本助手可以回答{'、'.join(overview.cities)}的{overview.name_zh}问题" if overview and overview.cities else "本助手可以回答政策问题"
+    examples = example_questions(services, 2)
+    tip = f",例如“{examples[0]}”" if examples else ""
+    return f"没听懂您的问题。{scope},请用中文描述您想了解的内容(城市、政策项目、金额等){tip}。"
+
+
+def city_names(services) -> list[str]:
+    """The corpus cities and their English names (comparison lines start with one of them)."""
+    from assistant.composers.wording import city_name_en
+
+    cities = list(services.catalogue.cities) if services is not None else []
+    return [*cities, *(city_name_en(c) for c in cities)]
+
+
+def answer_markdown(record: Mapping[str, Any] | None) -> str:
+    """One answer as Markdown: the question, the answer text and the numbered source list with clause text."""
+    if not record or not record.get("answer"):
+        return ""
+    lines = [f"**问:** {record.get('question', '')}", "", str(record["answer"]).strip()]
+    cited = list(record.get("citations") or [])
+    if cited:
+        lines += ["", "**来源:**", ""]
+        for c in cited:
+            text = re.sub(r"\s*\n\s*", "", str(c.get("text", ""))).strip()
+            lines.append(f"{c.get('n')}. {c.get('source', '')}")
+            if text:
+                lines.append(f"   > {text}")
+    return "\n".join(lines) + "\n"
+
+
+def markdown_file(record: Mapping[str, Any] | None, directory: str | None = None) -> str | None:
+    """The answer's Markdown written to a temporary .md file (for the download button); None without an answer."""
+    text = answer_markdown(record)
+    if not text:
+        return None
+    folder = tempfile.mkdtemp(prefix="pa-answer-", dir=directory)
+    path = os.path.join(folder, "answer.md")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+    return path
+
+
+def answer_choices(records: Mapping[str, Mapping[str, Any]]) -> list[tuple[str, str]]:
+    """(label, message index) of every answer in the conversation, oldest first."""
+    out = []
+    for n, key in enumerate(sorted(records, key=int), 1):
+        question = str(records[key].get("question", ""))
+        out.append((f"第{n}条回答:{question[:30]}{'…' if len(question) > 30 else ''}", key))
+    return out
 
 
 def _clause_or_none(services, clause_id: str) -> dict | None:
@@ -139,7 +241,9 @@ def lookup_hint(services) -> str:
 def find_clauses(services, query: str, city: str | None = None, doc_id: str | None = None, k: int = 10) -> tuple[list[dict], str]:
     """Clauses for a hotline query: a direct clause lookup (a city and a printed label) first, else ranked search.
 
-    Returns (clause records, mode) with mode "lookup" or "search".
+    Returns (clause records, mode) with mode "lookup" or "search". Every record carries `matched`: the clause
+    contains the query's keywords (`PolicyAssistant.contains_keywords`). Search results list the keyword hits
+    first (up to k), then up to `RELATED` semantically related clauses without the keyword.
     """
     services = _require(services)
     bot = services.assistant
@@ -155,14 +259,17 @@ def find_clauses(services, query: str, city: str | None = None, doc_id: str | No
         return (city is None or info.get("city") == city) and (doc_id is None or info.get("doc_id") == doc_id)
 
     if _LABELISH.search(query):
-        found = [f for f in (_record(h) for h in bot.lookup(query)) if keep(f)]
+        found = [dict(f, matched=True) for f in (_record(h) for h in bot.lookup(query)) if keep(f)]
         if found:
             return found[:k], "lookup"
-    found = [f for f in (_record(h) for h in bot.search(query, k=50 if doc_id else k, city=city)) if keep(f)]
-    # clauses containing the query word itself first (hotline staff search for a term), rank kept otherwise
-    literal = re.sub(r"\s+", "", query)
-    found.sort(key=lambda f: literal not in re.sub(r"\s+", "", str(f.get("text", ""))))
-    return found[:k], "search"
+    hits = [h for h in bot.search(query, k=max(SEARCH_POOL, k), city=city) if keep(_record(h))]
+    exact = [dict(_record(h), matched=True) for h in hits if bot.contains_keywords(h, query)]
+    related = [dict(_record(h), matched=False) for h in hits if not bot.contains_keywords(h, query)]
+    return exact[:k] + related[:RELATED], "search"
+
+
+SEARCH_POOL = 50  # clauses ranked before the keyword filter (the bundled corpus has fewer than 100)
+RELATED = 5  # related clauses (without the keyword) shown after the keyword hits
 
 
 def _record(hit) -> dict:
@@ -172,28 +279,41 @@ def _record(hit) -> dict:
 
 
 def lookup_html(query: str, found: Sequence[Mapping[str, Any]], mode: str) -> str:
+    """Keyword hits (highlighted) first, then a labelled group of related clauses without the keyword."""
     if not found:
         return cards.notice("没有找到相关条款。可以换个说法,或输入条款编号。", "warn")
-    terms = [] if mode == "lookup" else cards.query_terms(query)
-    head = (
-        f"按条款编号直接定位到 {len(found)} 条"
-        if mode == "lookup"
-        else f"找到 {len(found)} 条相关条款(按相关度排序,黄色为命中的词)"
-    )
-    body = "".join(cards.clause_card(info, number=i, terms=terms, open=i == 1) for i, info in enumerate(found, 1))
-    return cards.notice(head) + body
+    if mode == "lookup":
+        body = "".join(cards.clause_card(info, number=i, open=i == 1) for i, info in enumerate(found, 1))
+        return cards.notice(f"按条款编号直接定位到 {len(found)} 条") + body
+    terms = cards.query_terms(query)
+    exact = [f for f in found if f.get("matched")]
+    related = [f for f in found if not f.get("matched")]
+    parts = []
+    if exact:
+        parts.append(cards.notice(f"{len(exact)} 条条款包含“{query}”(黄色为命中的词)", "ok"))
+        parts.append('<div class="pa-group pa-exact">' + "".join(
+            cards.clause_card(info, number=i, terms=terms, open=i == 1) for i, info in enumerate(exact, 1)) + "</div>")
+    else:
+        parts.append(cards.notice(f"没有条款包含“{query}”。下面是语义相关的条款,仅供参考,不能作为答复依据。", "warn"))
+    if related:
+        parts.append(f'<div class="pa-group-title">相关条款(不含该关键词)· {len(related)} 条</div>')
+        parts.append('<div class="pa-group pa-related">' + "".join(
+            cards.clause_card(info, number=i) for i, info in enumerate(related, len(exact) + 1)) + "</div>")
+    return "".join(parts)
 
 
 def script_choices(found: Sequence[Mapping[str, Any]]) -> list[tuple[str, str]]:
+    """Clauses a copy-ready script may be built from: only those containing the keyword."""
     return [
         (f"[{i}] {f.get('city') or ''} {book_title(f.get('doc_title') or '')} {f.get('display_label')}", f["clause_id"])
         for i, f in enumerate(found, 1)
+        if f.get("matched", True)
     ]
 
 
 def answer_script(info: Mapping[str, Any] | None) -> str:
-    """What hotline staff read out or paste: the clause text, then the source line."""
-    if not info:
+    """What hotline staff read out or paste: the clause text, then the source line (keyword hits only)."""
+    if not info or not info.get("matched", True):
         return ""
     text = re.sub(r"\s*\n\s*", "", str(info.get("text", ""))).strip()
     return f"{text}\n{cards.source_line(info)}"
@@ -472,3 +592,79 @@ def library_html(services, city: str | None = None) -> str:
         for d in docs
     )
     return head + sections
+
+
+# ------------------------------------------------------------------ admin
+
+
+def check_admin(settings, token: str | None) -> None:
+    """The admin token typed in the UI against the server's (constant-time); a Chinese message otherwise."""
+    import hmac
+
+    if settings is None or not settings.admin_enabled:
+        raise UserFacingError("管理功能未启用:服务器没有配置管理员令牌(POLICY_ADMIN_TOKEN)。")
+    supplied = (token or "").strip()
+    expected = settings.admin_token.get_secret_value()
+    if not supplied or not hmac.compare_digest(supplied.encode(), expected.encode()):
+        raise UserFacingError("管理员令牌不正确。")
+
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+
+
+def admin_upload(services, token: str | None, file_path: str | None) -> str:
+    """Ingest one uploaded file the way POST /v1/admin/documents does; the ingestion report as HTML."""
+    from assistant.errors import InputError
+    from assistant.http.routers.admin import ingest_bytes, upload_name
+
+    services = _require(services)
+    check_admin(services.settings, token)
+    if not file_path:
+        raise UserFacingError("请先选择要上传的文件。")
+    try:
+        name = upload_name(os.path.basename(str(file_path)))
+    except InputError:
+        raise UserFacingError("不支持的文件类型,请上传 .txt、.md、.html、.docx 或 .pdf 文件。") from None
+    if os.path.getsize(file_path) > MAX_UPLOAD_BYTES:
+        raise UserFacingError("文件太大了(上限5MB)。")
+    with open(file_path, "rb") as f:
+        data = f.read()
+    try:
+        report = ingest_bytes(services, name, data)
+    except InputError as exc:
+        log.info("admin upload refused: %s", exc)
+        raise UserFacingError(f"文件无法解析,没有加入政策库:{exc}") from None
+    return cards.ingest_report(report, _added_documents(services, report))
+
+
+def _added_documents(services, report: Mapping[str, Any]) -> list[dict]:
+    """The documents built from the uploaded file (by source file name), with their clause counts."""
+    name = str(report.get("added", ""))
+    counts = services.catalogue.clause_counts()
+    out = []
+    for d in services.catalogue.documents.values():
+        info = d.to_dict()
+        if any(name and (str(s) == name or str(s).endswith(name)) for s in info.get("sources") or []):
+            out.append(dict(info, clauses=counts.get(d.doc_id, 0)))
+    return out
+
+
+def admin_feedback(settings, store, token: str | None, limit: int = 50) -> str:
+    """The latest feedback records as a table (newest first)."""
+    check_admin(settings, token)
+    if store is None:
+        raise UserFacingError("反馈功能暂不可用。")
+    records = list(store.records())
+    return cards.feedback_table([r.__dict__ for r in reversed(records[-limit:])], total=len(records))
+
+
+def admin_feedback_csv(settings, store, token: str | None, directory: str | None = None) -> str:
+    """All feedback exported as CSV (the feedback store's own export) in a temporary file; returns its path."""
+    check_admin(settings, token)
+    if store is None:
+        raise UserFacingError("反馈功能暂不可用。")
+    folder = tempfile.mkdtemp(prefix="pa-feedback-", dir=directory)
+    path = os.path.join(folder, "feedback.csv")
+    with open(path, "w", encoding="utf-8-sig", newline="") as f:  # BOM: Excel opens UTF-8 CSV correctly
+        f.write(store.export("csv"))
+    return path

@@ -6,6 +6,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 import json
+import re
 import shutil
 import sqlite3
 from pathlib import Path
@@ -20,13 +21,14 @@ CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = REPO / "docs" / "screenshots"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
 TIMEOUT_MS = 30_000
+ADMIN_TOKEN = "browser-test-admin-token-0123456789"
 
 
 @pytest.fixture(scope="module")
 def server(built_data_dir, tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("ui-live") / "data"
     shutil.copytree(built_data_dir, data_dir, symlinks=True)
-    with live_server(data_dir) as (base, _proc):
+    with live_server(data_dir, POLICY_ADMIN_TOKEN=ADMIN_TOKEN) as (base, _proc):
         yield base, data_dir
 
 
@@ -178,3 +180,117 @@ def test_chat_on_a_phone_width_screen(server, browser):
         # nothing wider than the screen: no horizontal scrolling on a phone
         assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1
         _shot(page, "chat-mobile.png")
+
+
+# ------------------------------------------------------------------ a whole working day
+
+
+DISLIKE = re.compile("Dislike|不喜欢|踩|不赞")
+
+
+def test_conversation_survives_a_reload_and_new_conversation_clears_it(server, browser):
+    base, _ = server
+    with _open(browser, base) as page:
+        first = _ask(page, "杭州单家企业每年最多能申领多少算力券?", 0)
+        assert "800万" in first.inner_text()
+        page.wait_for_timeout(500)  # the browser storage is written after the answer
+        page.reload(wait_until="domcontentloaded")
+        restored = page.locator("#pa-chat .pa-answer").first
+        restored.wait_for()
+        assert "800万" in restored.inner_text()
+        assert "杭州单家企业每年最多能申领多少算力券?" in page.locator("#pa-chat").inner_text()
+        second = _ask(page, "那郑州呢?", 1)  # the restored history still carries the follow-up
+        assert "100万" in second.inner_text()
+        _shot(page, "chat-restored.png")
+        page.locator("#pa-new").click()
+        page.locator("#pa-chat .pa-answer").first.wait_for(state="detached")
+        page.wait_for_timeout(500)
+        page.reload(wait_until="domcontentloaded")
+        page.locator("#pa-question textarea").wait_for()
+        page.wait_for_timeout(1500)
+        assert page.locator("#pa-chat .pa-answer").count() == 0
+
+
+def test_answer_export_as_markdown_with_sources(server, browser):
+    base, _ = server
+    with _open(browser, base) as page:
+        answer = _ask(page, "杭州单家企业每年最多能申领多少算力券?", 0)
+        assert "800万" in answer.inner_text()
+        page.locator("#pa-export").get_by_text("复制 / 导出回答").click()
+        md_box = page.locator("#pa-export-md textarea")
+        md_box.wait_for()
+        page.wait_for_function("() => document.querySelector('#pa-export-md textarea').value.includes('来源')")
+        with page.expect_download() as info:
+            page.locator("#pa-export-dl").click()
+        path = info.value.path()
+        text = Path(path).read_text(encoding="utf-8")
+        assert "800万" in text and "**来源:**" in text
+        assert "1. 杭州 《支持人工智能全产业链高质量发展的若干措施》一、(三)" in text
+        assert "单家企业每年“算力券”申领不超过800万元" in text
+        assert text == md_box.input_value()
+        _shot(page, "chat-export.png")
+
+
+def test_feedback_on_the_first_of_two_answers(server, browser):
+    base, data_dir = server
+    with _open(browser, base) as page:
+        _ask(page, "杭州单家企业每年最多能申领多少算力券?", 0)
+        _ask(page, "那郑州呢?", 1)
+        before = len(_feedback_rows(data_dir))
+        dislikes = page.locator("#pa-chat").get_by_role("button", name=DISLIKE)
+        assert dislikes.count() >= 2, "no 👎 under every answer"
+        dislikes.first.click()
+        page.locator("#pa-feedback-status").get_by_text("已记录,谢谢反馈").wait_for()
+        rows = _feedback_rows(data_dir)
+        assert len(rows) == before + 1
+        rating, question, answer, citation_ids, _ = rows[-1]
+        assert (rating, question) == ("down", "杭州单家企业每年最多能申领多少算力券?")
+        assert "800万" in answer and "hangzhou-ai-measures#一.(三)" in json.loads(citation_ids)
+
+
+def test_comparison_in_chat_is_a_table(server, browser):
+    base, _ = server
+    with _open(browser, base) as page:
+        _ask(page, "杭州、嘉兴和郑州的算力券,合同1000万分别能拿多少?", 0)
+        table = page.locator("#pa-chat .pa-compare table")
+        table.wait_for()
+        text = table.inner_text()
+        assert "嘉兴" in text and "郑州" in text and "200万元" in text and "100万元" in text
+        assert page.locator("link[rel='icon'][href='/favicon.ico']").count() >= 1
+        _shot(page, "chat-compare.png")
+
+
+def test_zz_admin_upload_shows_the_ingestion_report_and_feedback_export(server, browser, tmp_path):
+    """Runs last in this module: the upload adds a document to the live server's index."""
+    base, _ = server
+    policy = tmp_path / "test-upload-policy.txt"
+    policy.write_text(
+        "测试市人民政府办公厅关于印发测试市促进机器人产业发展若干措施的通知\n测政办发〔2025〕3号\n"
+        "各区人民政府,市政府各部门:\n现将《测试市促进机器人产业发展若干措施》印发给你们,请认真贯彻执行。\n"
+        "测试市人民政府办公厅\n2025年3月1日\n测试市促进机器人产业发展若干措施\n"
+        "一、支持机器人整机研发。对年度研发投入超过1000万元的机器人整机企业,按研发投入的10%给予补助,最高不超过300万元。(责任单位:市工信局)\n"
+        "二、本措施自2025年3月1日起施行,有效期至2027年12月31日。\n",
+        encoding="utf-8",
+    )
+    with _open(browser, base) as page:
+        page.get_by_role("tab", name="管理").click()
+        page.locator("#pa-admin-token input").fill("wrong-token-wrong-token")
+        page.locator("#pa-admin-feedback").click()
+        page.locator("#pa-admin-feedback-list").get_by_text("管理员令牌不正确").wait_for()
+        page.locator("#pa-admin-token input").fill(ADMIN_TOKEN)
+        page.locator("#pa-admin-file input[type=file]").set_input_files(str(policy))
+        page.wait_for_timeout(1000)  # the file is uploaded to the server first
+        page.locator("#pa-admin-upload").click()
+        report = page.locator("#pa-admin-report .pa-report")
+        report.wait_for(timeout=120_000)
+        text = page.locator("#pa-admin-report").inner_text()
+        assert "test-upload-policy.txt" in text and "已加入政策库并发布" in text
+        assert "促进机器人产业发展若干措施" in text and "测政办发〔2025〕3号" in text
+        _shot(page, "admin.png")
+        page.locator("#pa-admin-feedback").click()
+        page.locator("#pa-admin-feedback-list .pa-table, #pa-admin-feedback-list .pa-msg").first.wait_for()
+        page.locator("#pa-admin-csv-make").click()
+        page.locator("#pa-admin-csv").wait_for()
+        with page.expect_download() as info:
+            page.locator("#pa-admin-csv").click()
+        assert Path(info.value.path()).read_text(encoding="utf-8-sig").startswith("id,created_at,rating,question")

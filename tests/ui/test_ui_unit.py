@@ -250,7 +250,7 @@ def test_build_ui_needs_no_assistant_at_build_time():
     demo = build_ui(lambda: None, lambda: None)
     assert isinstance(demo, gr.Blocks)
     labels = {getattr(b, "label", None) for b in demo.blocks.values() if isinstance(b, gr.Tab)}
-    assert labels == {"咨询", "查询", "计算器", "政策库", "政策体检"}
+    assert labels == {"咨询", "查询", "计算器", "政策库", "政策体检", "管理"}
 
 
 def test_ui_is_mounted_at_slash_ui(settings, services):
@@ -263,3 +263,148 @@ def test_ui_is_mounted_at_slash_ui(settings, services):
         assert root.status_code in (302, 307) and root.headers["location"] == "/ui"
         page = client.get("/ui/")
         assert page.status_code == 200 and "政策问答助手" in page.text
+
+
+# ------------------------------------------------------------------ lookup: keyword hits vs related
+
+
+def test_lookup_lists_keyword_hits_first_then_a_labelled_related_group(services):
+    found, mode = h.find_clauses(services, "小巨人")
+    flags = [f["matched"] for f in found]
+    assert flags[0] and flags == sorted(flags, reverse=True)  # every keyword hit before any related clause
+    assert all("小巨人" in f["text"] for f in found if f["matched"])
+    assert all("小巨人" not in f["text"] for f in found if not f["matched"])
+    html = h.lookup_html("小巨人", found, mode)
+    assert f"{flags.count(True)} 条条款包含“小巨人”" in html
+    if not all(flags):
+        assert html.index("相关条款(不含该关键词)") > html.rindex("<mark>小巨人</mark>")
+    assert [cid for _, cid in h.script_choices(found)] == [f["clause_id"] for f in found if f["matched"]]
+
+
+def test_a_keyword_found_nowhere_says_so_and_builds_no_script(services):
+    found, mode = h.find_clauses(services, "火星移民")
+    assert found and not any(f["matched"] for f in found)
+    html = h.lookup_html("火星移民", found, mode)
+    assert "没有条款包含“火星移民”" in html and "相关条款(不含该关键词)" in html
+    assert "找到" not in html and "<mark>" not in html
+    assert h.script_choices(found) == []
+    assert h.answer_script(found[0]) == ""
+
+
+# ------------------------------------------------------------------ chat: language, comparison table, export
+
+
+@pytest.mark.parametrize("text", ["asdfgh", "qwerty 12345", "!!!???", "zxcv bnm"])
+def test_unreadable_input_gets_a_chinese_help_message(services, text):
+    assert h.not_understood(text)
+    html, record = h.chat_reply(services, text, [])
+    assert record["answer"].startswith("没听懂") and record["refused"] and record["citation_ids"] == []
+    for city in services.catalogue.cities:
+        assert city in record["answer"]
+    assert "没听懂" in html
+
+
+@pytest.mark.parametrize("text", ["How much is the compute voucher in Hangzhou?", "hello", "杭州算力券", "asdf 算力"])
+def test_questions_with_words_or_chinese_go_to_the_assistant(text):
+    assert not h.not_understood(text)
+
+
+def test_english_question_still_gets_an_english_answer(services):
+    _, record = h.chat_reply(services, "How much is the compute voucher in Hangzhou at most?", [])
+    assert "8,000,000" in record["answer"] or "800万" in record["answer"]
+    assert not record["answer"].startswith("没听懂")
+
+
+def test_comparison_answer_is_shown_as_a_table_with_city_clause_and_result(services):
+    html, record = h.chat_reply(services, "杭州、嘉兴和郑州的算力券,合同1000万分别能拿多少?", [])
+    assert "<table" in html and "<th>城市</th><th>条款</th>" in html
+    table = html[html.index("<table"):html.index("</table>")]
+    for row in ("<td>嘉兴</td><td>三、(六)", "<td>郑州</td><td>一、2.", "<td>杭州</td><td>一、(三)"):
+        assert row in table
+    assert '<td class="pa-num-cell">200万元</td>' in table and '<td class="pa-num-cell">100万元</td>' in table
+    single, _ = h.chat_reply(services, "杭州单家企业每年最多能申领多少算力券?", [])
+    assert "<table" not in single  # one city is no comparison
+
+
+def test_comparison_rows_parse_the_composer_lines():
+    cited = [{"display_label": "一、2."}]
+    text = "各地规定对比:\n- 甲城(一、(三))[2]:补贴30%,不超过800万元。\n- 乙城:100万元[1](1000万元 × 20% = 200万元)\n- 丙城:未找到对应条款"
+    rows = cards.comparison_rows(text, [*cited, {"display_label": "x"}], ["甲城", "乙城", "丙城"])
+    assert [(r["city"], r["clause"], r["ref"], r["figures"]) for r in rows] == [
+        ("甲城", "一、(三)", 2, ["30%", "800万元"]),
+        ("乙城", "一、2.", 1, ["100万元"]),
+        ("丙城", "", None, []),
+    ]
+    assert "未找到对应条款" in cards.comparison_table(text, cited, ["甲城", "乙城", "丙城"])
+
+
+def test_markdown_export_has_the_answer_and_a_numbered_source_list(services, tmp_path):
+    _, record = h.chat_reply(services, "杭州单家企业每年最多能申领多少算力券?", [])
+    md = h.answer_markdown(record)
+    assert record["answer"].strip() in md
+    assert f"1. 杭州 《{HZ_TITLE}》一、(三)" in md
+    assert "> " in md and "单家企业每年“算力券”申领不超过800万元" in md
+    path = h.markdown_file(record, str(tmp_path))
+    assert path.endswith(".md") and open(path, encoding="utf-8").read() == md
+    assert h.answer_markdown(None) == "" and h.markdown_file(None) is None
+
+
+def test_answer_choices_follow_the_message_order():
+    recs = {"11": {"question": "后一个问题"}, "1": {"question": "第一个问题"}}
+    assert h.answer_choices(recs) == [("第1条回答:第一个问题", "1"), ("第2条回答:后一个问题", "11")]
+
+
+def test_feedback_on_an_earlier_answer_keeps_that_answers_record(services, store):
+    _, first = h.chat_reply(services, "杭州单家企业每年最多能申领多少算力券?", [])
+    turns = [{"role": "user", "content": first["question"]}, {"role": "assistant", "content": first["answer"]}]
+    _, second = h.chat_reply(services, "那郑州呢?", turns)
+    recs = {"1": first, "3": second}
+    new_id = h.record_feedback(store, "up", recs["1"])
+    row = next(r for r in store.records() if r.id == new_id)
+    assert row.question == first["question"] and HZ_VOUCHER in row.citation_ids and "800万" in row.answer
+
+
+# ------------------------------------------------------------------ admin
+
+
+ADMIN_TOKEN = "test-admin-token-0123456789"
+
+
+def test_admin_token_is_checked(settings):
+    from assistant.settings import Settings
+
+    with pytest.raises(h.UserFacingError, match="未启用"):
+        h.check_admin(settings, "anything")
+    enabled = Settings(data_dir=settings.data_dir, corpus_dir=settings.corpus_dir, admin_token=ADMIN_TOKEN)
+    h.check_admin(enabled, ADMIN_TOKEN)
+    for wrong in ("", "x", ADMIN_TOKEN + "x"):
+        with pytest.raises(h.UserFacingError, match="令牌不正确"):
+            h.check_admin(enabled, wrong)
+
+
+def test_admin_feedback_review_and_csv_export(settings, store, tmp_path):
+    from assistant.settings import Settings
+
+    enabled = Settings(data_dir=settings.data_dir, corpus_dir=settings.corpus_dir, admin_token=ADMIN_TOKEN)
+    store.add("down", "杭州算力券最多多少?", "800万元", [HZ_VOUCHER], "=希望更详细")
+    html = h.admin_feedback(enabled, store, ADMIN_TOKEN)
+    assert "共 1 条反馈" in html and "杭州算力券最多多少?" in html and "👎 没帮助" in html and HZ_VOUCHER in html
+    path = h.admin_feedback_csv(enabled, store, ADMIN_TOKEN, str(tmp_path))
+    text = open(path, encoding="utf-8-sig").read()
+    assert text.startswith("id,created_at,rating,question") and "杭州算力券最多多少?" in text
+    assert "'=希望更详细" in text  # the store's formula escaping is kept
+    with pytest.raises(h.UserFacingError, match="令牌不正确"):
+        h.admin_feedback_csv(enabled, store, "wrong-token")
+
+
+def test_ingest_report_lists_documents_rules_quarantines_and_warnings():
+    report = {
+        "added": "policy.txt", "documents": 9, "clauses": 90, "embedded": 4, "rules": 34, "skipped_rules": [],
+        "quarantined": [{"file": "bad.txt", "reason": "instruction-like text <b>"}],
+        "flagged": [{"file": "policy.txt", "reason": "figures differ"}],
+        "warnings": [{"kind": "garbled", "source": "policy.txt", "message": "lost text"}],
+    }
+    html = cards.ingest_report(report, [{"title": "新政策", "city": "某市", "issuer": "某市人民政府", "clauses": 4}])
+    for expected in ("policy.txt", "<dd>9</dd>", "<dd>90</dd>", "<dd>34</dd>", "bad.txt", "instruction-like text &lt;b&gt;",
+                     "figures differ", "lost text", "《新政策》", "某市人民政府"):
+        assert expected in html
