@@ -137,6 +137,8 @@ class QueryRetriever:
         self.mode = mode  # hybrid | bm25 | dense (the last two are eval baselines)
 
     def retrieve(self, query: Query, k: int, cities: Sequence[str] | None = None, vector: np.ndarray | None = None) -> list[Hit]:
+        if vector is None and self.mode != "bm25":
+            vector = self.embed(query)
         hits = self.searcher.search(
             query.search_text, k=k + 2, cities=query.cities if cities is None else cities,
             query_vector=vector, mode=self.mode,
@@ -144,7 +146,9 @@ class QueryRetriever:
         return without_instructions(hits)[:k]
 
     def embed(self, query: Query) -> np.ndarray:
-        return self.searcher.embed(query.search_text)
+        """The dense side reads the question as resolved (the embedder understands paraphrase and English); the
+        topic expansions of `search_text` only help BM25, and would make every embedding longer and slower."""
+        return self.searcher.embed(query.rewritten or query.text)
 
 
 def without_instructions(hits: Sequence[Hit]) -> list[Hit]:

@@ -8,6 +8,7 @@ calculator's parser. Follow-ups are resolved against the conversation history in
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Iterable, Sequence
@@ -120,7 +121,13 @@ def _contains_any(text: str, terms: Iterable[str]) -> bool:
 
 
 def _en_match(text: str, term: str) -> bool:
-    return re.search(rf"(?<![a-z]){re.escape(term)}(?![a-z])", text) is not None
+    """`term` occurs in `text` as whole English words; Chinese text is never searched for English terms."""
+    return _LATIN_WORD.search(text) is not None and term in text and _en_pattern(term).search(text) is not None
+
+
+@lru_cache(maxsize=4096)
+def _en_pattern(term: str) -> re.Pattern:
+    return re.compile(rf"(?<![a-z]){re.escape(term)}(?![a-z])")
 
 
 class QueryParser:
