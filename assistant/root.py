@@ -51,7 +51,25 @@ def _mount_ui(app: FastAPI) -> bool:
         footer_links=[],
         run_history=False,
     )
+    _client_errors_are_400(app, "/ui")
     return True
+
+
+def _client_errors_are_400(app: FastAPI, path: str) -> None:
+    """Gradio's routes index its tables with what the client sent (an unknown `fn_index` is a KeyError → 500):
+    under the UI mount such lookup and value errors are the client's fault, answered 400. Our own handlers run
+    in Gradio's queue worker, never inside these routes, so no bug of ours is hidden by this."""
+    from fastapi.responses import JSONResponse
+    from starlette.routing import Mount
+
+    async def bad_request(request, exc: Exception):
+        log.warning("malformed web-UI request on %s: %s", request.url.path, type(exc).__name__)
+        return JSONResponse({"detail": "malformed request to the web UI"}, 400)
+
+    for route in app.routes:
+        if isinstance(route, Mount) and route.path == path:
+            for cls in (LookupError, ValueError, TypeError):
+                route.app.add_exception_handler(cls, bad_request)
 
 
 def register_cli_extras(cli: typer.Typer) -> None:
