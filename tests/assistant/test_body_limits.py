@@ -30,7 +30,7 @@ def server(synthetic_data_dir, fake_embedder, tmp_path_factory):
     from assistant.settings import Settings
 
     data_dir = tmp_path_factory.mktemp("bodies") / "data"
-    shutil.copytree(synthetic_data_dir, data_dir)
+    shutil.copytree(synthetic_data_dir, data_dir, symlinks=True)
     settings = Settings(corpus_dir=SYNTHETIC_CORPUS, data_dir=data_dir, rate_limit_per_minute=0, body_timeout_s=BODY_TIMEOUT_S)
     services = build_services(settings, build_if_needed=False, embedder=fake_embedder)
     port = free_port()
