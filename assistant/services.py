@@ -104,6 +104,7 @@ def build_services(
 
     embedder = embedder or make_embedder(settings.embedder, settings.embed_model)
     if build_if_needed and is_stale(settings.corpus_dir, settings.data_dir, embedder.name):
+        log.warning("index missing, unreadable or stale (corpus or embedder changed); building it from %s", settings.corpus_dir)
         build_index(settings.corpus_dir, settings.data_dir, embedder, show_progress=show_progress)
     try:
         index = load_index(settings.data_dir, expected_embedder=embedder.name)

@@ -41,6 +41,7 @@ class Settings(BaseSettings):
     rate_limit_ui: int | None = Field(default=None, ge=0)  # None = default (1200/min Gradio event calls)
     # comma-separated IPs/CIDRs of reverse proxies whose X-Forwarded-For is believed; empty = trust none
     trusted_proxies: str = ""
+    body_timeout_s: float = Field(default=30.0, gt=0)  # a request body must arrive within this (else 408)
     log_questions: bool = False  # False: request logs carry a hash of the question, not its text
 
     @field_validator("trusted_proxies")

@@ -37,6 +37,20 @@ def _affirmed(text: str, word: str) -> bool:
     return False
 
 
+# A follow-up rewrites the previous question (swapped cities, an appended amount); over a history of turns
+# that could grow past any question a client may send (issue 18 saw 4,000 characters). Kept at most
+# MAX_REWRITTEN characters: the opening (a prefixed city or subject) and the end (an appended amount).
+MAX_REWRITTEN = 2000
+_REWRITTEN_TAIL = 200
+
+
+def _bounded(query: "Query") -> "Query":
+    text = query.rewritten
+    if len(text) <= MAX_REWRITTEN:
+        return query
+    return replace(query, rewritten=f"{text[: MAX_REWRITTEN - _REWRITTEN_TAIL - 1]} {text[-_REWRITTEN_TAIL:]}")
+
+
 _ASKS_BACK = re.compile(r"(的话)?呢[??]?\s*$")
 _SAME_SITUATION = re.compile(r"^(同样|一样|相同|同一|换成|换到|放在|如果在|要是在|若在)")
 _AMOUNT_SWITCH = re.compile(r"(如果|要是|假如|换成|改成|若|if|what if|and if|instead)", re.I)
@@ -179,8 +193,8 @@ class QueryParser:
         previous = None
         for turn in history:
             if turn.get("role") == "user" and str(turn.get("content", "")).strip():
-                previous = self._resolve(self._parse_one(turn["content"]), previous)
-        return self._resolve(self._parse_one(question), previous)
+                previous = _bounded(self._resolve(self._parse_one(turn["content"]), previous))
+        return _bounded(self._resolve(self._parse_one(question), previous))
 
     def _parse_one(self, question: str) -> Query:
         lang = detect_lang(question)

@@ -1,4 +1,4 @@
-"""Request guard: body-size limit, rate limits, last-resort error body and the access log."""
+"""Request guard: body limits (assistant/http/bodylimit.py), rate limits, last-resort error body and the access log."""
 
 from __future__ import annotations
 
@@ -9,32 +9,26 @@ import time
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from assistant.http.bodylimit import BodyLimitMiddleware
 from assistant.ratelimit import FamilyRateLimiter, TrustedProxies, client_ip, family_of, retry_after_header
 from assistant.settings import Settings
 
 log = logging.getLogger("assistant.api")
 access_log = logging.getLogger("assistant.access")
 
-MAX_BODY_BYTES = 64 * 1024
-ADMIN_BODY_BYTES = 5 * 1024 * 1024 + 64 * 1024
-CHAT_BODY_BYTES = 1024 * 1024  # chat clients resend the whole conversation (trimmed to the last turns on arrival)
 
 
 def install(app: FastAPI, settings: Settings) -> None:
     limiter = FamilyRateLimiter.from_settings(settings)
     trusted = TrustedProxies.parse(settings.trusted_proxies)
+    # inside the guard (added first): body limits on bytes actually read, and a body deadline
+    app.add_middleware(BodyLimitMiddleware, timeout_s=settings.body_timeout_s)
 
     @app.middleware("http")
     async def guard(request: Request, call_next):
         started = time.perf_counter()
         peer = request.client.host if request.client else None
         client = client_ip(peer, request.headers.getlist("x-forwarded-for"), trusted)
-        length = request.headers.get("content-length")
-        limit = ADMIN_BODY_BYTES if request.url.path.startswith("/v1/admin/") else MAX_BODY_BYTES
-        if request.url.path.startswith("/v1/chat/completions"):
-            limit = CHAT_BODY_BYTES
-        if length and length.isdigit() and int(length) > limit:
-            return _finish(request, JSONResponse({"detail": f"request body too large (limit {limit} bytes)"}, 413), started, client)
         family = family_of(request.url.path)
         if family is not None:
             wait = limiter.check(family, client)

@@ -24,6 +24,7 @@ from assistant.ratelimit import RateLimiter
 pytestmark = pytest.mark.slow
 
 ADMIN_TOKEN = "s3cret-admin-token-for-tests-0123456789"
+BEARER = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +93,7 @@ SUZHOU = "苏州市人民政府办公室\n苏州市支持人工智能发展若�
 @pytest.mark.parametrize("name", ["../../evil.txt", "/etc/passwd.txt", "..\\..\\evil.txt", "sub/../../x.txt"])
 def test_upload_never_escapes_the_data_dir(admin_client, name):
     c, data_dir = admin_client
-    response = c.post("/v1/admin/documents", headers={"X-Admin-Token": ADMIN_TOKEN},
+    response = c.post("/v1/admin/documents", headers=BEARER,
                       files={"file": (name, SUZHOU.encode(), "text/plain")})
     assert response.status_code in (200, 422)
     for path in (data_dir.parent / "evil.txt", data_dir.parent.parent / "evil.txt", Path("/etc/passwd.txt")):
@@ -104,11 +105,11 @@ def test_upload_never_escapes_the_data_dir(admin_client, name):
 
 def test_upload_type_and_size_are_checked(admin_client):
     c, _ = admin_client
-    bad_type = c.post("/v1/admin/documents", headers={"X-Admin-Token": ADMIN_TOKEN}, files={"file": ("x.exe", b"MZ\x00\x01", "application/octet-stream")})
+    bad_type = c.post("/v1/admin/documents", headers=BEARER, files={"file": ("x.exe", b"MZ\x00\x01", "application/octet-stream")})
     assert bad_type.status_code == 422 and ".txt" in bad_type.json()["detail"]
-    binary = c.post("/v1/admin/documents", headers={"X-Admin-Token": ADMIN_TOKEN}, files={"file": ("x.txt", bytes(range(256)) * 40, "text/plain")})
+    binary = c.post("/v1/admin/documents", headers=BEARER, files={"file": ("x.txt", bytes(range(256)) * 40, "text/plain")})
     assert binary.status_code == 422
-    huge = c.post("/v1/admin/documents", headers={"X-Admin-Token": ADMIN_TOKEN}, files={"file": ("x.txt", b"a" * (6 * 1024 * 1024), "text/plain")})
+    huge = c.post("/v1/admin/documents", headers=BEARER, files={"file": ("x.txt", b"a" * (6 * 1024 * 1024), "text/plain")})
     assert huge.status_code == 413
 
 
@@ -125,7 +126,7 @@ def test_ingested_injection_does_not_change_facts(admin_client, instruction):
 
     c, data_dir = admin_client
     poisoned = SUZHOU + instruction
-    response = c.post("/v1/admin/documents", headers={"X-Admin-Token": ADMIN_TOKEN}, files={"file": ("suzhou-ai.txt", poisoned.encode(), "text/plain")})
+    response = c.post("/v1/admin/documents", headers=BEARER, files={"file": ("suzhou-ai.txt", poisoned.encode(), "text/plain")})
     assert response.status_code == 200, response.text
     assert [e["name"] for e in quarantined_files(data_dir)] == ["suzhou-ai.txt"]
     for question in ("杭州算力券补贴比例是多少?", "杭州算力券单家企业上限多少?", "郑州算力券上限多少?", "苏州购买智能算力补贴比例是多少?"):
@@ -276,7 +277,7 @@ def test_logs_carry_no_question_text_when_private_and_no_secrets(settings, servi
     private = settings.model_copy(update={"log_questions": False, "admin_token": SecretStr(ADMIN_TOKEN), "llm_api_key": SecretStr("sk-live-secret-key")})
     with caplog.at_level("INFO"), TestClient(create_app(private, services)) as c:
         c.post("/v1/ask", json={"question": "我们公司机密项目的算力合同1000万元杭州能拿多少?"})
-        c.get("/v1/admin/feedback/export", headers={"X-Admin-Token": ADMIN_TOKEN})
+        c.get("/v1/admin/feedback/export", headers=BEARER)
     text = caplog.text
     assert "机密项目" not in text
     assert ADMIN_TOKEN not in text and "sk-live-secret-key" not in text

@@ -18,13 +18,17 @@ from assistant.http.deps import FeedbackDep, ServicesDep, SettingsDep
 from assistant.services import Services
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+MAX_NAME = 120  # characters of a stored upload's name…
+MAX_NAME_BYTES = 200  # …and UTF-8 bytes (file systems allow 255; 120 Chinese characters are 360)
 UPLOAD_SUFFIXES = (".txt", ".md", ".html", ".htm", ".docx", ".pdf")
 _SAFE_NAME = re.compile(r"[^\w.\-\u4e00-\u9fff]+")
 _ingest_lock = threading.Lock()
 
 
-def require_admin(settings: SettingsDep, authorization: str = Header(default=""), x_admin_token: str = Header(default="")) -> None:
-    supplied = x_admin_token or authorization.removeprefix("Bearer ").strip()
+def require_admin(settings: SettingsDep, authorization: str = Header(default="")) -> None:
+    """Only `Authorization: Bearer <token>` (DESIGN §6); a bare token or another header is refused."""
+    scheme, _, token = authorization.strip().partition(" ")
+    supplied = token.strip() if scheme.lower() == "bearer" else ""
     expected = settings.admin_token.get_secret_value()
     if not settings.admin_enabled:
         raise HTTPException(403, "admin endpoints are disabled on this server (no admin token configured)")
@@ -58,7 +62,10 @@ def upload_name(filename: str) -> str:
     suffix = Path(cleaned).suffix.lower()
     if not cleaned or suffix not in UPLOAD_SUFFIXES:
         raise InputError(f"file name {filename!r} is not accepted; upload one of {', '.join(UPLOAD_SUFFIXES)}")
-    return cleaned[:120]
+    stem = cleaned[: len(cleaned) - len(suffix)][: MAX_NAME - len(suffix)]  # a long stem is cut, never the type
+    while len((stem + suffix).encode("utf-8")) > MAX_NAME_BYTES:
+        stem = stem[:-1]
+    return stem + suffix
 
 
 def ingest_bytes(services: Services, name: str, data: bytes) -> dict[str, Any]:
