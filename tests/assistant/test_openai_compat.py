@@ -232,7 +232,9 @@ def test_favicon(app_client):
 
 
 def test_chat_body_over_the_chat_limit_is_413(app_client):
-    from assistant.http.middleware import CHAT_BODY_BYTES
+    from assistant.http.bodylimit import limit_for
+
+    CHAT_BODY_BYTES = limit_for("/v1/chat/completions")
 
     huge = {"messages": [{"role": "user", "content": "长" * (CHAT_BODY_BYTES // 3 + 10)}, {"role": "user", "content": QUESTION}]}
     response = app_client.post("/v1/chat/completions", json=huge)
