@@ -82,12 +82,15 @@ def check(services: Any, text: str, city: str, form: dict[str, Any]) -> tuple[st
 
 def match_tab(bot: Callable[[], Any]) -> dict:
     with gr.Tab("政策体检", id="match"):
-        text = gr.Textbox(label="企业情况", lines=3, placeholder="例如:我们是一家软件企业,今年签了1000万元国产算力合同,大模型刚备案")
+        text = gr.Textbox(label="企业情况", lines=3, elem_id="pa-match-text", placeholder="例如:我们是一家软件企业,今年签了1000万元国产算力合同,大模型刚备案")
         with gr.Accordion("或填写表单", open=False):
             with gr.Row():
                 city = gr.Textbox(label="城市(可空:全部城市)", max_lines=1)
                 compute = gr.Textbox(label="算力合同金额", max_lines=1, placeholder="1000万")
-                compute_type = gr.Dropdown(choices=["", "domestic", "other", "maas_agent"], value="", label="算力类型")
+                compute_type = gr.Dropdown(
+                    choices=[("不填", ""), ("国产算力", "domestic"), ("其他算力", "other"), ("MaaS/智能体应用", "maas_agent")],
+                    value="", label="算力类型",
+                )
             with gr.Row():
                 investment = gr.Textbox(label="项目投资额", max_lines=1)
                 revenue = gr.Textbox(label="年度营业收入", max_lines=1)
@@ -95,7 +98,7 @@ def match_tab(bot: Callable[[], Any]) -> dict:
             with gr.Row():
                 filed = gr.Checkbox(label="已获生成式人工智能模型备案")
                 certs = gr.CheckboxGroup(choices=["专精特新小巨人", "隐形冠军", "独角兽", "潜在独角兽", "人工智能标杆企业"], label="认定")
-        run = gr.Button("开始体检", variant="primary")
+        run = gr.Button("开始体检", variant="primary", elem_id="pa-match-go")
         html = gr.HTML(elem_id="pa-match")
         with gr.Row():
             csv_file = gr.File(label="导出 CSV")

@@ -167,6 +167,21 @@ def test_library_tab_lists_documents_with_clause_tree(server, browser):
         _shot(page, "library.png")
 
 
+def test_policy_check_tab_lists_claimable_programmes_with_amounts(server, browser):
+    base, _ = server
+    with _open(browser, base) as page:
+        page.get_by_role("tab", name="政策体检").click()
+        page.locator("#pa-match-text textarea").fill("我们是杭州的软件企业,今年签了1000万元国产算力合同,大模型刚备案")
+        page.locator("#pa-match-go").click()
+        first = page.locator("#pa-match details.pa-match").first
+        first.wait_for(timeout=60_000)
+        text = page.locator("#pa-match").inner_text()
+        assert "算力券" in text and "300万元" in text and "可申报合计" in text
+        first.locator("summary").first.click()  # a row opens to its clause and steps
+        assert "1000万元 × 30% = 300万元" in first.inner_text()
+        _shot(page, "match.png")
+
+
 def test_chat_on_a_phone_width_screen(server, browser):
     base, _ = server
     with _open(browser, base, width=390, height=844) as page:
