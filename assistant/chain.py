@@ -16,7 +16,7 @@ from typing import Sequence
 from assistant.catalogue import Catalogue
 from assistant.composers import Composed, Composer
 from assistant.composers.evidence import evidence
-from assistant.planner import OVERVIEW, PROFILE_CHECK, REFUSE, AnswerPlan, Planner
+from assistant.planner import AMOUNT_OUT_OF_RANGE, OVERVIEW, PROFILE_CHECK, REFUSE, AnswerPlan, Planner
 from assistant.retriever import QueryRetriever, without_instructions
 from assistant.types import Answer, Hit, Trace
 from assistant.understanding import Query, QueryParser
@@ -70,12 +70,12 @@ class PolicyAssistant:
                 continue  # "比例多少?最多多少?" about one clause is answered once
             seen.add(_gist(plan))
             composed = self.composer.compose(plan)
-            if plan.kind not in (REFUSE, OVERVIEW, PROFILE_CHECK):  # a policy check's figures are the calculator's
+            if plan.kind not in (REFUSE, OVERVIEW, PROFILE_CHECK, AMOUNT_OUT_OF_RANGE):  # no clause quoted to verify
                 self._check(composed.text, composed.cited, plan)
             parts.append((query, plan, composed))
         text, cited = _merge([c for _, _, c in parts], "\n" if len(parts) > 1 else "")
         first_query = parts[0][0]
-        if not all(plan.kind in (REFUSE, OVERVIEW) for _, plan, _ in parts):
+        if not all(plan.kind in (REFUSE, OVERVIEW, AMOUNT_OUT_OF_RANGE) for _, plan, _ in parts):
             notes = dict.fromkeys(n for h in cited if (n := self.catalogue.lifecycle_note(h.document, on, first_query.lang)))
             text = "\n".join([text, *notes]) if notes else text
         plans = [plan for _, plan, _ in parts]

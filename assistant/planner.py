@@ -28,7 +28,8 @@ RESPONSIBLE, CLAUSE_DATE, VALIDITY, DOC_META, QUOTE, CITY_LINE = (
     "responsible", "clause_date", "validity", "doc_meta", "quote", "city_line",
 )
 OVERVIEW, STACKING = "overview", "stacking"  # help for a vague question; how measures combine
-PROFILE_CHECK = "profile_check"  # a message describing the enterprise: every programme it may claim (政策体检)
+PROFILE_CHECK = "profile_check"
+AMOUNT_OUT_OF_RANGE = "amount_out_of_range"  # a figure too large (or not finite) to compute with: said plainly  # a message describing the enterprise: every programme it may claim (政策体检)
 FOCUS_DEPTH = 5  # clauses compared by how well their sentences answer a count or target question
 # Question types answered from one document each; asked for several cities, each city gets its own part.
 PER_DOCUMENT_TYPES = ("dates", "doc_meta", "responsible")
@@ -98,6 +99,8 @@ class Planner:
     def plan(self, query: Query, hits: Sequence[Hit], anchor: Hit | None = None) -> AnswerPlan:
         """`anchor`: the clause the ask before this one rests on, when this one continues it."""
         hits = tuple(hits)
+        if any(getattr(a, "out_of_range", False) for a in query.amounts):
+            return AnswerPlan(AMOUNT_OUT_OF_RANGE, query, hits=hits)
         if self.worth_searching(query) and self.matcher is not None and self._describes_enterprise(query):
             result = self.matcher.match_text(query.text)
             if result.by_status("eligible"):

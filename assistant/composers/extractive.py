@@ -14,6 +14,7 @@ from typing import Sequence
 from assistant import planner as kinds
 from assistant.calculation_choice import label_coverage
 from assistant.calculator import format_yuan
+from assistant.calculator.amounts import MAX_AMOUNT_YUAN
 from assistant.calculator.engine import UNREVIEWED_NOTE, UNREVIEWED_NOTE_EN
 from assistant.catalogue import Overview
 from assistant.composers import Composed
@@ -200,6 +201,11 @@ class ExtractiveComposer:
             return Composed(refusal_text(plan.query, self.overview), ())
         if plan.kind == kinds.OVERVIEW:
             return Composed(overview_text(plan.query, self.overview, self.programmes), ())
+        if plan.kind == kinds.AMOUNT_OUT_OF_RANGE:
+            limit = format_yuan(MAX_AMOUNT_YUAN)
+            return Composed(
+                f"The amount in the question is out of range (at most {limit}); please check the figure and ask again."
+                if en(plan.query) else f"问题中的金额超出可计算范围(上限{limit}),请核对金额后重新提问。", ())
         if plan.kind == kinds.PROFILE_CHECK:
             draft.add(profile_check_text(plan.query, plan.match, draft.cite))
             return Composed(draft.text, tuple(draft.cited))

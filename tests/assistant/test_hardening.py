@@ -155,6 +155,7 @@ def test_questions_with_out_of_range_amounts_are_answered_not_500(client, questi
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["calculation"] is None and "308元" not in body["answer"]
+    assert "超出可计算范围" in body["answer"] and not body["refused"]  # said plainly, not a quote or a refusal
 
 
 # -- rate limiting -----------------------------------------------------------------------------
