@@ -117,6 +117,7 @@ def clause_card(info: Mapping[str, Any], number: int | None = None, terms: Itera
         f"{num}{city}<span class=\"pa-title\">{esc(book_title(info.get('doc_title') or ''))}</span> "
         f"<span class=\"pa-label\">{esc(label)}</span>"
         + (f" <span class=\"pa-heading\">{esc(heading)}</span>" if heading and heading != label else "")
+        + (f" {status_badge(info.get('status'))}" if info.get("status") else "")
     )
     meta = [
         ("城市", esc(info.get("city") or "—")),
@@ -285,6 +286,8 @@ def document_meta(doc: Mapping[str, Any]) -> str:
         rows.insert(0, ("印发通知", doc["notice_title"]))
     if doc.get("validity_text"):
         rows.append(("施行条款", doc["validity_text"]))
+    if doc.get("basis"):
+        rows.append(("依据", "、".join(book_title(t) + (f"({n})" if n else "") for t, n in doc["basis"])))
     return '<dl class="pa-meta pa-doc-meta">' + "".join(f"<div><dt>{esc(k)}</dt><dd>{esc(v)}</dd></div>" for k, v in rows) + "</dl>"
 
 
@@ -319,8 +322,19 @@ def clause_tree(clauses: Sequence[Mapping[str, Any]]) -> str:
     return '<div class="pa-tree">' + "".join(out) + "</div>"
 
 
+STATUS_ZH = {"current": "现行有效", "not_yet_effective": "尚未生效", "expired": "已失效", "superseded": "已被取代"}
+
+
+def status_badge(status: str | None) -> str:
+    """A document's lifecycle status on the answer's date (DESIGN §3), as a small badge."""
+    if not status:
+        return ""
+    return f'<span class="pa-badge pa-status-{esc(status)}">{esc(STATUS_ZH.get(status, status))}</span>'
+
+
 def document_section(doc: Mapping[str, Any], clauses: Sequence[Mapping[str, Any]], open: bool = False) -> str:
-    title = f"<span class=\"pa-city\">{esc(doc.get('city') or '—')}</span> {esc(book_title(doc.get('title') or ''))}"
+    title = (f"<span class=\"pa-city\">{esc(doc.get('city') or '—')}</span> {esc(book_title(doc.get('title') or ''))}"
+             f" {status_badge(doc.get('status'))}")
     number = f" <span class=\"pa-docno\">{esc(doc['doc_number'])}</span>" if doc.get("doc_number") else ""
     return (
         f'<details class="pa-doc"{" open" if open else ""}><summary>{title}{number}</summary>'
@@ -352,6 +366,8 @@ CSS = """
 .pa-steps{margin:4px 0 4px 1.2em;padding:0}
 .pa-result{font-size:16px}
 .pa-result strong{color:#1a7f37;font-size:20px}
+.pa-status-current{background:#e7f6ec;color:#1f7a3d}.pa-status-expired,.pa-status-superseded{background:#fdecea;color:#b3261e}
+.pa-status-not_yet_effective{background:#fff4e5;color:#8a5300}
 .pa-badge{display:inline-block;font-size:12px;border-radius:10px;padding:0 8px;margin-left:4px}
 .pa-cap{background:#fff8c5;color:#7d4e00}.pa-no{background:#ffebe9;color:#a40e26}.pa-part{background:#eee;color:#333}
 .pa-notes ul{margin:2px 0 2px 1.2em;padding:0}

@@ -11,6 +11,7 @@ and turned into a generic apology by the wiring layer, never shown as a tracebac
 from __future__ import annotations
 
 import logging
+from datetime import date
 import os
 import re
 import tempfile
@@ -83,7 +84,8 @@ def chat_reply(services, question: str, turns: Sequence[Mapping[str, str]]) -> t
         record = {"question": request.question, "answer": text, "citation_ids": [], "citations": [], "refused": True}
         return cards.answer_html(text, [], refused=True), record
     answer = services.assistant.ask(request.question, [t.model_dump() for t in request.history])
-    views = [view.to_dict() for view in answer.cited_views]
+    statuses = answer.statuses or ("current",) * len(answer.cited)
+    views = [dict(view.to_dict(), status=status) for view, status in zip(answer.cited_views, statuses)]
     card_html = [cards.clause_card(view, number=i) for i, view in enumerate(views, 1)]
     calc_html = ""
     if answer.calculation is not None:
@@ -588,7 +590,10 @@ def library_html(services, city: str | None = None) -> str:
         return cards.notice("该城市暂无收录文件。", "warn")
     head = cards.notice(f"共收录 {len(docs)} 份文件,点击文件名展开元数据和条款目录,点击条款查看原文。")
     sections = "".join(
-        cards.document_section(dict(d.to_dict(), clauses=counts.get(d.doc_id, 0)), [v.to_dict() for v in catalogue.document_clauses(d.doc_id)])
+        cards.document_section(
+            dict(d.to_dict(), clauses=counts.get(d.doc_id, 0), status=catalogue.status(d, date.today())),
+            [v.to_dict() for v in catalogue.document_clauses(d.doc_id)],
+        )
         for d in docs
     )
     return head + sections

@@ -125,6 +125,18 @@ def answer_dates(draft: Draft, hit: Hit, doc: Document, query: Query) -> None:
         draft.add(f"印发日期为{date_zh(doc.issued_on)}。")
 
 
+def answer_basis(draft: Draft, hit: Hit, doc: Document, query: Query) -> bool:
+    """"这个细则依据哪份文件?": the documents the policy says it implements (its 根据《…》 preamble)."""
+    if not doc.basis or not load_lexicon().has_cue("basis_question", query.text):
+        return False
+    named = "、".join(book_title(t) + (f"({n})" if n else "") for t, n in doc.basis)
+    if en(query):
+        draft.add(f"{book_title(doc.title)} was issued on the basis of {named} {draft.cite(hit)}.")
+    else:
+        draft.add(f"{book_title(doc.title)}依据{named}制定{draft.cite(hit)}。")
+    return True
+
+
 def answer_doc_meta(draft: Draft, hit: Hit, doc: Document, query: Query) -> None:
     if en(query):
         number = doc.doc_number or "none printed"
@@ -240,6 +252,7 @@ def write_part(draft: Draft, plan: AnswerPlan) -> None:
     elif plan.kind == kinds.VALIDITY:
         answer_dates(draft, hit, plan.document, query)
     elif plan.kind == kinds.DOC_META:
-        answer_doc_meta(draft, hit, plan.document, query)
+        if not answer_basis(draft, hit, plan.document, query):
+            answer_doc_meta(draft, hit, plan.document, query)
     else:  # quote, clause_date, stacking
         answer_rate(draft, hit, query, also=plan.also)

@@ -158,3 +158,9 @@ def test_a_message_describing_the_enterprise_runs_the_policy_check(client):
 
 def test_a_vague_question_offers_the_policy_check(client):
     assert "政策体检" in ask(client, "有哪些人工智能扶持政策?")["answer"]
+
+
+def test_a_basis_question_names_the_documents_the_policy_implements(client):
+    body = ask(client, "嘉兴行政规范性文件清理的通知依据哪些文件?")
+    assert "国办发〔2018〕37号" in body["answer"] and "浙司〔2020〕45号" in body["answer"]
+    assert body["citations"][0]["id"].startswith("jiaxing-gazette-2024-11-4#")

@@ -408,3 +408,10 @@ def test_ingest_report_lists_documents_rules_quarantines_and_warnings():
     for expected in ("policy.txt", "<dd>9</dd>", "<dd>90</dd>", "<dd>34</dd>", "bad.txt", "instruction-like text &lt;b&gt;",
                      "figures differ", "lost text", "《新政策》", "某市人民政府"):
         assert expected in html
+
+
+def test_citation_cards_and_the_library_show_status_and_basis(services):
+    html, _ = h.chat_reply(services, "杭州单家企业每年最多能申领多少算力券?", [])
+    assert "现行有效" in html
+    library = h.library_html(services)
+    assert "现行有效" in library and "国办发〔2018〕37号" in library
