@@ -26,8 +26,8 @@ from index.sources import read_source
 
 WILD = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "wild"
 EXPECTED = WILD / "rules_expected.yaml"
-# a clause "states an amount": a yuan amount or a percentage written in digits
-STATES_AN_AMOUNT = re.compile(r"\d+(?:\.\d+)?\s*(?:亿|万)?元|\d+(?:\.\d+)?\s*[%%]")
+# a clause "states an amount": a yuan amount or a percentage, in digits or in Chinese numerals ("五百万元", "百分之三十")
+STATES_AN_AMOUNT = re.compile(r"\d+(?:\.\d+)?\s*(?:亿|万)?元|\d+(?:\.\d+)?\s*[%%]|[一二三四五六七八九十百千两]+(?:亿|万)元|百分之")
 GOOD = ("correct", "correctly skipped")
 
 
