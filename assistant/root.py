@@ -43,16 +43,34 @@ def _mount_ui(app: FastAPI) -> bool:
         log.warning("UI not mounted: %s", exc)
         return False
     # No footer links or run history: the public UI should not advertise Gradio's API or settings pages.
+    blocks = build_ui(lambda: app.state.services, lambda: getattr(app.state, "feedback", None))
     gr.mount_gradio_app(
         app,
-        build_ui(lambda: app.state.services, lambda: getattr(app.state, "feedback", None)),
+        blocks,
         path="/ui",
         css=CSS,
         footer_links=[],
         run_history=False,
     )
     _client_errors_are_400(app, "/ui")
+    _guard_events(app, "/ui", blocks)
     return True
+
+
+def _guard_events(app: FastAPI, path: str, blocks) -> None:
+    """Event calls checked against the page's own events before Gradio runs them (assistant/http/uiguard.py)."""
+    from starlette.routing import Mount
+
+    from assistant.http.uiguard import UIEventGuard
+
+    def events(fn_index: int):
+        fn = blocks.fns.get(fn_index)
+        return None if fn is None or fn.fn is None else (len(fn.inputs), bool(fn.queue))
+
+    for route in app.routes:
+        if isinstance(route, Mount) and route.path == path:
+            # the queue's sessions: a private table of Gradio's (checked by tests/assistant/test_body_limits.py)
+            route.app = UIEventGuard(route.app, events, lambda h: h in blocks._queue.pending_messages_per_session)
 
 
 def _client_errors_are_400(app: FastAPI, path: str) -> None:
