@@ -53,9 +53,10 @@ def _mount_ui(app: FastAPI) -> bool:
     # Files uploaded through the UI (the 管理 tab) stay inside the data dir, never in a shared /tmp folder.
     os.environ["GRADIO_TEMP_DIR"] = str(ui_upload_dir(app.state.settings))
     # No footer links or run history: the public UI should not advertise Gradio's API or settings pages.
+    blocks = build_ui(lambda: app.state.services, lambda: getattr(app.state, "feedback", None))
     gr.mount_gradio_app(
         app,
-        build_ui(lambda: app.state.services, lambda: getattr(app.state, "feedback", None)),
+        blocks,
         path="/ui",
         css=CSS,
         footer_links=[],
@@ -63,7 +64,24 @@ def _mount_ui(app: FastAPI) -> bool:
         head=FAVICON_LINK,  # mount_gradio_app ignores favicon_path below "/"; the API serves /favicon.ico
     )
     _client_errors_are_400(app, "/ui")
+    _guard_events(app, "/ui", blocks)
     return True
+
+
+def _guard_events(app: FastAPI, path: str, blocks) -> None:
+    """Event calls checked against the page's own events before Gradio runs them (assistant/http/uiguard.py)."""
+    from starlette.routing import Mount
+
+    from assistant.http.uiguard import UIEventGuard
+
+    def events(fn_index: int):
+        fn = blocks.fns.get(fn_index)
+        return None if fn is None or fn.fn is None else (len(fn.inputs), bool(fn.queue))
+
+    for route in app.routes:
+        if isinstance(route, Mount) and route.path == path:
+            # the queue's sessions: a private table of Gradio's (checked by tests/assistant/test_body_limits.py)
+            route.app = UIEventGuard(route.app, events, lambda h: h in blocks._queue.pending_messages_per_session)
 
 
 def _client_errors_are_400(app: FastAPI, path: str) -> None:

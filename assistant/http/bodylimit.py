@@ -44,7 +44,7 @@ BODY_LIMITS: tuple[tuple[str, int], ...] = (
 BODY_TIMEOUT_S = 30.0
 # uvicorn settings for `serve`: at most 256 connections and requests at once (beyond, uvicorn answers 503 at
 # once instead of queueing — an office of ~50 browsers keeps ~100 open), idle keep-alive connections closed
-# after 5 s, request heads over 32 KB refused. Trickling bodies end at BODY_TIMEOUT_S (above).
+# after 5 s, at most 32 KB of an incomplete request head buffered. Trickling bodies end at BODY_TIMEOUT_S.
 SERVER_LIMITS: Mapping[str, int] = {"limit_concurrency": 256, "timeout_keep_alive": 5, "h11_max_incomplete_event_size": 32 * 1024}
 
 

@@ -214,3 +214,66 @@ def test_serve_caps_connections_and_idle_keep_alive(monkeypatch):
     assert result.exit_code == 0, result.output
     assert seen["limit_concurrency"] == SERVER_LIMITS["limit_concurrency"] <= 512
     assert seen["timeout_keep_alive"] <= 10 and seen["h11_max_incomplete_event_size"] <= 64 * 1024
+
+
+# -- Gradio's event routes: the page's own events only (assistant/http/uiguard.py) -----------------
+
+
+def _ui_events(port):
+    import httpx
+
+    config = httpx.get(f"http://127.0.0.1:{port}/ui/config", timeout=10).json()
+    return {d["id"]: d for d in config["dependencies"]}
+
+
+def _post(port, path, payload):
+    import httpx
+
+    return httpx.post(f"http://127.0.0.1:{port}{path}", json=payload, timeout=20)
+
+
+def test_gradio_programmatic_api_routes_are_closed(server):
+    """Before: /ui/gradio_api/run/respond with two values was a 500 ("needed: 4, got: 2")."""
+    for path in ("/ui/gradio_api/run/respond", "/ui/gradio_api/call/respond", "/ui/gradio_api/run/respond_1"):
+        response = _post(server, path, {"data": ["宁波算力券", []]})
+        assert response.status_code == 404 and "/v1" in response.json()["detail"], (path, response.text)
+
+
+def test_gradio_event_calls_are_checked_against_the_page(server):
+    events = _ui_events(server)
+    queued = next(i for i, d in events.items() if d.get("queue", True) is not False and len(d.get("inputs", [])) >= 2)
+    unqueued = next(i for i, d in events.items() if d.get("queue") is False)
+    unknown = _post(server, "/ui/gradio_api/queue/join", {"data": [], "fn_index": 99999, "session_hash": "s1"})
+    assert unknown.status_code == 404  # before: KeyError → 500
+    short = _post(server, "/ui/gradio_api/queue/join", {"data": ["x"], "fn_index": queued, "session_hash": "s1"})
+    assert short.status_code == 422 and "input values" in short.json()["detail"]
+    queued_by_run = _post(server, "/ui/gradio_api/run/predict", {"data": ["x"] * 8, "fn_index": queued, "session_hash": "s1"})
+    assert queued_by_run.status_code == 404
+    # what the page itself sends still works
+    inputs = len(events[unqueued].get("inputs", []))
+    ok = _post(server, "/ui/gradio_api/run/predict", {"data": ["宁波算力券"] * inputs, "fn_index": unqueued, "session_hash": "s1", "trigger_id": None})
+    assert ok.status_code == 200, ok.text
+    joined = _post(server, "/ui/gradio_api/queue/join", {"data": [None] * len(events[queued]["inputs"]), "fn_index": queued, "session_hash": "s2"})
+    assert joined.status_code == 200 and "event_id" in joined.json()
+    import httpx
+
+    with httpx.stream("GET", f"http://127.0.0.1:{server}/ui/gradio_api/queue/data", params={"session_hash": "s2"}, timeout=20) as stream:
+        assert stream.status_code == 200
+        first = next(stream.iter_lines())
+        assert first.startswith("data:"), first
+
+
+def test_gradio_event_stream_for_an_unknown_session_is_a_plain_404(server):
+    """Before: a 200 stream that failed inside (an ASGI error in the log and a reset connection)."""
+    import httpx
+
+    response = httpx.get(f"http://127.0.0.1:{server}/ui/gradio_api/queue/data", params={"session_hash": "nobody"}, timeout=10)
+    assert response.status_code == 404
+
+
+def test_deeply_nested_event_body_is_a_400(server):
+    import httpx
+
+    body = b'{"data": ' + b"[" * 20000 + b"]" * 20000 + b', "fn_index": 0}'
+    response = httpx.post(f"http://127.0.0.1:{server}/ui/gradio_api/queue/join", content=body, headers={"Content-Type": "application/json"}, timeout=10)
+    assert response.status_code == 400
