@@ -233,9 +233,11 @@ def test_answer_export_as_markdown_with_sources(server, browser):
         assert "800万" in answer.inner_text()
         page.locator("#pa-export").get_by_text("复制 / 导出回答").click()
         md_box = page.locator("#pa-export-md textarea")
-        md_box.wait_for()
-        page.wait_for_function("() => document.querySelector('#pa-export-md textarea').value.includes('来源')")
-        with page.expect_download() as info:
+        md_box.wait_for(timeout=60_000)
+        page.wait_for_function(
+            "() => document.querySelector('#pa-export-md textarea').value.includes('来源')", timeout=60_000,
+        )
+        with page.expect_download(timeout=60_000) as info:
             page.locator("#pa-export-dl").click()
         path = info.value.path()
         text = Path(path).read_text(encoding="utf-8")
