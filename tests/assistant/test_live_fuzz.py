@@ -337,3 +337,37 @@ def test_kill_9_during_index_build_old_index_still_serves(data_copy, tmp_path):
           f".partial after restart: {len(partial_after)}")
     assert any(outcome == "killed" for _, outcome, _, _ in kills)
     assert not partial_after
+
+
+# -- many slow clients at once ------------------------------------------------------------------------
+
+
+def test_trickling_connections_are_cut_and_the_server_keeps_answering(server):
+    """Issue 18: 800 trickling connections stayed open for over a minute. Now each body must arrive within
+    POLICY_BODY_TIMEOUT_S (3 s here, 30 s by default), and `serve` caps concurrent connections."""
+    base, proc = server
+    port = int(base.rsplit(":", 1)[1])
+    count = 150  # under the cap of 256 (SERVER_LIMITS), which other tests and the page share
+    socks = []
+    started = time.perf_counter()
+    for _ in range(count):
+        s = socket.create_connection(("127.0.0.1", port), timeout=BODY_TIMEOUT_S + 10)
+        s.sendall(b"POST /v1/feedback HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{")
+        socks.append(s)
+    during = httpx.post(f"{base}/v1/ask", json={"question": "算力券补贴比例是多少?"}, timeout=30)
+    assert during.status_code == 200  # slow clients do not block others
+    answered: Counter[int] = Counter()
+    for s in socks:
+        try:
+            s.sendall(b" ")  # a trickle
+            head = s.recv(200)
+            answered[int(head.split(b" ")[1]) if head.startswith(b"HTTP/1.1") else 0] += 1
+        except OSError:
+            answered[0] += 1
+        finally:
+            s.close()
+    elapsed = time.perf_counter() - started
+    print(f"\n{count} trickling connections: answers {dict(answered)}, all closed after {elapsed:.1f} s "
+          f"(body deadline {BODY_TIMEOUT_S} s); a question asked meanwhile: {during.status_code}")
+    assert answered[408] == count and elapsed < BODY_TIMEOUT_S + 10
+    assert proc.poll() is None
