@@ -136,9 +136,20 @@ def calc(
     """Run the subsidy calculator for one program."""
     from assistant.calculator.cli import run_calc
 
-    code, text = run_calc(program, list(assignments or []), lang=lang, as_json=as_json)
+    code, text = run_calc(program, list(assignments or []), lang=lang, as_json=as_json, book=_rule_book(_settings()))
     typer.echo(text, err=code != 0)
     raise typer.Exit(code)
+
+
+def _rule_book(settings: Settings):
+    """The rule book of the built index (reviewed and extracted rules); None (reviewed only) when there is no index."""
+    from assistant.services import rule_book
+    from index.store import IndexLoadError, load_index
+
+    try:
+        return rule_book(load_index(settings.data_dir))
+    except IndexLoadError:
+        return None
 
 
 def _services(settings: Settings):

@@ -344,7 +344,11 @@ def program_label(services, program_id: str) -> str:
 
 
 def program_choices(services) -> list[tuple[str, str]]:
-    return [(f"{p['city']} · {p['title']}", p["program"]) for p in programs(services)]
+    """(label, id); a rule read automatically from the clause text says so in its label."""
+    return [
+        (f"{p['city']} · {p['title']}" + ("" if p.get("reviewed", True) else "(自动识别,未经人工核对)"), p["program"])
+        for p in programs(services)
+    ]
 
 
 def default_program(services) -> str | None:

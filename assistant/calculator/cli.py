@@ -7,6 +7,7 @@ and tests need no subprocess. Errors become exit code 2 with a readable message.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from assistant.calculator.amounts import format_yuan, format_yuan_en
 from assistant.calculator.engine import calculate
@@ -29,8 +30,13 @@ def _list_programs(lang: str, as_json: bool) -> str:
     return "\n".join(lines)
 
 
-def run_calc(program: str, assignments: list[str], lang: str = "zh", as_json: bool = False) -> tuple[int, str]:
-    """Run one calculation from ``key=value`` strings; ``program`` empty or ``list`` lists the programs."""
+def run_calc(
+    program: str, assignments: list[str], lang: str = "zh", as_json: bool = False, book: Any | None = None,
+) -> tuple[int, str]:
+    """Run one calculation from ``key=value`` strings; ``program`` empty or ``list`` lists the programs.
+
+    ``book``: the rule book to compute with (reviewed and extracted rules of an index); default the reviewed rules.
+    """
     if not program or program == "list":
         return 0, _list_programs(lang, as_json)
     inputs: dict[str, str] = {}
@@ -40,7 +46,7 @@ def run_calc(program: str, assignments: list[str], lang: str = "zh", as_json: bo
             return 2, f"错误 / error: expected key=value, got {item!r}"
         inputs[key.strip()] = value.strip()
     try:
-        calc = calculate(program, inputs, lang=lang)
+        calc = (book.calculate if book is not None else calculate)(program, inputs, lang=lang)
     except AssistantError as exc:
         return 2, f"错误 / error: {exc}"
     if as_json:
