@@ -48,6 +48,10 @@ class Catalogue:
         for clause in index.clauses:
             self._by_doc.setdefault(clause.doc_id, []).append(clause)
         self.cities: tuple[str, ...] = tuple(sorted({d.city for d in self.documents.values() if d.city}))
+        self._conflicts: dict[str, list[str]] = {}  # clause → clauses of other documents in force that state other figures
+        for a, b in index.manifest.get("conflicts", []):
+            self._conflicts.setdefault(a, []).append(b)
+            self._conflicts.setdefault(b, []).append(a)
 
     # -- clauses -------------------------------------------------------------------------------
     def clause(self, clause_id: str) -> ClauseView:
@@ -88,6 +92,15 @@ class Catalogue:
     def status(self, doc: Document, on: date) -> str:
         """current | not_yet_effective | expired | superseded on a date (DESIGN §3)."""
         return status_on(doc, on, self.documents)
+
+    def conflicts(self, clause_id: str, on: date) -> list[Hit]:
+        """Clauses of other documents, in force on the date, whose figures differ from this clause's."""
+        found = []
+        for other in self._conflicts.get(clause_id, ()):
+            hit = self.hit(other)
+            if self.status(hit.document, on) == "current":
+                found.append(hit)
+        return found
 
     def lifecycle_note(self, doc: Document, on: date, lang: str) -> str | None:
         """A plain warning when an answer cites a document not in force on `on`; None when it is."""

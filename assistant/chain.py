@@ -77,6 +77,8 @@ class PolicyAssistant:
         first_query = parts[0][0]
         if not all(plan.kind in (REFUSE, OVERVIEW, AMOUNT_OUT_OF_RANGE) for _, plan, _ in parts):
             notes = dict.fromkeys(n for h in cited if (n := self.catalogue.lifecycle_note(h.document, on, first_query.lang)))
+            conflicts, cited = self._conflict_notes(cited, on, first_query.lang)
+            notes.update(dict.fromkeys(conflicts))
             text = "\n".join([text, *notes]) if notes else text
         plans = [plan for _, plan, _ in parts]
         return Answer(
@@ -94,6 +96,28 @@ class PolicyAssistant:
             compared=tuple(c for p in plans for part in p.parts if (c := part.calculation) is not None),
             statuses=tuple(self.catalogue.status(h.document, on) for h in cited),
         )
+
+    def _conflict_notes(self, cited: tuple[Hit, ...], on: date, lang: str) -> tuple[list[str], tuple[Hit, ...]]:
+        """A cited clause that another document in force contradicts: both are cited, each with its date, until the
+        documents' lifecycle settles which one applies."""
+        notes: list[str] = []
+        cited_list = list(cited)
+        for hit in cited:
+            for other in self.catalogue.conflicts(hit.clause.clause_id, on):
+                ids = [h.clause.clause_id for h in cited_list]
+                if other.clause.clause_id not in ids:
+                    cited_list.append(other)
+                    ids.append(other.clause.clause_id)
+                n, m = ids.index(hit.clause.clause_id) + 1, ids.index(other.clause.clause_id) + 1
+                a, b = hit.document, other.document
+                if lang == "en":
+                    notes.append(f"Note: 《{a.title}》 (issued {a.issued_on or 'date not printed'}) [{n}] and 《{b.title}》 "
+                                 f"(issued {b.issued_on or 'date not printed'}) [{m}] state different figures on this; "
+                                 "please confirm with the competent department which applies.")
+                else:
+                    notes.append(f"注意:《{a.title}》({a.issued_on or '日期未注明'}印发)[{n}]与《{b.title}》"
+                                 f"({b.issued_on or '日期未注明'}印发)[{m}]对此规定的数额不一致,以主管部门确认为准。")
+        return notes, tuple(cited_list)
 
     def _plan(self, query: Query, k: int, on: date, anchor: Hit | None = None) -> tuple[Query, AnswerPlan]:
         hits = self.retriever.retrieve(query, k=k) if self.planner.worth_searching(query) else []

@@ -16,6 +16,7 @@ from tqdm import tqdm
 from index.corpus import parse_sources
 from index.embedders import CachedEmbedder, Embedder
 from index.lifecycle import read_overrides
+from index.contradictions import conflicting_clauses
 from index.injection import find_instruction
 from index.models import Clause, Corpus, Document
 from index.rule_extraction import extract_rules
@@ -24,7 +25,7 @@ from index.store import clean_leftovers, read_manifest, write_index
 from index.tokenize import tokenize
 
 # Bump when cleaning/parsing changes, so `serve` rebuilds indexes made by older code.
-PIPELINE_VERSION = "2024.11-3"  # -2: calculator rules in rules.jsonl; -3: page noise, articles, lifecycle, warnings
+PIPELINE_VERSION = "2024.11-4"  # -2: calculator rules in rules.jsonl; -3: page noise, articles, lifecycle, warnings; -4: conflicts
 ADDED_DIR = "added"
 QUARANTINE_DIR = "quarantine"  # uploads held back for admin approval, and quarantine.json / approved.json
 
@@ -134,6 +135,8 @@ def _store(
         "rule_extraction": {"skipped": list(extraction.skipped)},
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "warnings": ingestion_warnings(corpus.documents),
+        # clauses whose figures differ between documents in force together: answers cite both with their dates
+        "conflicts": [list(pair) for pair in conflicting_clauses(corpus.documents, corpus.clauses)],
     }
     seconds = time.perf_counter() - started
     manifest["build_seconds"] = round(seconds, 3)

@@ -12,6 +12,7 @@ Amount caps are compared the same way when both state a cap with 不超过/最�
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Iterable, Mapping, Sequence
 
 from index.metadata import known_cities
@@ -26,8 +27,9 @@ _CAP = re.compile(r"(?:不超过|不高于|最高|上限为?)\s*(\d+(?:\.\d+)?)\
 _NUMBERISH = re.compile(r"^[\d.%]+$")
 
 
-def _topic(text: str) -> set[str]:
-    return {t for t in tokenize(text) if not _NUMBERISH.match(t) and len(t) > 1}
+@lru_cache(maxsize=65536)
+def _topic(text: str) -> frozenset[str]:
+    return frozenset(t for t in tokenize(text) if not _NUMBERISH.match(t) and len(t) > 1)
 
 
 def _percents(text: str) -> set[str]:
@@ -42,20 +44,16 @@ def _cities_named(text: str, cities: frozenset[str]) -> set[str]:
     return {c for c in cities if c in text}
 
 
-def find_contradictions(
-    new_documents: Sequence[Document],
-    new_clauses: Sequence[Clause],
-    documents: Mapping[str, Document],
-    clauses: Iterable[Clause],
-    file_of: Mapping[str, str] | None = None,
-) -> list[tuple[str, str]]:
-    """(file or doc id, reason) for each new sentence whose figures contradict an indexed clause."""
+def _differing(
+    new_documents: Sequence[Document], new_clauses: Sequence[Clause], documents: Mapping[str, Document], clauses: Iterable[Clause],
+):
+    """(new clause, its document, sentence, indexed clause, its document) for each sentence whose figures differ from
+    an indexed clause of the same city on the same topic."""
     cities = known_cities()
     new_ids = {d.doc_id for d in new_documents}
     new_docs = {d.doc_id: d for d in new_documents}
     indexed = [(c, documents[c.doc_id]) for c in clauses if c.doc_id in documents and c.doc_id not in new_ids]
     topics = {c.clause_id: _topic(c.text) for c, _ in indexed}
-    flags: list[tuple[str, str]] = []
     seen: set[tuple[str, str]] = set()
     for clause in new_clauses:
         doc = new_docs.get(clause.doc_id)
@@ -81,10 +79,41 @@ def find_contradictions(
                 if not differs:
                     continue
                 seen.add((old.clause_id, sentence))
-                name = (file_of or {}).get(doc.doc_id) or (doc.sources[0] if doc.sources else doc.doc_id)
-                flags.append((
-                    name,
-                    f"figures differ from {old.clause_id} ({old_doc.title}, {old_doc.city}, issued {old_doc.issued_on or 'date unknown'}): "
-                    f"new {doc.title!r} ({doc.issued_on or 'date unknown'}) says {sentence.strip()[:80]!r}",
-                ))
+                yield clause, doc, sentence, old, old_doc
+
+
+def find_contradictions(
+    new_documents: Sequence[Document],
+    new_clauses: Sequence[Clause],
+    documents: Mapping[str, Document],
+    clauses: Iterable[Clause],
+    file_of: Mapping[str, str] | None = None,
+) -> list[tuple[str, str]]:
+    """(file or doc id, reason) for each new sentence whose figures contradict an indexed clause."""
+    flags: list[tuple[str, str]] = []
+    for _, doc, sentence, old, old_doc in _differing(new_documents, new_clauses, documents, clauses):
+        name = (file_of or {}).get(doc.doc_id) or (doc.sources[0] if doc.sources else doc.doc_id)
+        flags.append((
+            name,
+            f"figures differ from {old.clause_id} ({old_doc.title}, {old_doc.city}, issued {old_doc.issued_on or 'date unknown'}): "
+            f"new {doc.title!r} ({doc.issued_on or 'date unknown'}) says {sentence.strip()[:80]!r}",
+        ))
     return flags
+
+
+def conflicting_clauses(documents: Sequence[Document], clauses: Sequence[Clause]) -> list[tuple[str, str]]:
+    """Pairs of clause ids of one index whose figures differ for the same city and topic, between documents neither
+    of which replaces the other: answers show both, with their dates, until the lifecycle settles it."""
+    by_id = {d.doc_id: d for d in documents}
+    pairs: set[tuple[str, str]] = set()
+    for doc in documents:
+        own = [c for c in clauses if c.doc_id == doc.doc_id]
+        related = {doc.doc_id, doc.superseded_by or "", doc.related_doc_id or ""}
+        others = [
+            c for c in clauses
+            if c.doc_id not in related and by_id[c.doc_id].superseded_by != doc.doc_id
+            and by_id[c.doc_id].related_doc_id != doc.doc_id and by_id[c.doc_id].city == doc.city
+        ]
+        for clause, _, _, old, _ in _differing([doc], own, by_id, others):
+            pairs.add(tuple(sorted((clause.clause_id, old.clause_id))))
+    return sorted(pairs)

@@ -232,3 +232,35 @@ def test_chat_answer_from_an_unreviewed_rule_says_so(ingested):
     _, api = ingested
     body = api.post("/v1/ask", json={"question": "宁波企业租用算力合同费用500万元能补贴多少?", "as_of": "2025-06-01"}).json()
     assert "按条款原文自动识别的规则测算" in body["answer"]
+
+
+# ------------------------------------------------------------------ issue 18: contradicting documents in force together
+
+
+@pytest.fixture(scope="module")
+def contradicting(tmp_path_factory, fake_embedder):
+    """The 2025 宁波 revision WITHOUT its repeal sentence: two documents in force that state different 算力券 figures."""
+    from assistant.http.app import create_app
+    from index.build import build_index
+
+    corpus = tmp_path_factory.mktemp("contradicting-corpus")
+    shutil.copy(SYNTHETIC_CORPUS / "ningbo-ai-policy-2024.txt", corpus)
+    text = (LIFECYCLE_FIXTURE / "ningbo-compute-measures-2025.txt").read_text(encoding="utf-8")
+    repeal = text[text.index("原《"):].splitlines()[0]
+    (corpus / "ningbo-compute-measures-2025.txt").write_text(text.replace(repeal, ""), encoding="utf-8")
+    data = tmp_path_factory.mktemp("contradicting-data")
+    build_index(corpus, data, fake_embedder, show_progress=False)
+    settings = Settings(data_dir=data, corpus_dir=corpus, rate_limit_per_minute=0)
+    services = build_services(settings, build_if_needed=False, embedder=fake_embedder)
+    with TestClient(create_app(settings, services)) as client:
+        yield services, client
+
+
+def test_documents_in_force_that_contradict_are_both_cited_with_their_dates(contradicting):
+    services, api = contradicting
+    assert services.index.manifest["conflicts"], "the build records the clauses whose figures differ"
+    body = api.post("/v1/ask", json={"question": "宁波算力券补贴比例是多少?", "as_of": "2025-09-01"}).json()
+    docs = {c["id"].split("#")[0] for c in body["citations"]}
+    assert {"ningbo-ai-policy", "ningbo-compute-measures"} <= docs, body["citations"]
+    assert "不一致" in body["answer"] and "2024-" in body["answer"] and "2025-06-10" in body["answer"]
+    assert "25%" in body["answer"] or "30%" in body["answer"]
