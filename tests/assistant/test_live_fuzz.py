@@ -150,11 +150,13 @@ def _gradio_cases(config: dict) -> list[tuple[str, str, dict]]:
     return cases
 
 
+_PART_HEAD = b'--b\r\nContent-Disposition: form-data; name="files"; filename="a.txt"\r\nContent-Type: text/plain\r\n\r\n'
 RAW_ATTACKS = [
     ("chunked over the limit", b"POST /v1/ask HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n",
      [b"10000\r\n" + b"a" * 0x10000 + b"\r\n"] * 4),
+    # the 管理 tab's upload route takes at most 5 MB (+ envelope): 6 MB chunked is refused while it arrives
     ("chunked upload to Gradio", b"POST /ui/gradio_api/upload HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\nTransfer-Encoding: chunked\r\n\r\n",
-     [b"10000\r\n" + b"a" * 0x10000 + b"\r\n"] * 4),
+     [b"%x\r\n" % len(_PART_HEAD) + _PART_HEAD + b"\r\n"] + [b"100000\r\n" + b"a" * 0x100000 + b"\r\n"] * 6),
     ("body shorter than its length", b"POST /v1/feedback HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 900\r\n\r\n", [b'{"rating"']),
     ("declared 10 GB", b"POST /v1/ask HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 10000000000\r\n\r\n", []),
     ("negative length", b"POST /v1/ask HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n", []),
