@@ -9,7 +9,7 @@ only write what the plan says.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Iterator, Sequence
 
 from assistant.calculation_choice import CalculationChooser
@@ -29,7 +29,8 @@ RESPONSIBLE, CLAUSE_DATE, VALIDITY, DOC_META, QUOTE, CITY_LINE = (
 )
 OVERVIEW, STACKING = "overview", "stacking"  # help for a vague question; how measures combine
 PROFILE_CHECK = "profile_check"
-AMOUNT_OUT_OF_RANGE = "amount_out_of_range"  # a figure too large (or not finite) to compute with: said plainly  # a message describing the enterprise: every programme it may claim (政策体检)
+AMOUNT_OUT_OF_RANGE = "amount_out_of_range"
+NOT_IN_CITY = "not_in_city"  # a city switch to a city without the programme: said so, the nearest clause quoted as such  # a figure too large (or not finite) to compute with: said plainly  # a message describing the enterprise: every programme it may claim (政策体检)
 FOCUS_DEPTH = 5  # clauses compared by how well their sentences answer a count or target question
 # Question types answered from one document each; asked for several cities, each city gets its own part.
 PER_DOCUMENT_TYPES = ("dates", "doc_meta", "responsible")
@@ -63,6 +64,7 @@ class AnswerPlan:
     city: str | None = None
     parts: tuple["AnswerPlan", ...] = ()
     match: Any | None = None  # the policy check of a profile-like message (assistant.matching.MatchResult)
+    missing_topics: tuple[str, ...] = ()  # topics the city's clauses do not speak of (NOT_IN_CITY)
     also: tuple[Query, ...] = ()  # further asks answered from the same clause ("总额多少?上限多少?")
 
     @property
@@ -123,6 +125,12 @@ class Planner:
             previous = self.retriever.retrieve(query.previous, k=1)
             if previous:
                 top = previous[0]
+        if query.followup == "city" and not any(self._covers_topics(h, query, every=True) for h in hits[:3]):
+            missing = tuple(t for t in query.topics if not any(self._covers_topics(h, replace(query, topics=(t,))) for h in hits[:3]))
+            return AnswerPlan(
+                NOT_IN_CITY, query, focus=top, hits=hits, city=query.cities[0] if query.cities else None,
+                missing_topics=missing,
+            )
         if self._compares(query, hits):
             return self._comparison(query, hits)
         if len(query.cities) >= 2 and query.qtype in PER_DOCUMENT_TYPES:
@@ -173,19 +181,21 @@ class Planner:
             parts.append(AnswerPlan(CITY_LINE, query, focus=focus, hits=tuple(on_topic), calculation=calc, city=city))
         return AnswerPlan(COMPARE, query, hits=tuple(hits), parts=tuple(parts))
 
-    def _covers_topics(self, hit: Hit, query: Query) -> bool:
-        """The clause speaks of a topic the question names (a word of 3+ characters, or a 2-character word
-        that is a word of the clause, so 融资 is not found in 金融资本)."""
-        if not query.topics:
+    def _covers_topics(self, hit: Hit, query: Query, every: bool = False) -> bool:
+        """The clause speaks of a topic the question names — of every one with `every` (a word of 3+ characters,
+        or a 2-character word that is a word of the clause, so 融资 is not found in 金融资本)."""
+        topics = [t for t in query.topics if self.lex.topic(t).answer_kind is None]
+        if not topics:
             return True
         words = set(segment(hit.clause.text))
-        for topic_id in query.topics:
-            if self.lex.topic(topic_id).answer_kind is not None:
-                continue
-            for term in self.lex.topic(topic_id).zh:
-                if (len(term) >= 3 and term in hit.clause.text) or (len(term) == 2 and term in words):
-                    return True
-        return all(self.lex.topic(t).answer_kind is not None for t in query.topics)
+
+        def covered(topic_id: str) -> bool:
+            return any(
+                (len(term) >= 3 and term in hit.clause.text) or (len(term) == 2 and term in words)
+                for term in self.lex.topic(topic_id).zh
+            )
+
+        return all(map(covered, topics)) if every else any(map(covered, topics))
 
     # -- decisions -----------------------------------------------------------------------------
     def _vague(self, query: Query) -> bool:

@@ -218,6 +218,9 @@ class ExtractiveComposer:
             return Composed(
                 f"The amount in the question is out of range (at most {limit}); please check the figure and ask again."
                 if en(plan.query) else f"问题中的金额超出可计算范围(上限{limit}),请核对金额后重新提问。", ())
+        if plan.kind == kinds.NOT_IN_CITY:
+            answer_not_in_city(draft, plan)
+            return Composed(draft.text, tuple(draft.cited))
         if plan.kind == kinds.PROFILE_CHECK:
             draft.add(profile_check_text(plan.query, plan.match, draft.cite))
             return Composed(draft.text, tuple(draft.cited))
@@ -238,6 +241,19 @@ class ExtractiveComposer:
         else:
             write_part(draft, plan)
         return Composed(draft.text, tuple(draft.cited))
+
+
+def answer_not_in_city(draft: Draft, plan: AnswerPlan) -> None:
+    """A city switch to a city whose documents have no such programme: say so; quote the nearest clause as such."""
+    query, hit = plan.query, plan.focus
+    lex = load_lexicon()
+    asked = "、".join(lex.topic(t).en_name if en(query) else lex.topic(t).zh_name for t in plan.missing_topics or query.topics)
+    if en(query):
+        draft.add(f"No clause on {asked} was found for {city_name_en(plan.city)}. The nearest clause is {source_en(hit)} "
+                  f"{draft.cite(hit)}: “{quote(best_sentences(hit.clause, query, limit=1))}”")
+    else:
+        draft.add(f"未找到{plan.city or ''}关于“{asked}”的对应条款。最接近的是{source_zh(hit)}{draft.cite(hit)}:"
+                  f"{quote(best_sentences(hit.clause, query, limit=1))}")
 
 
 def write_part(draft: Draft, plan: AnswerPlan) -> None:

@@ -164,3 +164,15 @@ def test_a_basis_question_names_the_documents_the_policy_implements(client):
     body = ask(client, "嘉兴行政规范性文件清理的通知依据哪些文件?")
     assert "国办发〔2018〕37号" in body["answer"] and "浙司〔2020〕45号" in body["answer"]
     assert body["citations"][0]["id"].startswith("jiaxing-gazette-2024-11-4#")
+
+
+@pytest.mark.parametrize("first, shown", [
+    ("杭州对拿到模型备案的企业奖励多少?", "模型备案奖励"),
+    ("杭州新建算力中心项目贷款6000万元,年利率4%,一年能拿多少贴息?", "融资贴息"),
+])
+def test_a_city_switch_to_a_city_without_the_programme_says_so(client, first, shown):
+    answers = chat(client, [first, "那郑州呢?"])
+    switched = answers[1]
+    assert f"未找到郑州关于“{shown}”的对应条款" in switched["answer"]
+    assert switched["calculation"] is None  # never another programme computed from the earlier amount
+    assert all(c["city"] == "郑州" for c in switched["citations"])
