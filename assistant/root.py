@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from pathlib import Path
 
 import typer
@@ -68,6 +69,9 @@ def _mount_ui(app: FastAPI) -> bool:
     return True
 
 
+_SESSION_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")  # what Gradio's pages send as session_hash
+
+
 def _guard_events(app: FastAPI, path: str, blocks) -> None:
     """Event calls checked against the page's own events before Gradio runs them (assistant/http/uiguard.py)."""
     from starlette.routing import Mount
@@ -80,8 +84,11 @@ def _guard_events(app: FastAPI, path: str, blocks) -> None:
 
     for route in app.routes:
         if isinstance(route, Mount) and route.path == path:
-            # the queue's sessions: a private table of Gradio's (checked by tests/assistant/test_body_limits.py)
-            route.app = UIEventGuard(route.app, events, lambda h: h in blocks._queue.pending_messages_per_session)
+            # A cancel is checked against Gradio's private session table (tests/assistant/test_body_limits.py); an
+            # event stream only needs a well-formed session id: a page's stream can open before its messages are
+            # queued, and refusing it there lost answers under load.
+            sessions = blocks._queue.pending_messages_per_session
+            route.app = UIEventGuard(route.app, events, lambda h: h in sessions, stream_ok=_SESSION_ID.fullmatch)
 
 
 def _client_errors_are_400(app: FastAPI, path: str) -> None:

@@ -29,20 +29,42 @@ from assistant.http.bodylimit import ASGIApp, Message, Receive, Scope, Send, _re
 Events = Callable[[int], "tuple[int, bool] | None"]
 _ROUTE = re.compile(r"/gradio_api/(?P<kind>queue/join|run|call)(?:/(?P<name>[^/]*))?/?$")
 _DATA = re.compile(r"/gradio_api/queue/data/?$")
+_CANCEL = re.compile(r"/gradio_api/cancel/?$")
 
 
 class UIEventGuard:
-    def __init__(self, app: ASGIApp, events: Events, has_session: Callable[[str], bool] = lambda _: True) -> None:
+    def __init__(
+        self, app: ASGIApp, events: Events, has_session: Callable[[str], bool] = lambda _: True,
+        stream_ok: Callable[[str], object] | None = None,
+    ) -> None:
         self.app = app
         self.events = events
         self.has_session = has_session
+        # which event streams may open (default: sessions with something queued)
+        self.stream_ok = stream_ok or has_session
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope.get("method") == "GET" and _DATA.search(scope.get("path", "")):
             query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
-            if not self.has_session(query.get("session_hash", [""])[0]):
+            if not self.stream_ok(query.get("session_hash", [""])[0]):
                 await _refuse(send, 404, "no queued event for this session")
                 return
+        if scope["type"] == "http" and scope.get("method") == "POST" and _CANCEL.search(scope.get("path", "")):
+            body, messages = await _read_body(receive)
+            try:
+                session = json.loads(body or b"{}").get("session_hash", "")
+            except (ValueError, AttributeError):
+                session = ""
+            if not self.has_session(str(session)):  # nothing of this session is queued: nothing to cancel
+                await _refuse(send, 404, "no queued event for this session")
+                return
+            replay = list(messages)
+
+            async def replayed_cancel() -> Message:
+                return replay.pop(0) if replay else await receive()
+
+            await self.app(scope, replayed_cancel, send)
+            return
         match = _ROUTE.search(scope.get("path", "")) if scope["type"] == "http" else None
         if match is None or scope.get("method") != "POST":
             await self.app(scope, receive, send)
