@@ -165,12 +165,12 @@ class PolicyAssistant:
         hits = self.retriever.searcher.search(query.search_text, k=k + 2, cities=cities or query.cities)
         return without_instructions(hits)[:k]
 
-    def contains_keywords(self, hit: Hit, text: str) -> bool:
-        """True when the clause contains every keyword of a lookup query (city names are filters, not keywords)."""
+    def contains_keywords(self, hits: Sequence[Hit], text: str) -> list[bool]:
+        """For each hit, whether its clause contains every keyword of a lookup query (city names are filters, not
+        keywords); the query is read once for all the hits."""
         query = self.parser.parse(text)
-        terms = [t for t in tokenize(query.text) if len(t.strip()) >= 2 and t not in query.cities]
-        body = hit.clause.text.lower()
-        return bool(terms) and all(t.lower() in body for t in terms)
+        terms = [t.lower() for t in tokenize(query.text) if len(t.strip()) >= 2 and t not in query.cities]
+        return [bool(terms) and all(t in hit.clause.text.lower() for t in terms) for hit in hits]
 
     def lookup(self, text: str) -> list[Hit]:
         """Direct clause lookup as hotline staff type it: a city and a printed label such as "(三)" or "三、(六)"."""

@@ -115,7 +115,7 @@ class Planner:
         if self._asks_stacking(query):
             stacking = self.catalogue.stacking_clause(top.document)
             if stacking is not None:
-                return AnswerPlan(STACKING, query, focus=stacking, hits=hits, lead_note=False)
+                return AnswerPlan(STACKING, query, focus=stacking, hits=hits)
         if not query.amounts and (asks_count(query) or asks_target(query)) and query.followup != "this" and anchor is None:
             best = max(hits[:FOCUS_DEPTH], key=lambda h: answer_strength(h.clause, query))
             return AnswerPlan(QUOTE, query, focus=best, hits=hits)

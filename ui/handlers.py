@@ -265,8 +265,9 @@ def find_clauses(services, query: str, city: str | None = None, doc_id: str | No
         if found:
             return found[:k], "lookup"
     hits = [h for h in bot.search(query, k=max(SEARCH_POOL, k), city=city) if keep(_record(h))]
-    exact = [dict(_record(h), matched=True) for h in hits if bot.contains_keywords(h, query)]
-    related = [dict(_record(h), matched=False) for h in hits if not bot.contains_keywords(h, query)]
+    matched = bot.contains_keywords(hits, query)
+    exact = [dict(_record(h), matched=True) for h, m in zip(hits, matched) if m]
+    related = [dict(_record(h), matched=False) for h, m in zip(hits, matched) if not m]
     return exact[:k] + related[:RELATED], "search"
 
 

@@ -7,7 +7,7 @@ LLM composer asks a chat model and keeps its answer only when it passes the same
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 from assistant.planner import AnswerPlan
 from assistant.types import Hit
@@ -25,6 +25,3 @@ class Composed:
 class Composer(Protocol):
     def compose(self, plan: AnswerPlan) -> Composed: ...
 
-
-def calculations_of(plan: AnswerPlan) -> tuple[Any, ...]:
-    return plan.calculations

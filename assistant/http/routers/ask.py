@@ -30,8 +30,9 @@ def ask(body: AskRequest, bot: AssistantDep, settings: SettingsDep) -> AskRespon
 @router.post("/v1/search", response_model=SearchResponse)
 def search(body: SearchRequest, bot: AssistantDep) -> SearchResponse:
     today = date.today()
+    found = bot.search(body.query, k=body.k, city=body.city)
     hits = []
-    for hit in bot.search(body.query, k=body.k, city=body.city):
+    for hit, matched in zip(found, bot.contains_keywords(found, body.query)):
         cited = citation(hit, bot.catalogue.status(hit.document, today))
-        hits.append(SearchHit(**cited.model_dump(), matched=bot.contains_keywords(hit, body.query)))
+        hits.append(SearchHit(**cited.model_dump(), matched=matched))
     return SearchResponse(hits=hits)
