@@ -399,3 +399,15 @@ def format_percent(value: Decimal | int | float) -> str:
     if not in_range(value, MAX_PERCENT):
         return f"{_display_only(value)}%"
     return f"{_trim(value)}%"
+
+
+YES = frozenset({"true", "1", "yes", "y", "是", "对", "有", "t"})
+NO = frozenset({"false", "0", "no", "n", "否", "不是", "无", "没有", "f"})
+
+
+def parse_yes_no(raw: object, yes: frozenset[str] = YES, no: frozenset[str] = NO) -> bool | None:
+    """A yes/no answer (a bool, or one of the words) as a bool; None when it is neither — the caller says why."""
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    return True if text in yes else False if text in no else None

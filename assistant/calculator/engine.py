@@ -12,16 +12,13 @@ from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 from typing import Any, Callable
 
-from assistant.calculator.amounts import format_percent, format_yuan, format_yuan_en, parse_amount, parse_percent
+from assistant.calculator.amounts import format_percent, format_yuan, format_yuan_en, parse_amount, parse_percent, parse_yes_no
 from assistant.calculator.models import ByOption, Calculation, InputSpec, Rule, ValueSpec
 from assistant.calculator.rules import load_rules
 from assistant.errors import AmountParseError, InputError, UnknownProgramError
 
 UNREVIEWED_NOTE = "按条款原文自动识别的规则测算,以主管部门核定为准"
 UNREVIEWED_NOTE_EN = "computed from a rule read automatically from the clause text; the competent department's decision prevails"
-
-_TRUE = {"true", "1", "yes", "y", "是", "对", "有", "t"}
-_FALSE = {"false", "0", "no", "n", "否", "不是", "无", "没有", "f"}
 
 
 # ------------------------------------------------------------------ input checking
@@ -56,14 +53,10 @@ def _coerce(rule: Rule, spec: InputSpec, raw: Any) -> Any:
     except AmountParseError as exc:
         raise _fail(rule, f"{spec.name}: {exc}") from exc
     if spec.type == "bool":
-        if isinstance(raw, bool):
-            return raw
-        text = str(raw).strip().lower()
-        if text in _TRUE:
-            return True
-        if text in _FALSE:
-            return False
-        raise _fail(rule, f"{spec.name} must be true or false (got {raw!r})")
+        answer = parse_yes_no(raw)
+        if answer is None:
+            raise _fail(rule, f"{spec.name} must be true or false (got {raw!r})")
+        return answer
     if spec.type == "int":
         try:
             value = int(str(raw).strip())

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from assistant.calculator.amounts import parse_amount, parse_percent
+from assistant.calculator.amounts import parse_amount, parse_percent, parse_yes_no
 from assistant.errors import AmountParseError, InputError
 
 MAX_COUNT = 10_000
@@ -159,19 +159,16 @@ def _choice(fact: Fact, raw: Any) -> str:
     raise ValueError(f"must be one of: {allowed} (got {raw!r})")
 
 
-_TRUE = {"true", "1", "yes", "y", "是", "有", "已", "t"}
-_FALSE = {"false", "0", "no", "n", "否", "无", "没有", "未", "f"}
+# a fact's yes/no words (as the calculator's, with 已/未 as facts are written: "已备案", "未认定")
+_TRUE = frozenset({"true", "1", "yes", "y", "是", "有", "已", "t"})
+_FALSE = frozenset({"false", "0", "no", "n", "否", "无", "没有", "未", "f"})
 
 
 def _bool(raw: Any) -> bool:
-    if isinstance(raw, bool):
-        return raw
-    text = str(raw).strip().lower()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    raise ValueError(f"must be true or false (got {raw!r})")
+    answer = parse_yes_no(raw, _TRUE, _FALSE)
+    if answer is None:
+        raise ValueError(f"must be true or false (got {raw!r})")
+    return answer
 
 
 def _count(raw: Any) -> int:

@@ -17,9 +17,7 @@ from tests.live_server import REPO, live_server
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = REPO / "docs" / "screenshots"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
 TIMEOUT_MS = 30_000
 ADMIN_TOKEN = "browser-test-admin-token-0123456789"
 
@@ -30,17 +28,6 @@ def server(built_data_dir, tmp_path_factory):
     shutil.copytree(built_data_dir, data_dir, symlinks=True)
     with live_server(data_dir, POLICY_ADMIN_TOKEN=ADMIN_TOKEN) as (base, _proc):
         yield base, data_dir
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not CHROMIUM.exists():
-        pytest.fail("chromium not found at /usr/bin/chromium (scripts/test.sh installs it)")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
 
 
 @contextmanager

@@ -8,7 +8,7 @@ from urllib.parse import urlparse
 import pytest
 
 from tests.live_server import live_server
-from tests.ui.test_browser_e2e import ARGS, CHROMIUM, TIMEOUT_MS
+from tests.ui.test_browser_e2e import TIMEOUT_MS
 
 pytestmark = pytest.mark.e2e
 
@@ -19,17 +19,6 @@ def base(built_data_dir, tmp_path_factory):
     shutil.copytree(built_data_dir, data_dir, symlinks=True)
     with live_server(data_dir) as (url, _proc):
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not CHROMIUM.exists():
-        pytest.fail("chromium not found at /usr/bin/chromium (scripts/test.sh installs it)")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture()
