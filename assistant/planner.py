@@ -31,10 +31,17 @@ OVERVIEW, STACKING = "overview", "stacking"  # help for a vague question; how me
 PROFILE_CHECK = "profile_check"
 AMOUNT_OUT_OF_RANGE = "amount_out_of_range"
 NOT_IN_CITY = "not_in_city"  # a city switch to a city without the programme: said so, the nearest clause quoted as such  # a figure too large (or not finite) to compute with: said plainly  # a message describing the enterprise: every programme it may claim (政策体检)
+LEXICAL_PEER_SHARE = 0.5  # see Planner._lexical_peers
 FOCUS_DEPTH = 5  # clauses compared by how well their sentences answer a count or target question
 # Question types answered from one document each; asked for several cities, each city gets its own part.
 PER_DOCUMENT_TYPES = ("dates", "doc_meta", "responsible")
 _YEAR = re.compile(r"\d{4}年")
+_HAN = re.compile(r"[\u4e00-\u9fff]+")
+
+
+def _bigrams(text: str) -> set[str]:
+    """Character pairs of the Chinese runs of a text (wording overlap without a segmenter's word choices)."""
+    return {run[i:i + 2] for run in _HAN.findall(text) for i in range(len(run) - 1)}
 
 
 @dataclass(frozen=True)
@@ -117,10 +124,10 @@ class Planner:
             if stacking is not None:
                 return AnswerPlan(STACKING, query, focus=stacking, hits=hits)
         if not query.amounts and (asks_count(query) or asks_target(query)) and query.followup != "this" and anchor is None:
-            best = max(hits[:FOCUS_DEPTH], key=lambda h: answer_strength(h.clause, query))
+            best = max(self._lexical_peers(hits[:FOCUS_DEPTH]), key=lambda h: answer_strength(h.clause, query))
             return AnswerPlan(QUOTE, query, focus=best, hits=hits)
         if anchor is not None:
-            top = anchor
+            top = self._continued(anchor, query, hits)
         elif query.followup == "this" and query.previous is not None:
             previous = self.retriever.retrieve(query.previous, k=1)
             if previous:
@@ -216,6 +223,24 @@ class Planner:
             not query.followup and self.lex.has_cue("self_reference", low) and not self.lex.has_cue("asks_any", low)
             and bool(query.amounts or query.topics)
         )
+
+    @staticmethod
+    def _continued(anchor: Hit, query: Query, hits: Sequence[Hit]) -> Hit:
+        """The clause a continuing ask rests on: the earlier ask's clause, unless this ask's best clause is another
+        clause of the same document that holds more of this ask's own wording ("解读机关是谁?解读人是谁?")."""
+        if not hits or hits[0].clause.clause_id == anchor.clause.clause_id or hits[0].document.doc_id != anchor.document.doc_id:
+            return anchor
+        own = _bigrams(query.text)
+        held = lambda hit: len(own & _bigrams(hit.clause.text))  # noqa: E731
+        return hits[0] if held(hits[0]) > held(anchor) else anchor
+
+    def _lexical_peers(self, hits: Sequence[Hit]) -> list[Hit]:
+        """The hits that share about as much of the question's wording as the best one (at least half its BM25
+        score): a clause that merely states some count or year must not outrank the clause the question names."""
+        top = max((h.bm25_score for h in hits), default=0.0)
+        if top <= 0:  # dense-only retrieval: no lexical evidence to compare
+            return list(hits)
+        return [h for h in hits if h.bm25_score >= top * LEXICAL_PEER_SHARE]
 
     def _asks_stacking(self, query: Query) -> bool:
         return any(self.lex.topic(t).answer_kind == STACKING for t in query.topics)

@@ -20,6 +20,7 @@ _SENTENCE = re.compile(r"[^。;!?\n]+[。;!?]?")
 _RESPONSIBLE = re.compile(r"[((\[][^()()\[\]]*责任(单位|部门)[::][^()()\[\]]*[))\]]")
 _HAS_NUMBER = re.compile(r"\d")
 _COUNTED = re.compile(r"(?:几|多少)(个|项|家|条|件|名)([\u4e00-\u9fff]{0,2})")  # "几个方面", "多少项重点…", "几家"
+_WHICH = re.compile(r"哪(?:几|些)(?:个|项|家|条|件|名)?")  # "是哪几个?" asks which ones, not how many
 _NUMERAL = "[一二三四五六七八九十百两\\d]+"
 _AMOUNT = re.compile(r"\d+(?:\.\d+)?\s*(?:万元|亿元|元)")
 _TARGET_YEAR = re.compile(r"到\d{4}年|\d{4}年(?:前|底|末)")
@@ -29,8 +30,14 @@ TERM_CAP = 8  # a sentence's score from the question's terms is capped, so a lon
 
 def quote(parts: Sequence[str]) -> str:
     """Sentences joined as a quotation, each ending with its punctuation."""
-    parts = [p.rstrip(":::,,") for p in parts]  # "…十五项重点任务,具体为:" ends the quote here
-    return "".join(p if p.endswith(("。", ";", "!", "?")) else p + "。" for p in parts)
+    out = []
+    for n, part in enumerate(parts):
+        if n < len(parts) - 1 and part.endswith((":", ":")):
+            out.append(part)  # "任命:" followed by its list
+            continue
+        part = part.rstrip(":::,,")  # "…十五项重点任务,具体为:" ends the quote here
+        out.append(part if part.endswith(("。", ";", "!", "?")) else part + "。")
+    return "".join(out)
 
 
 def strip_units(text: str) -> str:
@@ -56,9 +63,15 @@ def _query_terms(query: Query) -> set[str]:
     return terms - set(query.cities)
 
 
+def _asked(query: Query) -> str:
+    """The question as asked (a follow-up "杭州呢?" asks what the earlier turn asked), lower-cased, with "哪几个"
+    (which ones) taken out so that it is not read as "几个" (how many)."""
+    return _WHICH.sub("", (query.rewritten or query.text).lower())
+
+
 def asks_count(query: Query) -> bool:
     """"几家/几个/多少项…": answered from the sentence that counts, never computed."""
-    low = (query.rewritten or query.text).lower()
+    low = _asked(query)
     return bool(_COUNTED.search(low)) or load_lexicon().has_cue("count_question", low)
 
 
@@ -72,7 +85,7 @@ def sentence_scores(clause: Clause, query: Query) -> list[tuple[int, int, str]]:
     """(score, position, sentence) for every sentence of a clause."""
     lex = load_lexicon()
     terms = _query_terms(query)
-    low = (query.rewritten or query.text).lower()  # a follow-up ("杭州呢?") asks what the earlier turn asked
+    low = _asked(query)
     asks_rate = lex.has_cue("rate_question", low)
     asks_amount = lex.has_cue("amount_question", low)  # may come with a rate question: "比例多少?最多多少?"
     target = asks_target(query)
@@ -82,9 +95,13 @@ def sentence_scores(clause: Clause, query: Query) -> list[tuple[int, int, str]]:
     counted = [re.compile(_NUMERAL + re.escape(unit + noun)) for unit, noun in _COUNTED.findall(low)]
     units = [re.compile(_NUMERAL + re.escape(unit) + "(?![元%])") for unit, noun in _COUNTED.findall(low) if noun]
     scored = []
+    year = ""  # "到2027年,A;B;C。": the year governs every item of the list it opens
     for pos, sentence in enumerate(sentences(clause)):
-        score = min(TERM_CAP, sum(min(len(t), 4) for t in terms if t in sentence))  # capped: long sentences repeat terms
-        matched = sum(min(len(t), 4) for t in own_terms if t in sentence)  # the question's own words break ties
+        if opened := _TARGET_YEAR.search(sentence):
+            year = opened.group(0)
+        scope = year + sentence  # the words of the item and of the year that governs it
+        score = min(TERM_CAP, sum(min(len(t), 4) for t in terms if t in scope))  # capped: long sentences repeat terms
+        matched = sum(min(len(t), 4) for t in own_terms if t in scope)  # the question's own words break ties
         if _HAS_NUMBER.search(sentence) and query.qtype in ("rate", "compare", "eligibility"):
             score += 3
         if asks_amount and _AMOUNT.search(sentence) and any(w in sentence for w in lex.cue("limit_words")):
@@ -95,8 +112,9 @@ def sentence_scores(clause: Clause, query: Query) -> list[tuple[int, int, str]]:
             score += 6
         score += 6 * sum(1 for pattern in counted if pattern.search(sentence))
         score += 3 * sum(1 for pattern in units if pattern.search(sentence))  # "项目40个" for "多少个…项目"
-        if target and _TARGET_YEAR.search(sentence):
+        if target and year:
             score += 6
+        year = year if sentence.endswith(";") else ""
         if query.qtype == "eligibility" and any(w in sentence for w in lex.cue("condition_words")):
             score += 2
         scored.append((score, pos, sentence, matched))
@@ -116,7 +134,20 @@ def best_sentences(clause: Clause, query: Query, limit: int = 2) -> list[str]:
     top = sentence_scores(clause, query)  # best first; ties go to the sentence with more of the question's terms
     best_score = top[0][0]
     chosen = [t for t in top[:limit] if t[0] > 0 and t[0] >= best_score * 0.6] or top[:1]
-    return [_shorten(s, query) for _, _, s in sorted(chosen, key=lambda x: x[1])]
+    positions = sorted({p for _, pos, _ in chosen for p in _with_its_list(candidates, pos)})
+    return [_shorten(candidates[p], query) for p in positions]
+
+
+def _with_its_list(candidates: Sequence[str], pos: int) -> list[int]:
+    """A sentence that opens a list ("任命:") is quoted with the list's items (the sentences up to the one that
+    closes it), as long as they stay short; otherwise alone."""
+    if not candidates[pos].rstrip().endswith((":", ":")):
+        return [pos]
+    end = pos + 1
+    while end < len(candidates) and candidates[end].endswith(";"):
+        end += 1
+    items = list(range(pos, min(end + 1, len(candidates))))
+    return items if sum(len(candidates[p]) for p in items) <= _MAX_SENTENCE * 2 else [pos]
 
 
 _PIECE = re.compile(r"[^,。;]+")
