@@ -167,7 +167,9 @@ def _same_slot(
 ) -> list[tuple[float, Any, Any]]:
     """Drop awards for another value of a slot (a level of government, the applicant's role) than the one the
     question names ("被省里认定", "我们是共建单位"); awards naming no value of the slot stay. The latest turn
-    (`latest`) overrides what earlier turns named ("…牵头单位…" then "我们是共建单位呢?")."""
+    (`latest`) overrides what earlier turns named ("…牵头单位…" then "我们是共建单位呢?"). An award of a named
+    rule that has the value asked joins even when its own words were not matched ("as a co-builder" names the
+    "co-building institution" award)."""
 
     def named_values(phrase: str) -> set[str]:
         return {value for value, words in vocabulary.items() if any(w in phrase for w in words)}
@@ -180,7 +182,15 @@ def _same_slot(
         own = named_values(f"{_get(award, 'zh')} {_get(award, 'en')}".lower())
         return not own or bool(own & asked)
 
-    return [n for n in named if fits(n[2])] or named
+    def has_value(award: Any) -> bool:
+        return bool(named_values(f"{_get(award, 'zh')} {_get(award, 'en')}".lower()) & asked)
+
+    kept = [n for n in named if fits(n[2])]
+    seen = {id(a) for _, _, a in kept}
+    for score, rule, _ in named:
+        kept += [(score, rule, a) for a in _get(rule, "awards", None) or () if id(a) not in seen and has_value(a)]
+        seen |= {id(a) for _, _, a in kept}
+    return sorted(kept, key=lambda n: n[0], reverse=True) or named
 
 
 def award_inputs(rules: Sequence[Any], text: str, latest: str = "") -> tuple[Any, dict] | None:

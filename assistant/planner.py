@@ -212,8 +212,9 @@ class Planner:
         low = query.text.lower()
         asks_what = "|".join(re.escape(w.strip()) for w in self.lex.cue("asks_what"))
         support = "|".join(re.escape(w) for w in self.lex.cue("support_words"))
-        # "有什么补贴", "哪些人工智能扶持政策", "what subsidies": asks which support exists, names none
-        asks_for_support = re.search(rf"(?:{asks_what})[^,。;,.?!??!]{{0,8}}?(?:{support})", low) is not None
+        # "有什么补贴", "哪些人工智能扶持政策", "what kind of subsidies": asks which support exists, names none
+        gap = 24 if query.lang == "en" else 8  # English words are longer: about three words
+        asks_for_support = re.search(rf"(?:{asks_what})[^,。;,.?!??!]{{0,{gap}}}?(?:{support})", low) is not None
         return asks_for_support or (self.lex.has_cue("self_reference", low) and self.lex.has_cue("support_words", low))
 
     def _describes_enterprise(self, query: Query) -> bool:
@@ -246,11 +247,15 @@ class Planner:
         return any(self.lex.topic(t).answer_kind == STACKING for t in query.topics)
 
     def _irrelevant(self, query: Query, hits: Sequence[Hit]) -> bool:
-        if query.topics or query.cities or query.followup:
-            return False
+        if query.topics or query.followup or (query.cities and query.qtype != "rate"):
+            return False  # a city and a policy question's words (有效期, 文号, 哪个部门…) ask about its policy
         mode = self.retriever.mode
-        weak_bm25 = mode != "dense" and max(h.bm25_score for h in hits) < self.relevance.min_bm25
-        weak_dense = mode != "bm25" and max(h.dense_score for h in hits) < self.relevance.min_dense
+        # A city alone does not make a question about policy ("杭州明天会下雨吗?"): it still needs a rare shared term.
+        # Not for an English one, whose words the Chinese clauses cannot hold, nor by the dense floor, which the
+        # city's own clauses pass on the city's name.
+        lexical = not query.cities or query.lang != "en"
+        weak_bm25 = mode != "dense" and lexical and max(h.bm25_score for h in hits) < self.relevance.min_bm25
+        weak_dense = mode != "bm25" and not query.cities and max(h.dense_score for h in hits) < self.relevance.min_dense
         return weak_bm25 or weak_dense
 
     def _compares(self, query: Query, hits: Sequence[Hit]) -> bool:

@@ -37,6 +37,18 @@ def _affirmed(text: str, word: str) -> bool:
     return False
 
 
+_HAN_CHAR = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _spelled_out(text: str, word: str, max_gap: int = 2) -> bool:
+    """A four-character term said in full: its characters in order with at most `max_gap` Chinese characters
+    between each ("自己建机房自己用" says 自建自用), affirmed, within one clause of the sentence."""
+    if len(word) != 4 or not all(_HAN_CHAR.match(ch) for ch in word):
+        return False
+    gaps = "".join(f"{re.escape(ch)}[\u4e00-\u9fff]{{0,{max_gap}}}?" for ch in word[:-1]) + re.escape(word[-1])
+    return any(not any(text[:m.start()].endswith(n) for n in _NEGATIONS) for m in re.finditer(gaps, text))
+
+
 # A follow-up rewrites the previous question (swapped cities, an appended amount); over a history of turns
 # that could grow past any question a client may send (issue 18 saw 4,000 characters). Kept at most
 # MAX_REWRITTEN characters: the opening (a prefixed city or subject) and the end (an appended amount).
@@ -101,7 +113,7 @@ class Query:
     percents: tuple[Decimal, ...] = ()
     options: dict = field(default_factory=dict)
     off_topic: bool = False
-    followup: str | None = None  # city | amount | this
+    followup: str | None = None  # city | amount | option | ellipsis | this | context (only the place carried on)
     rewritten: str = ""
     previous: "Query | None" = None
 
@@ -185,6 +197,8 @@ class QueryParser:
                 )
             elif before is not None and not query.cities and before.cities and not query.outside_places:
                 query = replace(query, cities=before.cities, rewritten=f"{'、'.join(before.cities)} {query.rewritten}")
+            elif before is not None and not query.cities and not query.outside_places and before.outside_places:
+                query = replace(query, outside_places=before.outside_places)  # "上海有算力券吗?比例多少?": still 上海
             queries.append(query)
             earlier = [*earlier, {"role": "user", "content": query.rewritten if query.cities else part}]
         return queries
@@ -264,7 +278,7 @@ class QueryParser:
             best: tuple[int, str] | None = None
             for choice, words in choices.items():
                 for word in words["zh"]:
-                    if _affirmed(low, word) and (best is None or len(word) > best[0]):
+                    if (_affirmed(low, word) or _spelled_out(low, word)) and (best is None or len(word) > best[0]):
                         best = (len(word), choice)
                 for word in words["en"]:
                     if _en_match(low, word) and (best is None or len(word) > best[0]):
@@ -279,7 +293,7 @@ class QueryParser:
             return query
         kind = self._followup_kind(query)
         if kind is None:
-            return query
+            return self._in_context(query, previous)
         if kind == "city":
             rewritten = self._swap_cities(previous.rewritten, previous.cities, query.cities, previous.lang)
             return replace(
@@ -318,6 +332,20 @@ class QueryParser:
         return replace(
             query, followup=kind, cities=query.cities or previous.cities, topics=previous.topics,
             options={**previous.options, **query.options}, rewritten=rewritten, previous=previous,
+        )
+
+    def _in_context(self, query: Query, previous: Query) -> Query:
+        """A question that is no short follow-up still happens where the conversation is: naming no place, it keeps
+        the earlier cities; giving figures but naming no programme, it keeps the programme too ("国家拨款到账了
+        1600万,能配多少?" after a question on 杭州's matching grants)."""
+        if query.cities or query.outside_places or not previous.cities or query.off_topic or query.qtype == "compare":
+            return query
+        figures = bool(query.amounts or query.percents) and not query.topics
+        subject = self._subject(previous) if figures else "、".join(previous.cities)
+        return replace(
+            query, followup="context", cities=previous.cities, topics=previous.topics if figures else query.topics,
+            # the subject goes after the question: the amounts' offsets stay those of the text
+            options={**previous.options, **query.options}, rewritten=f"{query.text} {subject}", previous=previous,
         )
 
     def _followup_kind(self, query: Query) -> str | None:

@@ -97,3 +97,12 @@ def test_no_hits_is_refused(synthetic_services):
     bot = synthetic_services.assistant
     query = bot.understand("宁波算力券的补贴比例是多少?")
     assert bot.planner.plan(query, []).kind == kinds.REFUSE
+
+
+def test_a_city_alone_does_not_make_a_question_about_policy(plan_for):
+    assert plan_for("宁波明天会下雨吗?要不要带伞").kind == kinds.REFUSE
+    assert plan_for("宁波的政策有效期到什么时候?").kind == kinds.VALIDITY  # a policy question's words do
+
+
+def test_an_english_vague_question_gets_the_overview(plan_for):
+    assert plan_for("What kind of subsidies could an AI startup get?").kind == kinds.OVERVIEW

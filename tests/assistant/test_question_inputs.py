@@ -121,3 +121,28 @@ def test_a_measure_s_own_deadline_is_quoted_not_the_policy_validity(policy_assis
     body = ask(policy_assistant, "嘉兴都市型工业“腾笼换鸟”专项经费要提取到什么时候?每年提多少?")
     assert [c.id for c in body.citations] == ["jiaxing-gazette-2024-11-2#三.(六)"]
     assert "到2027年底" in body.answer and "0.5%" in body.answer
+
+
+def test_a_role_the_question_names_selects_its_award_even_in_other_words():
+    # "as a co-builder" shares no award word with "co-building institution"; the role slot still selects it
+    rules = [r for r in calculator.load_rules().values() if r.clause_id == "zhengzhou-ai-measures#二.6"]
+    question = "we are joining a new national key laboratory in ai in zhengzhou as a co-builder, not the lead. what support can we get?"
+    rule, inputs = award_inputs(rules, question)
+    assert rule.program == "zhengzhou_key_laboratory" and inputs == {"level": "co_builder"}
+    assert calculator.calculate(rule.program, inputs).result_yuan == 1_000_000
+
+
+def test_an_exclusion_said_in_full_words_is_read(policy_assistant):
+    # 自建自用除外: "自己建机房自己用" says 自建自用, so nothing is paid
+    body = ask(policy_assistant, "郑州这边我们是自建机房自己用的算力,花了500万,能申请算力券吗?")
+    assert body.calculation.program == "zhengzhou_compute_voucher"
+    assert body.calculation.inputs["self_built_self_use"] is True and body.calculation.result_yuan == 0
+
+
+def test_a_longer_follow_up_with_new_figures_stays_in_the_city_and_programme(policy_assistant):
+    history = [
+        ("user", "郑州人工智能场景应用创新项目怎么支持?"), ("assistant", "按实际投资额的30%给予最高500万元资金支持。"),
+        ("user", "我们项目实际投资1000万,能拿多少?"), ("assistant", "1000万元×30%=300万元。"),
+    ]
+    calc = ask(policy_assistant, "投资是2500万的话呢?", history).calculation
+    assert calc.program == "zhengzhou_scenario_application" and calc.result_yuan == 5_000_000  # 750万 capped

@@ -100,3 +100,29 @@ def test_new_topic_is_not_a_followup(parser):
 def test_off_topic(parser):
     assert parser.parse("明天天气怎么样").off_topic
     assert not parser.parse("杭州算力券税率").off_topic
+
+
+def test_a_question_naming_no_place_stays_in_the_conversation_s_city(parser):
+    history = [{"role": "user", "content": "杭州承担国家重点研发任务有配套资助吗?"}, {"role": "assistant", "content": "有。"}]
+    query = parser.parse("国家拨款到账了1600万,能配多少?", history)
+    assert query.cities == ("杭州",) and query.followup == "context"
+    assert query.topics == parser.parse(history[0]["content"]).topics  # figures without a programme: the same one
+    assert query.rewritten.startswith("国家拨款到账了1600万")  # amounts keep their offsets in the text
+    other = parser.parse("郑州的算力券呢?", history)
+    assert other.cities == ("郑州",)
+
+
+def test_a_part_naming_no_place_keeps_an_outside_place(parser):
+    parts = parser.parse_parts("上海对人工智能企业有算力券吗?补贴比例多少?")
+    assert [p.outside_places for p in parts] == [("上海",), ("上海",)]
+    assert all(not p.cities for p in parts)
+
+
+@pytest.mark.parametrize("question, self_built", [
+    ("我们的算力是自己建机房自己用的,投了500万", True),
+    ("我们用的是自建自用的算力", True),
+    ("我们不是自己建机房自己用的,是租的", None),
+    ("我们自己建了机房,算力租给别人用", None),  # 自…建…自…用 too far apart: not the term
+])
+def test_a_four_character_term_said_in_full_is_an_option(parser, question, self_built):
+    assert parser.parse(question).options.get("self_built_self_use") is self_built
