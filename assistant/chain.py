@@ -192,10 +192,12 @@ class PolicyAssistant:
 
 
 def _gist(plan: AnswerPlan) -> tuple:
-    """What a plan answers: its kind, the clause and the programme (two parts with one gist are one ask)."""
+    """What a plan answers: its kind, the clause and the calculation (two parts with one gist are one ask; two
+    levels of one award, "国家级…多少?省级…多少?", are two)."""
     focus = plan.focus.clause.clause_id if plan.focus is not None else None  # None: a city without the programme
-    program = plan.calculation.program if plan.calculation is not None else None
-    return plan.kind, focus, program, tuple(_gist(p) for p in plan.parts)
+    calc = plan.calculation
+    computed = (calc.program, tuple(sorted((k, str(v)) for k, v in calc.inputs.items()))) if calc is not None else None
+    return plan.kind, focus, computed, tuple(_gist(p) for p in plan.parts)
 
 
 def _merge(parts: Sequence[Composed], joiner: str) -> tuple[str, tuple[Hit, ...]]:

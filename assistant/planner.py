@@ -143,7 +143,8 @@ class Planner:
         if len(query.cities) >= 2 and query.qtype in PER_DOCUMENT_TYPES:
             parts = tuple(self._by_type(query, h[0], h, city=c) for c, h in self._hits_per_city(query, query.cities))
             return AnswerPlan(PER_CITY, query, hits=hits, parts=parts)
-        calc = self.chooser.choose(query, hits)
+        # who handles it, until when, which document: a figure in such a question describes the measure
+        calc = self.chooser.choose(query, hits) if query.qtype not in PER_DOCUMENT_TYPES else None
         if calc is not None:
             focus = next((h for h in (top, *hits) if h.clause.clause_id == calc.clause_id), None)
             award = self.chooser.applied_award(calc)

@@ -190,9 +190,10 @@ class QueryParser:
             before = queries[-1] if queries else None
             if before is not None and (query.followup in ("this", "ellipsis") or _CONTINUES.match(query.text)):
                 # "分别是什么?", "其中高性能算力要达到多少?": continues the ask before it
+                elliptic = query.followup == "ellipsis" or _CONTINUES.match(query.text)  # "省级呢?" asks the same
                 query = replace(
                     query, cities=query.cities or before.cities, topics=before.topics or query.topics,
-                    qtype=query.qtype if query.qtype != "rate" else before.qtype,
+                    qtype=before.qtype if elliptic and query.qtype == "rate" else query.qtype,
                     rewritten=f"{before.rewritten} {query.text}",
                 )
             elif before is not None and not query.cities and before.cities and not query.outside_places:
@@ -319,9 +320,11 @@ class QueryParser:
                 previous=previous,
             )
         if kind == "amount":
-            rewritten = self._swap_amount(previous, query)
+            # "投资额提高到2000万元呢?" asks the last figure question again, even after "这个是哪些部门负责?"
+            base = self._figure_question(previous)
+            rewritten = self._swap_amount(base, query)
             return replace(
-                query, followup=kind, cities=previous.cities, topics=previous.topics, qtype=previous.qtype,
+                query, followup=kind, cities=previous.cities, topics=base.topics or previous.topics, qtype=base.qtype,
                 options={**previous.options, **query.options}, rewritten=rewritten, previous=previous,
                 percents=query.percents or previous.percents,
             )
@@ -379,7 +382,8 @@ class QueryParser:
         """The latest earlier question that gave amounts or asked for one (else the previous question)."""
         q: Query | None = previous
         while q is not None:
-            if q.amounts or self.lex.has_cue("amount_question", q.text):
+            asks_figure = bool(q.amounts) or self.lex.has_cue("amount_question", q.rewritten or q.text)
+            if asks_figure and q.qtype not in ("responsible", "dates", "doc_meta"):  # not "这个找哪个部门?" + the sum
                 return q
             q = q.previous
         return previous

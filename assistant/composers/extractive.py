@@ -29,7 +29,7 @@ from assistant.composers.wording import (
     yuan_en,
 )
 from assistant.lexicon import load_lexicon
-from assistant.sentences import _FIGURE, best_sentences, key_pieces, quote, sentences
+from assistant.sentences import _FIGURE, answer_strength, best_sentences, key_pieces, quote, sentences
 from assistant.planner import AnswerPlan
 from assistant.types import Hit
 from assistant.understanding import Query
@@ -72,7 +72,9 @@ def en(query: Query) -> bool:
 def answer_rate(draft: Draft, hit: Hit, query: Query, also: Sequence[Query] = ()) -> None:
     chosen = best_sentences(hit.clause, query)
     for other in also:  # each further ask of the same clause adds the sentence that answers its own words
-        own = replace(other, rewritten=other.text)
+        own = replace(other, rewritten=other.text, topics=())  # not the topic words the first ask set
+        if answer_strength(hit.clause, own) <= 0:
+            own = replace(other, rewritten=other.text)
         chosen += [s for s in best_sentences(hit.clause, own, limit=1) if s not in chosen]
     order = {s: i for i, s in enumerate(sentences(hit.clause))}
     quoted = quote(sorted(chosen, key=lambda s: order.get(s, len(order))))

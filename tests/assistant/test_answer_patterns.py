@@ -176,3 +176,35 @@ def test_a_city_switch_to_a_city_without_the_programme_says_so(client, first, sh
     assert f"未找到郑州关于“{shown}”的对应条款" in switched["answer"]
     assert switched["calculation"] is None  # never another programme computed from the earlier amount
     assert all(c["city"] == "郑州" for c in switched["citations"])
+
+
+def test_two_levels_of_one_award_asked_in_one_message_are_both_computed(client):
+    body = ask(client, "郑州获评国家级智能制造示范工厂奖多少?省级智能车间又是多少?")
+    lines = body["answer"].splitlines()
+    assert len(lines) == 2 and "300万元" in lines[0] and "30万元" in lines[1]
+    assert [c["id"] for c in body["citations"]] == ["zhengzhou-ai-measures#三.7"]
+
+
+def test_a_further_ask_of_one_clause_quotes_the_sentence_with_its_own_words(client):
+    body = ask(client, "嘉兴都市型工业混合产业用地里工业建筑面积占比有要求吗?弹性出让最长几年?")
+    assert "51%" in body["answer"] and "一般不超过30年" in body["answer"]
+
+
+def test_a_yes_no_part_after_a_department_question_is_not_a_second_department_answer(client):
+    body = ask(client, "这个是哪些部门负责的?要先报备吗", [
+        ("user", "郑州对办人工智能会议论坛有补助吗?"), ("assistant", "对经报备同意的活动给予不超过30万元的资金补助。"),
+    ])
+    assert "市工信局" in body["answer"] and "经报备同意" in body["answer"]
+
+
+def test_a_figure_in_a_department_question_describes_the_award(client):
+    body = ask(client, "杭州大模型备案拿到了,那个最高50万的一次性奖励去哪个部门申请?")
+    assert body["calculation"] is None
+    assert "市委网信办" in body["answer"] and "市经信局" in body["answer"]
+
+
+def test_an_amount_follow_up_after_a_department_question_computes_again(client):
+    turns = chat(client, ["郑州人工智能场景应用创新项目实际投资1000万元,能支持多少?", "这个是哪些部门负责?", "投资额提高到2000万元呢?"])
+    assert turns[0]["calculation"]["result_yuan"] == 3_000_000
+    assert turns[2]["calculation"]["program"] == "zhengzhou_scenario_application"
+    assert turns[2]["calculation"]["result_yuan"] == 5_000_000  # 600万 capped at 500万
