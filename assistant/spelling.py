@@ -96,7 +96,7 @@ class HomophoneCorrector:
         for run in _HAN_RUN.finditer(text):
             chars = run.group()
             taken = [False] * len(chars)
-            words: list[tuple[int, int]] | None = None  # the run's words, found only when a window needs them
+            inside: set[int] | None = None  # offsets strictly inside a word of the run, found only when needed
             for size in WINDOWS:
                 for i in range(len(chars) - size + 1):
                     if any(taken[i:i + size]):
@@ -104,9 +104,9 @@ class HomophoneCorrector:
                     window = chars[i:i + size]
                     if window in self.known or self.dictionary.FREQ.get(window):
                         continue  # in the corpus, the lexicon or the dictionary: a word, not a typo
-                    if words is None:
-                        words = self._words(chars)
-                    if any(_cuts(i, i + size, a, b) for a, b in words):
+                    if inside is None:
+                        inside = {p for a, b in self._words(chars) for p in range(a + 1, b)}
+                    if i in inside or i + size in inside:
                         continue  # cuts a word of the question in two ("最高支持" holds no "高支", "算力用了" no "力用")
                     word = self._word_for(window)
                     if word is not None:
@@ -148,11 +148,6 @@ class HomophoneCorrector:
         as_typed = sum(math.log((freq.get(w) or 1) / total) for w in self.dictionary.lcut(typed, HMM=False))
         meant = math.log((freq.get(word) or self.usual_count) / total)
         return meant - as_typed >= MARGIN
-
-
-def _cuts(start: int, end: int, a: int, b: int) -> bool:
-    """The window [start, end) cuts the word [a, b): they overlap, and neither holds the other."""
-    return a < end and start < b and not (a <= start and end <= b) and not (start <= a and b <= end)
 
 
 def _default_dictionary():
