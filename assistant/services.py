@@ -24,6 +24,7 @@ from assistant.profile import CorpusProfile, load_profile
 from assistant.retriever import HybridSearcher, QueryRetriever
 from assistant.resources import prompts_dir
 from assistant.settings import Settings
+from assistant.spelling import corrector_for
 from assistant.understanding import QueryParser
 from index.embedders import Embedder
 from index.store import IndexLoadError, LoadedIndex
@@ -71,7 +72,7 @@ def assemble(
     catalogue = Catalogue(index, profile, lexicon)
     retriever = QueryRetriever(HybridSearcher(index, embedder), retrieval_mode)
     relevance = Relevance(min_dense=float(getattr(embedder, "min_relevance", 0.0)))
-    parser = QueryParser(catalogue.cities, lexicon)
+    parser = QueryParser(catalogue.cities, lexicon, corrector_for(index, lexicon))
     matcher = Matcher(rules, catalogue, parser)
     planner = Planner(catalogue, retriever, CalculationChooser(rules), relevance, lexicon, matcher=matcher)
     programmes: dict[str, tuple[tuple[str, str], ...]] = {}  # city → (title, English title) of its programmes

@@ -16,6 +16,7 @@ from typing import Iterable, Sequence
 from assistant.calculator import find_amounts, find_percents
 from assistant.lexicon import Lexicon, load_lexicon
 from assistant.places import english_names
+from assistant.spelling import HomophoneCorrector
 from index.cleaning import normalize_width, to_simplified
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -159,8 +160,11 @@ def _en_pattern(term: str) -> re.Pattern:
 class QueryParser:
     """Parses questions for one corpus (its cities come from the index, not from a fixed list)."""
 
-    def __init__(self, corpus_cities: Iterable[str], lexicon: Lexicon | None = None) -> None:
+    def __init__(
+        self, corpus_cities: Iterable[str], lexicon: Lexicon | None = None, corrector: HomophoneCorrector | None = None,
+    ) -> None:
         self.lex = lexicon or load_lexicon()
+        self.corrector = corrector  # homophone typos (补帖 → 补贴) fixed before the question is read
         self.corpus_cities = tuple(sorted(set(c for c in corpus_cities if c)))
         # Cities named by their aliases and English names: the corpus's own (whatever they are) and the lexicon's.
         named = sorted(set(self.corpus_cities) | set(self.lex.city_aliases))
@@ -214,6 +218,8 @@ class QueryParser:
     def _parse_one(self, question: str) -> Query:
         lang = detect_lang(question)
         text = normalise(question)
+        if self.corrector is not None:
+            text = self.corrector.correct(text)  # `original` keeps what the user typed
         low = text.lower()
         cities, outside = self._places(low, lang)
         topics = self._topics(low)
