@@ -178,18 +178,18 @@ def _same_slot(
     if not asked:
         return named
 
-    def fits(award: Any) -> bool:
-        own = named_values(f"{_get(award, 'zh')} {_get(award, 'en')}".lower())
-        return not own or bool(own & asked)
+    def own(award: Any) -> set[str]:
+        return named_values(f"{_get(award, 'zh')} {_get(award, 'en')}".lower())
 
-    def has_value(award: Any) -> bool:
-        return bool(named_values(f"{_get(award, 'zh')} {_get(award, 'en')}".lower()) & asked)
-
-    kept = [n for n in named if fits(n[2])]
-    seen = {id(a) for _, _, a in kept}
-    for score, rule, _ in named:
-        kept += [(score, rule, a) for a in _get(rule, "awards", None) or () if id(a) not in seen and has_value(a)]
-        seen |= {id(a) for _, _, a in kept}
+    kept = [n for n in named if not own(n[2]) or own(n[2]) & asked]
+    kept_ids = {id(a) for _, _, a in kept}
+    best_of_rule: dict[int, tuple[float, Any]] = {}
+    for score, rule, _ in named:  # best first: a rule's first entry holds its best score
+        best_of_rule.setdefault(id(rule), (score, rule))
+    kept += [
+        (score, rule, a) for score, rule in best_of_rule.values()
+        for a in _get(rule, "awards", None) or () if id(a) not in kept_ids and own(a) & asked
+    ]
     return sorted(kept, key=lambda n: n[0], reverse=True) or named
 
 

@@ -18,7 +18,7 @@ from assistant.lexicon import Lexicon, load_lexicon
 from assistant.retriever import QueryRetriever
 from assistant.sentences import answer_strength, asks_count, asks_target
 from assistant.types import Hit
-from assistant.understanding import Query
+from assistant.understanding import DOCUMENT_QUESTION_TYPES, Query
 from index.models import Clause, Document
 from index.tokenize import words as segment
 
@@ -28,13 +28,13 @@ RESPONSIBLE, CLAUSE_DATE, VALIDITY, DOC_META, QUOTE, CITY_LINE = (
     "responsible", "clause_date", "validity", "doc_meta", "quote", "city_line",
 )
 OVERVIEW, STACKING = "overview", "stacking"  # help for a vague question; how measures combine
-PROFILE_CHECK = "profile_check"
-AMOUNT_OUT_OF_RANGE = "amount_out_of_range"
-NOT_IN_CITY = "not_in_city"  # a city switch to a city without the programme: said so, the nearest clause quoted as such  # a figure too large (or not finite) to compute with: said plainly  # a message describing the enterprise: every programme it may claim (政策体检)
+PROFILE_CHECK = "profile_check"  # a message describing the enterprise: every programme it may claim (政策体检)
+AMOUNT_OUT_OF_RANGE = "amount_out_of_range"  # a figure too large (or not finite) to compute with: said plainly
+NOT_IN_CITY = "not_in_city"  # a city switch to a city without the programme: said so, the nearest clause quoted as such
 LEXICAL_PEER_SHARE = 0.5  # see Planner._lexical_peers
 FOCUS_DEPTH = 5  # clauses compared by how well their sentences answer a count or target question
 # Question types answered from one document each; asked for several cities, each city gets its own part.
-PER_DOCUMENT_TYPES = ("dates", "doc_meta", "responsible")
+PER_DOCUMENT_TYPES = DOCUMENT_QUESTION_TYPES
 _YEAR = re.compile(r"\d{4}年")
 _HAN = re.compile(r"[\u4e00-\u9fff]+")
 
@@ -144,7 +144,7 @@ class Planner:
             parts = tuple(self._by_type(query, h[0], h, city=c) for c, h in self._hits_per_city(query, query.cities))
             return AnswerPlan(PER_CITY, query, hits=hits, parts=parts)
         # who handles it, until when, which document: a figure in such a question describes the measure
-        calc = self.chooser.choose(query, hits) if query.qtype not in PER_DOCUMENT_TYPES else None
+        calc = self.chooser.choose(query, hits) if query.qtype not in DOCUMENT_QUESTION_TYPES else None
         if calc is not None:
             focus = next((h for h in (top, *hits) if h.clause.clause_id == calc.clause_id), None)
             award = self.chooser.applied_award(calc)
@@ -233,7 +233,10 @@ class Planner:
         if not hits or hits[0].clause.clause_id == anchor.clause.clause_id or hits[0].document.doc_id != anchor.document.doc_id:
             return anchor
         own = _bigrams(query.text)
-        held = lambda hit: len(own & _bigrams(hit.clause.text))  # noqa: E731
+
+        def held(hit: Hit) -> int:
+            return len(own & _bigrams(hit.clause.text))
+
         return hits[0] if held(hits[0]) > held(anchor) else anchor
 
     def _lexical_peers(self, hits: Sequence[Hit]) -> list[Hit]:

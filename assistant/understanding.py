@@ -28,26 +28,31 @@ _CITY_SWITCH = re.compile(r"^(那|那么|换成|如果是|要是|换到|在)?\s*
 _NEGATIONS = ("非", "不是", "不用", "没用", "未使用")
 
 
+# Question types that ask who handles a measure, until when, or which document: never for a figure.
+DOCUMENT_QUESTION_TYPES = ("dates", "doc_meta", "responsible")
+
+
+def _negated(text: str, start: int) -> bool:
+    return any(text[:start].endswith(n) for n in _NEGATIONS)
+
+
 def _affirmed(text: str, word: str) -> bool:
     """`word` occurs in `text` at least once not right after a negation ("非国产" does not affirm 国产)."""
     start = text.find(word)
     while start >= 0:
-        if not any(text[:start].endswith(n) for n in _NEGATIONS):
+        if not _negated(text, start):
             return True
         start = text.find(word, start + 1)
     return False
 
 
-_HAN_CHAR = re.compile(r"[\u4e00-\u9fff]")
-
-
 def _spelled_out(text: str, word: str, max_gap: int = 2) -> bool:
     """A four-character term said in full: its characters in order with at most `max_gap` Chinese characters
     between each ("自己建机房自己用" says 自建自用), affirmed, within one clause of the sentence."""
-    if len(word) != 4 or not all(_HAN_CHAR.match(ch) for ch in word):
+    if len(word) != 4 or not all(_CJK.match(ch) for ch in word):
         return False
-    gaps = "".join(f"{re.escape(ch)}[\u4e00-\u9fff]{{0,{max_gap}}}?" for ch in word[:-1]) + re.escape(word[-1])
-    return any(not any(text[:m.start()].endswith(n) for n in _NEGATIONS) for m in re.finditer(gaps, text))
+    gaps = "".join(f"{re.escape(ch)}[\u3400-\u9fff]{{0,{max_gap}}}?" for ch in word[:-1]) + re.escape(word[-1])
+    return any(not _negated(text, m.start()) for m in re.finditer(gaps, text))
 
 
 # A follow-up rewrites the previous question (swapped cities, an appended amount); over a history of turns
@@ -389,7 +394,7 @@ class QueryParser:
         q: Query | None = previous
         while q is not None:
             asks_figure = bool(q.amounts) or self.lex.has_cue("amount_question", q.rewritten or q.text)
-            if asks_figure and q.qtype not in ("responsible", "dates", "doc_meta"):  # not "这个找哪个部门?" + the sum
+            if asks_figure and q.qtype not in DOCUMENT_QUESTION_TYPES:  # not "这个找哪个部门?" + the sum
                 return q
             q = q.previous
         return previous
