@@ -259,7 +259,7 @@ class Planner:
         # city's own clauses pass on the city's name.
         lexical = not query.cities or query.lang != "en"
         weak_bm25 = mode != "dense" and lexical and max(h.bm25_score for h in hits) < self.relevance.min_bm25
-        weak_dense = mode != "bm25" and not query.cities and max(h.dense_score for h in hits) < self.relevance.min_dense
+        weak_dense = mode != "bm25" and not query.cities and any(h.dense_rank is not None for h in hits) and max(h.dense_score for h in hits) < self.relevance.min_dense
         return weak_bm25 or weak_dense
 
     def _compares(self, query: Query, hits: Sequence[Hit]) -> bool:
@@ -281,9 +281,8 @@ class Planner:
         return list(dict.fromkeys(h.document.city for h in hits if h.document.city))[: self.max_compared_cities]
 
     def _hits_per_city(self, query: Query, cities: Sequence[str]) -> Iterator[tuple[str, list[Hit]]]:
-        """(city, its best clauses) for each city with any; the query is embedded once."""
-        vector = self.retriever.embed(query) if self.retriever.mode != "bm25" else None
+        """(city, its best clauses) for each city with any (the searcher embeds the query at most once)."""
         for city in cities:
-            city_hits = self.retriever.retrieve(query, k=3, cities=(city,), vector=vector)
+            city_hits = self.retriever.retrieve(query, k=3, cities=(city,))
             if city_hits:
                 yield city, city_hits

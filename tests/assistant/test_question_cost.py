@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from assistant import retriever
 from assistant.retriever import MAX_EMBED_CHARS, MAX_QUERY_CHARS, HybridSearcher, bounded_query
 from assistant.understanding import MAX_REWRITTEN, QueryParser
 from tests.fakes import HashEmbedder
@@ -23,6 +24,7 @@ class RecordingEmbedder(HashEmbedder):
 
 
 def test_long_question_is_cut_to_the_embedder_window_for_dense_and_bm25(synthetic_index, fake_embedder, monkeypatch):
+    monkeypatch.setattr(retriever, "STRONG_BM25", float("inf"))  # read the dense side however decisive BM25 is
     embedder = RecordingEmbedder(fake_embedder.name)
     searcher = HybridSearcher(synthetic_index, embedder)
     bm25_tokens: list[int] = []
@@ -36,6 +38,18 @@ def test_long_question_is_cut_to_the_embedder_window_for_dense_and_bm25(syntheti
     assert bm25_tokens and bm25_tokens[0] <= MAX_QUERY_CHARS
     # the end of the text (where the parser appends cities and topic words) is kept
     assert embedder.seen[0].endswith("宁波 算力券")
+
+
+def test_a_question_in_the_clauses_own_words_costs_no_embedding(synthetic_index, fake_embedder):
+    embedder = RecordingEmbedder(fake_embedder.name)
+    searcher = HybridSearcher(synthetic_index, embedder)
+    clause = max(synthetic_index.clauses, key=lambda c: len(c.text))
+    hits = searcher.search(clause.text, k=3)
+    assert hits[0].clause.clause_id == clause.clause_id and hits[0].bm25_score >= retriever.STRONG_BM25
+    assert embedder.seen == [] and all(h.dense_rank is None for h in hits)
+    # words no clause holds: BM25 finds nothing, so the dense side answers
+    hits = searcher.search("how much can a small firm get", k=3)
+    assert embedder.seen == ["how much can a small firm get"] and hits and hits[0].dense_rank == 0
 
 
 def test_bounded_query_keeps_short_text_and_both_ends_of_long_text():

@@ -98,9 +98,9 @@ def test_a_comparison_over_a_many_city_corpus_searches_only_the_cities_that_have
     retriever = planner.retriever
     retrieve = retriever.retrieve
 
-    def counting(query, k, cities=None, vector=None):
+    def counting(query, k, cities=None):
         searched.append(cities)
-        return retrieve(query, k, cities=cities, vector=vector)
+        return retrieve(query, k, cities=cities)
 
     monkeypatch.setattr(retriever, "retrieve", counting)
     answer = ask(policy_assistant, "各地算力券补贴比例对比").answer
