@@ -131,7 +131,7 @@ class Planner:
         elif query.followup == "this" and query.previous is not None:
             previous = self.retriever.retrieve(query.previous, k=1)
             if previous:
-                top = previous[0]
+                top = self._continued(previous[0], query, hits)
         if query.followup == "city" and not any(self._covers_topics(h, query, every=True) for h in hits[:3]):
             missing = tuple(t for t in query.topics if not any(self._covers_topics(h, replace(query, topics=(t,))) for h in hits[:3]))
             return AnswerPlan(

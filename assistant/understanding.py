@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from assistant.calculator import find_amounts, find_percents
 from assistant.lexicon import Lexicon, load_lexicon
@@ -84,13 +84,27 @@ def split_parts(text: str) -> list[str]:
     pieces = [p.strip(" ,,。") for p in _PART_END.split(text)]
     parts: list[str] = []
     for piece in pieces:
-        if len(re.sub(r"[\W_]", "", piece)) < MIN_PART_CHARS and parts:
-            parts[-1] += piece  # too short to stand alone: belongs to the ask before it
+        if parts and (len(re.sub(r"[\W_]", "", piece)) < MIN_PART_CHARS or _only_figures(piece)):
+            parts[-1] += f" {piece}"  # too short or only figures ("同样250万"): belongs to the ask before it
         elif piece:
             parts.append(piece)
     return parts
 
 
+def _only_figures(piece: str) -> bool:
+    """A piece that states figures and asks nothing ("同样250万", "增速一样"): it completes the ask before it."""
+    return bool(find_amounts(normalise(piece))) and len(piece) <= FIGURES_ONLY_CHARS and not _asks(piece)
+
+
+_ASKING = re.compile(r"[??]|吗|谁|什么|哪|多少|几|怎么|如何|\b(how|what|which|who|when|where)\b", re.I)
+
+
+def _asks(text: str) -> bool:
+    """The text asks something (a question mark or a question word), rather than only stating facts."""
+    return _ASKING.search(text) is not None
+
+
+FIGURES_ONLY_CHARS = 10
 IMPLICIT_SUBJECT_CHARS = 16
 ELLIPSIS_CHARS = 10  # "算力规模呢?": a short "…呢?" that names neither a city nor an amount repeats the earlier ask  # a question this short that names no city, topic or amount continues the conversation
 
@@ -122,6 +136,7 @@ class Query:
     followup: str | None = None  # city | amount | option | ellipsis | this | context (only the place carried on)
     rewritten: str = ""
     previous: "Query | None" = None
+    subject: str = ""  # what a follow-up about "this" was taken to be about (carried, never re-grown, along a chain)
 
     @property
     def search_text(self) -> str:
@@ -307,9 +322,11 @@ class QueryParser:
         if kind is None:
             return self._in_context(query, previous)
         if kind == "city":
-            rewritten = self._swap_cities(previous.rewritten, previous.cities, query.cities, previous.lang)
+            # "换成郑州呢?同样250万": with figures, the last figure question is asked again in the new city
+            base = self._figure_question(previous) if query.amounts else previous
+            rewritten = self._swap_cities(base.rewritten, base.cities, query.cities, base.lang)
             return replace(
-                query, followup=kind, topics=previous.topics, qtype=previous.qtype if previous.qtype != "compare" else "rate",
+                query, followup=kind, topics=base.topics, qtype=base.qtype if base.qtype != "compare" else "rate",
                 amounts=query.amounts or _state_amounts(previous), percents=query.percents or previous.percents,
                 options={**previous.options, **query.options}, rewritten=rewritten, previous=previous,
             )
@@ -323,9 +340,9 @@ class QueryParser:
         if kind == "option":
             # "如果用的是其他算力设施呢?", "增速只有9%呢?", "我们是共建单位呢?": the last question that asked for a
             # figure, asked again with only the named slot changed
-            base = self._figure_question(previous)
+            base = self._figure_question(previous, query.topics)
             return replace(
-                query, followup=kind, cities=previous.cities, topics=base.topics or query.topics, qtype=base.qtype,
+                query, followup=kind, cities=previous.cities, topics=query.topics or base.topics, qtype=base.qtype,
                 amounts=_state_amounts(previous), percents=query.percents or previous.percents,
                 options={**previous.options, **query.options}, rewritten=f"{base.rewritten} {query.text}",
                 previous=previous,
@@ -345,7 +362,7 @@ class QueryParser:
             rewritten = f"{subject} {query.text}"
         return replace(
             query, followup=kind, cities=query.cities or previous.cities, topics=previous.topics,
-            options={**previous.options, **query.options}, rewritten=rewritten, previous=previous,
+            options={**previous.options, **query.options}, rewritten=rewritten, previous=previous, subject=subject,
         )
 
     def _in_context(self, query: Query, previous: Query) -> Query:
@@ -370,9 +387,9 @@ class QueryParser:
             return "amount"  # "如果是提升改造项目,投资1000万元呢?" keeps the earlier subject even when it names a topic
         if query.cities and _SAME_SITUATION.match(text):
             return "city"
-        if (not query.cities and not query.amounts and (query.percents or query.options or self._names_role(text))
-                and (_ASKS_BACK.search(text) or _AMOUNT_SWITCH.search(text))):
-            return "option"
+        if (not query.cities and not query.amounts and (query.percents or query.options or self._names_slot(text))
+                and (_ASKS_BACK.search(text) or _AMOUNT_SWITCH.search(text) or not _asks(text))):
+            return "option"  # "省级呢?", "要是用的其他算力", "我们是共建单位": the same ask with one slot changed
         if not query.cities and not query.amounts and len(text) <= ELLIPSIS_CHARS and _ASKS_BACK.search(text):
             return "ellipsis"
         if query.topics:
@@ -389,18 +406,28 @@ class QueryParser:
             return "this"  # "需要什么条件?": a short question without a subject asks about the earlier one
         return None
 
-    def _figure_question(self, previous: Query) -> Query:
-        """The latest earlier question that gave amounts or asked for one (else the previous question)."""
-        q: Query | None = previous
-        while q is not None:
-            asks_figure = bool(q.amounts) or self.lex.has_cue("amount_question", q.rewritten or q.text)
-            if asks_figure and q.qtype not in DOCUMENT_QUESTION_TYPES:  # not "这个找哪个部门?" + the sum
-                return q
-            q = q.previous
-        return previous
+    def _figure_question(self, previous: Query, topics: Sequence[str] = ()) -> Query:
+        """The latest earlier question (about one of `topics`, when given) that gave amounts or asked for one; else
+        the latest about a programme (an award, not stacking or a department); else the previous question."""
 
-    def _names_role(self, text: str) -> bool:
-        return any(w in text for words in self.lex.award_roles.values() for w in words)
+        def earlier() -> Iterator[Query]:
+            q: Query | None = previous
+            while q is not None:
+                if q.qtype not in DOCUMENT_QUESTION_TYPES and (not topics or set(topics) & set(q.topics)):
+                    yield q  # not "这个找哪个部门?" + the sum
+                q = q.previous
+
+        def asks_figure(q: Query) -> bool:
+            return bool(q.amounts) or self.lex.has_cue("amount_question", q.rewritten or q.text)
+
+        def programme(q: Query) -> bool:
+            return any(self.lex.topic(t).answer_kind is None for t in q.topics)
+
+        return next((q for q in earlier() if asks_figure(q)), None) or next((q for q in earlier() if programme(q)), previous)
+
+    def _names_slot(self, text: str) -> bool:
+        """Names the applicant's role or a level of government: a slot of an award, as options are."""
+        return any(w in text for vocabulary in (self.lex.award_roles, self.lex.award_levels) for words in vocabulary.values() for w in words)
 
     def _swap_cities(self, text: str, old: Sequence[str], new: Sequence[str], lang: str) -> str:
         target = "、".join(new)
@@ -424,4 +451,5 @@ class QueryParser:
         city = "、".join(previous.cities)
         if previous.topics:
             return f"{city}{self.lex.topic(previous.topics[0]).zh_name}"
-        return _FOLLOWUP_TAIL.sub("", previous.rewritten)
+        # a chain of "this" questions keeps its first subject: "解读人是谁?" then "打哪个电话?" is not about 解读人
+        return previous.subject or _FOLLOWUP_TAIL.sub("", previous.rewritten)
