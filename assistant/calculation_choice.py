@@ -240,7 +240,9 @@ class CalculationChooser:
                 except InputError as exc:
                     log.info("calculation skipped for %s: %s", rule.program, exc)
         asked = query.rewritten if query.followup == "option" else query.text
-        if hits and self.lex.has_cue("amount_question", asked) and not self.lex.has_cue("rate_question", asked):
+        # an option follow-up ("国家级呢?") asks the earlier figure question again with one slot changed
+        asks_amount = query.followup == "option" or self.lex.has_cue("amount_question", asked)
+        if hits and asks_amount and not self.lex.has_cue("rate_question", asked):
             return self._award(query, hits[0], lang)
         return None
 

@@ -71,7 +71,7 @@ def _bounded(query: "Query") -> "Query":
 
 _ASKS_BACK = re.compile(r"(的话)?呢[??]?\s*$")
 _SAME_SITUATION = re.compile(r"^(同样|一样|相同|同一|换成|换到|放在|如果在|要是在|若在)")
-_AMOUNT_SWITCH = re.compile(r"(如果|要是|假如|换成|改成|若|if|what if|and if|instead)", re.I)
+_AMOUNT_SWITCH = re.compile(r"(如果|要是|假如|换成|改成|若|\bif\b|\binstead\b)", re.I)
 
 
 _PART_END = re.compile(r"(?<=[??])|[;;]\s*|(?=另外|此外|同时还|还想问|还有就是|and also\b|also,)", re.I)
@@ -89,6 +89,13 @@ def split_parts(text: str) -> list[str]:
         elif piece:
             parts.append(piece)
     return parts
+
+
+def _size(text: str) -> int:
+    """A question's length in Chinese characters' worth: an English word counts as two (a 20-character Chinese
+    question says about as much as ten English words), so the short-follow-up limits hold in both."""
+    latin = _LATIN_WORD.findall(text)
+    return len(_LATIN_WORD.sub("", text)) - len(re.findall(r"\s", _LATIN_WORD.sub("", text))) + 2 * len(latin)
 
 
 def _only_figures(piece: str) -> bool:
@@ -343,7 +350,7 @@ class QueryParser:
             base = self._figure_question(previous, query.topics)
             return replace(
                 query, followup=kind, cities=previous.cities, topics=query.topics or base.topics, qtype=base.qtype,
-                amounts=_state_amounts(previous), percents=query.percents or previous.percents,
+                amounts=_state_amounts(base), percents=query.percents or base.percents,
                 options={**previous.options, **query.options}, rewritten=f"{base.rewritten} {query.text}",
                 previous=previous,
             )
@@ -354,7 +361,7 @@ class QueryParser:
             return replace(
                 query, followup=kind, cities=previous.cities, topics=base.topics or previous.topics, qtype=base.qtype,
                 options={**previous.options, **query.options}, rewritten=rewritten, previous=previous,
-                percents=query.percents or previous.percents,
+                percents=query.percents or base.percents,
             )
         subject = self._subject(previous)
         rewritten = _THIS.sub(subject, query.text, count=1) if query.lang != "en" else f"{query.text} ({subject})"
@@ -381,28 +388,29 @@ class QueryParser:
 
     def _followup_kind(self, query: Query) -> str | None:
         text = query.text.strip()
-        if len(text) > 40:
+        size = _size(text)
+        if size > 40:
             return None
-        if query.amounts and not query.cities and (_AMOUNT_SWITCH.search(text) or _ASKS_BACK.search(text) or len(text) <= 14):
+        if query.amounts and not query.cities and (_AMOUNT_SWITCH.search(text) or _ASKS_BACK.search(text) or size <= 14):
             return "amount"  # "如果是提升改造项目,投资1000万元呢?" keeps the earlier subject even when it names a topic
         if query.cities and _SAME_SITUATION.match(text):
             return "city"
         if (not query.cities and not query.amounts and (query.percents or query.options or self._names_slot(text))
                 and (_ASKS_BACK.search(text) or _AMOUNT_SWITCH.search(text) or not _asks(text))):
             return "option"  # "省级呢?", "要是用的其他算力", "我们是共建单位": the same ask with one slot changed
-        if not query.cities and not query.amounts and len(text) <= ELLIPSIS_CHARS and _ASKS_BACK.search(text):
+        if not query.cities and not query.amounts and size <= ELLIPSIS_CHARS and _ASKS_BACK.search(text):
             return "ellipsis"
         if query.topics:
             return None
         if query.cities and (_CITY_SWITCH.match(text) or re.match(r"^(what|how) about\b|^and\b|^same for\b", text, re.I)):
             return "city"
-        if query.amounts and (_AMOUNT_SWITCH.search(text) or len(text) <= 14):
+        if query.amounts and (_AMOUNT_SWITCH.search(text) or size <= 14):
             return "amount"
         if not query.cities and (_THIS.search(text) or _THIS_EN.search(text)):
             return "this"
-        if query.cities and len(text) <= 12:
+        if query.cities and size <= 12:
             return "city"
-        if not query.cities and not query.amounts and len(text) <= IMPLICIT_SUBJECT_CHARS:
+        if not query.cities and not query.amounts and size <= IMPLICIT_SUBJECT_CHARS:
             return "this"  # "需要什么条件?": a short question without a subject asks about the earlier one
         return None
 
@@ -413,12 +421,13 @@ class QueryParser:
         def earlier() -> Iterator[Query]:
             q: Query | None = previous
             while q is not None:
-                if q.qtype not in DOCUMENT_QUESTION_TYPES and (not topics or set(topics) & set(q.topics)):
-                    yield q  # not "这个找哪个部门?" + the sum
+                about_measure = not q.topics or any(self.lex.topic(t).answer_kind is None for t in q.topics)
+                if q.qtype not in DOCUMENT_QUESTION_TYPES and about_measure and (not topics or set(topics) & set(q.topics)):
+                    yield q  # not "这个找哪个部门?" + the sum, nor "能和别的奖励一起拿吗?"
                 q = q.previous
 
-        def asks_figure(q: Query) -> bool:
-            return bool(q.amounts) or self.lex.has_cue("amount_question", q.rewritten or q.text)
+        def asks_figure(q: Query) -> bool:  # gives or asks a sum, or names the level or role an award depends on
+            return bool(q.amounts) or self.lex.has_cue("amount_question", q.rewritten or q.text) or self._names_slot(q.text)
 
         def programme(q: Query) -> bool:
             return any(self.lex.topic(t).answer_kind is None for t in q.topics)

@@ -31,6 +31,15 @@ _CN_MULTIPLIERS = {
     "十万": 100_000, "百万": 1_000_000, "千万": 10_000_000, "万": 10_000,
     "千": 1_000, "十亿": 1_000_000_000, "百亿": 10_000_000_000, "千亿": 100_000_000_000, "亿": 100_000_000, "万亿": 10**12,
 }
+# Words that may follow a bare "30 million" that is still the sum (not "30 million users").
+_EN_AFTER_SUM = re.compile(r"\s*(?:$|[^\sA-Za-z]|(?:at|and|or|in|for|with|from|to|per|a|an|the|this|last|each|of|each|instead|now|then|so|but|yearly|annually|total|invested|spent|received)\b)", re.I)
+
+
+def _ends_amount(s: str, end: int) -> bool:
+    """A bare "N million" ends the phrase (end of text, punctuation, or a function word follows)."""
+    return _EN_AFTER_SUM.match(s, end) is not None
+
+
 _EN_MULTIPLIERS = {"thousand": 1_000, "million": 1_000_000, "mn": 1_000_000, "billion": 1_000_000_000, "bn": 1_000_000_000}
 
 # one stated maximum: amounts above it (or NaN / Infinity) are "out of range", never computed with
@@ -251,12 +260,13 @@ def find_amounts(text: str) -> list[Amount]:
 
     for m in _ARABIC_EN.finditer(s):
         if m["mult"] or m["cur"] or m["yuan"]:
-            if not (m["cur"] or m["yuan"]):  # "20 million users" is not money
-                continue
+            if not (m["cur"] or m["yuan"] or (m["mult"] and _ends_amount(s, m.end()))):
+                continue  # "20 million users" is not money; "the contract is 30 million" and "200 million at 3.5%" are
             if m.start("num") > 0 and re.match(r"[A-Za-z0-9.]", s[m.start("num") - 1]) and not m["cur"]:
                 continue
             mult = _EN_MULTIPLIERS[m["mult"].lower()] if m["mult"] else 1
-            add(m.start(), m.end(), _scaled(_decimal(m["num"]), mult))
+            end = m.end() if m["yuan"] else m.end("mult") if m["mult"] else m.end("num")
+            add(m.start(), end, _scaled(_decimal(m["num"]), mult))
     for m in _ARABIC_CN.finditer(s):
         if not (m["mult"] or m["yuan"]) or (m["mult"] == "千" and not m["yuan"]):
             continue
