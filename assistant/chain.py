@@ -81,10 +81,12 @@ class PolicyAssistant:
             notes.update(dict.fromkeys(conflicts))
             text = "\n".join([text, *notes]) if notes else text
         plans = [plan for _, plan, _ in parts]
+        compared = tuple(c for p in plans for part in p.parts if (c := part.calculation) is not None)
         return Answer(
             text=text,
             cited=cited,
-            calculation=next((p.calculation for p in plans if p.calculation is not None), None),
+            # a comparison that computed for one city only (the others lack the programme) has one calculation
+            calculation=next((p.calculation for p in plans if p.calculation is not None), compared[0] if len(compared) == 1 else None),
             refused=all(p.kind == REFUSE for p in plans),
             rewritten_question=" / ".join(q.rewritten for q, _, _ in parts),
             latency_ms=round((time.perf_counter() - started) * 1000, 1),
@@ -93,7 +95,7 @@ class PolicyAssistant:
                 fallbacks=tuple(c.fallback_reason for _, _, c in parts if c.fallback_reason),
             ),
             lang=first_query.lang,
-            compared=tuple(c for p in plans for part in p.parts if (c := part.calculation) is not None),
+            compared=compared,
             statuses=tuple(self.catalogue.status(h.document, on) for h in cited),
         )
 

@@ -80,6 +80,14 @@ class AnswerPlan:
         return own + tuple(c for p in self.parts for c in p.calculations)
 
 
+_QUOTED = re.compile(r"[「“\"《『]([^」”\"》』]{2,30})[」”\"》』]")
+
+
+def _quoted(text: str) -> list[str]:
+    """The phrases a question puts in quotation marks."""
+    return _QUOTED.findall(text)
+
+
 class Planner:
     """Decides the answer kind for one corpus."""
 
@@ -124,8 +132,7 @@ class Planner:
             if stacking is not None:
                 return AnswerPlan(STACKING, query, focus=stacking, hits=hits)
         if not query.amounts and (asks_count(query) or asks_target(query)) and query.followup != "this" and anchor is None:
-            best = max(self._lexical_peers(hits[:FOCUS_DEPTH]), key=lambda h: answer_strength(h.clause, query))
-            return AnswerPlan(QUOTE, query, focus=best, hits=hits)
+            return AnswerPlan(QUOTE, query, focus=self._counting_clause(query, hits[:FOCUS_DEPTH]), hits=hits)
         if anchor is not None:
             top = self._continued(anchor, query, hits)
         elif query.followup == "this" and query.previous is not None:
@@ -177,14 +184,13 @@ class Planner:
 
     def _comparison(self, query: Query, hits: Sequence[Hit]) -> AnswerPlan:
         cities = query.cities if len(query.cities) >= 2 else self._compared_cities(hits)
-        comparable = any(self.lex.topic(t).comparable for t in query.topics)
         parts = []
         for city, city_hits in self._hits_per_city(query, cities):
             on_topic = [h for h in city_hits if self._covers_topics(h, query)]
             if not on_topic:  # the city has no such programme: say so, never fill in another clause
                 parts.append(AnswerPlan(CITY_LINE, query, city=city))
                 continue
-            calc = self.chooser.choose(query, on_topic) if comparable and query.amounts else None
+            calc = self.chooser.choose(query, on_topic) if query.amounts else None
             focus = self.catalogue.hit(calc.clause_id) if calc is not None else on_topic[0]
             parts.append(AnswerPlan(CITY_LINE, query, focus=focus, hits=tuple(on_topic), calculation=calc, city=city))
         return AnswerPlan(COMPARE, query, hits=tuple(hits), parts=tuple(parts))
@@ -239,13 +245,19 @@ class Planner:
 
         return hits[0] if held(hits[0]) > held(anchor) else anchor
 
-    def _lexical_peers(self, hits: Sequence[Hit]) -> list[Hit]:
-        """The hits that share about as much of the question's wording as the best one (at least half its BM25
-        score): a clause that merely states some count or year must not outrank the clause the question names."""
-        top = max((h.bm25_score for h in hits), default=0.0)
-        if top <= 0:  # dense-only retrieval: no lexical evidence to compare
-            return list(hits)
-        return [h for h in hits if h.bm25_score >= top * LEXICAL_PEER_SHARE]
+    def _counting_clause(self, query: Query, hits: Sequence[Hit]) -> Hit:
+        """The clause whose sentence best states the count or target asked, among the hits that share about as much
+        of the question's own wording as the best one (at least half its BM25 score, topic expansions left out: a
+        target question naming 营收 is not about the revenue award): a clause that merely states some count or
+        year must not outrank the clause the question names. Ties go to more of the question's own words."""
+        own = self.retriever.own_word_scores(query, hits)
+        top = max(own, default=0.0)
+        peers = [(h, s) for h, s in zip(hits, own) if top <= 0 or s >= top * LEXICAL_PEER_SHARE]
+
+        def strength(peer: tuple[Hit, float]) -> tuple[int, float]:
+            return answer_strength(peer[0].clause, query), peer[1]
+
+        return max(peers, key=strength)[0]
 
     def _asks_stacking(self, query: Query) -> bool:
         return any(self.lex.topic(t).answer_kind == STACKING for t in query.topics)
@@ -253,6 +265,8 @@ class Planner:
     def _irrelevant(self, query: Query, hits: Sequence[Hit]) -> bool:
         if query.topics or query.followup or (query.cities and query.qtype != "rate"):
             return False  # a city and a policy question's words (有效期, 文号, 哪个部门…) ask about its policy
+        if any(q in h.clause.text for q in _quoted(query.text) for h in hits[:3]):
+            return False  # "「一中心二地」是指什么?": the words the question quotes are a clause's own
         mode = self.retriever.mode
         # A city alone does not make a question about policy ("杭州明天会下雨吗?"): it still needs a rare shared term.
         # Not for an English one, whose words the Chinese clauses cannot hold, nor by the dense floor, which the

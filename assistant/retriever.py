@@ -64,6 +64,7 @@ class HybridSearcher:
         self._cache_lock = threading.Lock()
         self._by_city: dict[str, set[int]] = {}
         self._by_doc: dict[str, set[int]] = {}
+        self._position = {clause.clause_id: i for i, clause in enumerate(index.clauses)}
         for i, clause in enumerate(index.clauses):
             self._by_city.setdefault(index.documents[clause.doc_id].city or "", set()).add(i)
             self._by_doc.setdefault(clause.doc_id, set()).add(i)
@@ -136,6 +137,11 @@ class HybridSearcher:
             for i in best
         ]
 
+    def lexical_scores(self, text: str, hits: Sequence[Hit]) -> list[float]:
+        """BM25 score of each hit's clause for `text` alone (without the topic expansions a search adds)."""
+        scores = self.index.bm25.get_scores(tokenize(bounded_query(text)))
+        return [float(scores[self._position[h.clause.clause_id]]) for h in hits]
+
     def _allowed(self, cities: Sequence[str], doc_ids: Sequence[str]) -> set[int] | None:
         """Clause positions the filters allow; None when there is no filter."""
         if not cities and not doc_ids:
@@ -164,6 +170,12 @@ class QueryRetriever:
             mode=self.mode, dense_text=query.rewritten or query.text,
         )
         return without_instructions(hits)[:k]
+
+    def own_word_scores(self, query: Query, hits: Sequence[Hit]) -> list[float]:
+        """How much of the question's own wording each clause holds (BM25; zeros for the dense-only baseline)."""
+        if self.mode == "dense":
+            return [0.0] * len(hits)
+        return self.searcher.lexical_scores(query.rewritten or query.text, hits)
 
 
 def without_instructions(hits: Sequence[Hit]) -> list[Hit]:
