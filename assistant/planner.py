@@ -128,7 +128,7 @@ class Planner:
             return AnswerPlan(REFUSE, query, hits=hits)
         top = hits[0]
         if self._asks_stacking(query):
-            stacking = self.catalogue.stacking_clause(top.document)
+            stacking = self.catalogue.stacking_clause(self._conversation_document(query, top))
             if stacking is not None:
                 return AnswerPlan(STACKING, query, focus=stacking, hits=hits)
         if not query.amounts and (asks_count(query) or asks_target(query)) and query.followup != "this" and anchor is None:
@@ -258,6 +258,15 @@ class Planner:
             return answer_strength(peer[0].clause, query), peer[1]
 
         return max(peers, key=strength)[0]
+
+    def _conversation_document(self, query: Query, top: Hit) -> Document:
+        """The document a follow-up is about: the one the earlier question's best clause is in ("这两个可以同时拿吗?"
+        after questions on one plan's awards), else the best hit's."""
+        if query.followup and query.previous is not None:
+            earlier = self.retriever.retrieve(query.previous, k=1)
+            if earlier:
+                return earlier[0].document
+        return top.document
 
     def _asks_stacking(self, query: Query) -> bool:
         return any(self.lex.topic(t).answer_kind == STACKING for t in query.topics)

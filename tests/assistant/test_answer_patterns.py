@@ -208,3 +208,60 @@ def test_an_amount_follow_up_after_a_department_question_computes_again(client):
     assert turns[0]["calculation"]["result_yuan"] == 3_000_000
     assert turns[2]["calculation"]["program"] == "zhengzhou_scenario_application"
     assert turns[2]["calculation"]["result_yuan"] == 5_000_000  # 600万 capped at 500万
+
+
+def test_a_level_named_after_a_stacking_question_recomputes_the_award(client):
+    turns = chat(client, ["嘉兴制造业创新中心有什么奖励?", "我们是省级的", "能和其他奖励一起拿吗?", "那国家级的话呢"])
+    assert turns[1]["calculation"]["result_yuan"] == 1_500_000
+    assert "就高不重复" in turns[2]["answer"]
+    assert turns[3]["calculation"]["program"] == "jiaxing_innovation_center_award"
+    assert turns[3]["calculation"]["result_yuan"] == 3_000_000
+
+
+def test_a_role_stated_alone_after_a_department_question_selects_its_award(client):
+    turns = chat(client, ["郑州全国重点实验室能支持多少?", "这个归哪个部门管?", "我们是共建单位"])
+    assert turns[2]["calculation"]["program"] == "zhengzhou_key_laboratory"
+    assert turns[2]["calculation"]["result_yuan"] == 1_000_000
+
+
+def test_a_city_switch_with_the_sum_after_a_deadline_question_computes_in_the_new_city(client):
+    turns = chat(client, ["杭州算力券国产算力补贴比例多少?", "合同金额300万", "有效期到什么时候?", "换成郑州的话呢?同样300万"])
+    assert turns[1]["calculation"]["result_yuan"] == 900_000
+    assert turns[3]["calculation"]["program"] == "zhengzhou_compute_voucher"
+    assert turns[3]["calculation"]["result_yuan"] == 600_000  # 300万 × 20%, under 郑州's 100万 cap
+    assert [c["id"] for c in turns[3]["citations"]][0] == "zhengzhou-ai-measures#一.2"
+
+
+def test_an_english_amount_follow_up_without_the_currency_computes_again(client):
+    turns = chat(client, [
+        "Hangzhou compute voucher with domestic compute: what rate?", "our contract is 5 million yuan",
+        "which department handles it?", "and if the contract were 40 million?",
+    ])
+    assert turns[1]["calculation"]["result_yuan"] == 1_500_000
+    assert turns[3]["calculation"]["program"] == "hangzhou_compute_voucher"
+    assert turns[3]["calculation"]["result_yuan"] == 8_000_000  # 40 million × 30% = 12 million, capped at 8 million
+
+
+def test_a_target_question_naming_an_award_topic_cites_the_goals(client):
+    body = ask(client, "嘉兴到2027年,人工智能企业营收总规模的目标是多少?")
+    assert body["citations"][0]["id"] in ("jiaxing-ai-plan#一", "jiaxing-ai-plan-interpretation#四")
+    assert "1000亿元" in body["answer"] and body["calculation"] is None
+
+
+def test_a_chain_of_this_questions_keeps_its_first_subject(client):
+    turns = chat(client, ["嘉兴人工智能实施方案的政策解读在哪看?", "解读人是谁?", "重点任务有几个方面?", "有问题的话打哪个电话?"])
+    assert "0573-82521924" in turns[3]["answer"]
+    assert turns[3]["citations"][0]["id"] == "jiaxing-ai-plan-interpretation#六.(三)"
+
+
+def test_a_quoted_phrase_of_a_clause_is_answered_not_refused(client):
+    body = ask(client, "政策解读里的“一中心二地”分别指什么?")
+    assert body["refused"] is False
+    assert "长三角智算中心" in body["answer"]
+
+
+def test_a_comparison_computing_for_one_city_returns_that_calculation(client):
+    body = ask(client, "我们是信息服务业企业,提升改造项目投资800万元(不含土地),在嘉兴和郑州分别能补多少?")
+    assert body["calculation"]["program"] == "jiaxing_info_service_investment"
+    assert body["calculation"]["result_yuan"] == 400_000  # 800万 × 5%, under the 150万 upgrade cap
+    assert "郑州" in body["answer"] and "未找到" in body["answer"]
