@@ -282,7 +282,9 @@ class Planner:
         # city's own clauses pass on the city's name.
         lexical = not query.cities or query.lang != "en"
         weak_bm25 = mode != "dense" and lexical and max(h.bm25_score for h in hits) < self.relevance.min_bm25
-        weak_dense = mode != "bm25" and not query.cities and any(h.dense_rank is not None for h in hits) and max(h.dense_score for h in hits) < self.relevance.min_dense
+        # the dense floor only where the dense side was read (it is skipped when BM25 is decisive)
+        dense_read = mode != "bm25" and any(h.dense_rank is not None for h in hits)
+        weak_dense = dense_read and not query.cities and max(h.dense_score for h in hits) < self.relevance.min_dense
         return weak_bm25 or weak_dense
 
     def _compares(self, query: Query, hits: Sequence[Hit]) -> bool:

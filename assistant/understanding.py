@@ -94,8 +94,8 @@ def split_parts(text: str) -> list[str]:
 def _size(text: str) -> int:
     """A question's length in Chinese characters' worth: an English word counts as two (a 20-character Chinese
     question says about as much as ten English words), so the short-follow-up limits hold in both."""
-    latin = _LATIN_WORD.findall(text)
-    return len(_LATIN_WORD.sub("", text)) - len(re.findall(r"\s", _LATIN_WORD.sub("", text))) + 2 * len(latin)
+    rest = re.sub(r"\s", "", _LATIN_WORD.sub("", text))
+    return len(rest) + 2 * len(_LATIN_WORD.findall(text))
 
 
 def _only_figures(piece: str) -> bool:

@@ -32,7 +32,11 @@ _CN_MULTIPLIERS = {
     "千": 1_000, "十亿": 1_000_000_000, "百亿": 10_000_000_000, "千亿": 100_000_000_000, "亿": 100_000_000, "万亿": 10**12,
 }
 # Words that may follow a bare "30 million" that is still the sum (not "30 million users").
-_EN_AFTER_SUM = re.compile(r"\s*(?:$|[^\sA-Za-z]|(?:at|and|or|in|for|with|from|to|per|a|an|the|this|last|each|of|each|instead|now|then|so|but|yearly|annually|total|invested|spent|received)\b)", re.I)
+_EN_AFTER_SUM = re.compile(
+    r"\s*(?:$|[^\sA-Za-z]|(?:at|and|or|in|for|with|from|to|per|a|an|the|this|last|each|of|instead|now|then|so|but"
+    r"|yearly|annually|total|invested|spent|received)\b)",
+    re.I,
+)
 
 
 def _ends_amount(s: str, end: int) -> bool:
