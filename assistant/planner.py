@@ -135,10 +135,8 @@ class Planner:
             return AnswerPlan(QUOTE, query, focus=self._counting_clause(query, hits[:FOCUS_DEPTH]), hits=hits)
         if anchor is not None:
             top = self._continued(anchor, query, hits)
-        elif query.followup == "this" and query.previous is not None:
-            previous = self.retriever.retrieve(query.previous, k=1)
-            if previous:
-                top = self._continued(previous[0], query, hits)
+        elif query.followup == "this" and (earlier := self._earlier_clause(query)) is not None:
+            top = self._continued(earlier, query, hits)
         if query.followup == "city" and not any(self._covers_topics(h, query, every=True) for h in hits[:3]):
             missing = tuple(t for t in query.topics if not any(self._covers_topics(h, replace(query, topics=(t,))) for h in hits[:3]))
             return AnswerPlan(
@@ -262,11 +260,15 @@ class Planner:
     def _conversation_document(self, query: Query, top: Hit) -> Document:
         """The document a follow-up is about: the one the earlier question's best clause is in ("这两个可以同时拿吗?"
         after questions on one plan's awards), else the best hit's."""
-        if query.followup and query.previous is not None:
-            earlier = self.retriever.retrieve(query.previous, k=1)
-            if earlier:
-                return earlier[0].document
-        return top.document
+        earlier = self._earlier_clause(query) if query.followup else None
+        return earlier.document if earlier is not None else top.document
+
+    def _earlier_clause(self, query: Query) -> Hit | None:
+        """The best clause for the question this follow-up follows."""
+        if query.previous is None:
+            return None
+        earlier = self.retriever.retrieve(query.previous, k=1)
+        return earlier[0] if earlier else None
 
     def _asks_stacking(self, query: Query) -> bool:
         return any(self.lex.topic(t).answer_kind == STACKING for t in query.topics)

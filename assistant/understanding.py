@@ -100,15 +100,8 @@ def _size(text: str) -> int:
 
 def _only_figures(piece: str) -> bool:
     """A piece that states figures and asks nothing ("同样250万", "增速一样"): it completes the ask before it."""
-    return bool(find_amounts(normalise(piece))) and len(piece) <= FIGURES_ONLY_CHARS and not _asks(piece)
-
-
-_ASKING = re.compile(r"[??]|吗|谁|什么|哪|多少|几|怎么|如何|\b(how|what|which|who|when|where)\b", re.I)
-
-
-def _asks(text: str) -> bool:
-    """The text asks something (a question mark or a question word), rather than only stating facts."""
-    return _ASKING.search(text) is not None
+    asks = load_lexicon().has_cue("asks_any", piece)
+    return bool(find_amounts(normalise(piece))) and len(piece) <= FIGURES_ONLY_CHARS and not asks
 
 
 FIGURES_ONLY_CHARS = 10
@@ -396,7 +389,7 @@ class QueryParser:
         if query.cities and _SAME_SITUATION.match(text):
             return "city"
         if (not query.cities and not query.amounts and (query.percents or query.options or self._names_slot(text))
-                and (_ASKS_BACK.search(text) or _AMOUNT_SWITCH.search(text) or not _asks(text))):
+                and (_ASKS_BACK.search(text) or _AMOUNT_SWITCH.search(text) or not self.lex.has_cue("asks_any", text))):
             return "option"  # "省级呢?", "要是用的其他算力", "我们是共建单位": the same ask with one slot changed
         if not query.cities and not query.amounts and size <= ELLIPSIS_CHARS and _ASKS_BACK.search(text):
             return "ellipsis"
@@ -418,19 +411,19 @@ class QueryParser:
         """The latest earlier question (about one of `topics`, when given) that gave amounts or asked for one; else
         the latest about a programme (an award, not stacking or a department); else the previous question."""
 
+        def programme(q: Query) -> bool:  # about a measure, not only about stacking
+            return any(self.lex.topic(t).answer_kind is None for t in q.topics)
+
         def earlier() -> Iterator[Query]:
             q: Query | None = previous
             while q is not None:
-                about_measure = not q.topics or any(self.lex.topic(t).answer_kind is None for t in q.topics)
+                about_measure = not q.topics or programme(q)
                 if q.qtype not in DOCUMENT_QUESTION_TYPES and about_measure and (not topics or set(topics) & set(q.topics)):
                     yield q  # not "这个找哪个部门?" + the sum, nor "能和别的奖励一起拿吗?"
                 q = q.previous
 
         def asks_figure(q: Query) -> bool:  # gives or asks a sum, or names the level or role an award depends on
             return bool(q.amounts) or self.lex.has_cue("amount_question", q.rewritten or q.text) or self._names_slot(q.text)
-
-        def programme(q: Query) -> bool:
-            return any(self.lex.topic(t).answer_kind is None for t in q.topics)
 
         return next((q for q in earlier() if asks_figure(q)), None) or next((q for q in earlier() if programme(q)), previous)
 
