@@ -239,8 +239,8 @@ class CalculationChooser:
                     return self.rules.calculate(rule.program, inputs, lang=lang)
                 except InputError as exc:
                     log.info("calculation skipped for %s: %s", rule.program, exc)
-        asked = query.rewritten if query.followup == "option" else query.text
-        # an option follow-up ("国家级呢?") asks the earlier figure question again with one slot changed
+        asked = query.rewritten if query.followup in ("city", "option") else query.text
+        # an option or city follow-up ("国家级呢?", "嘉兴的呢?") asks the earlier figure question again
         asks_amount = query.followup == "option" or self.lex.has_cue("amount_question", asked)
         if hits and asks_amount and not self.lex.has_cue("rate_question", asked):
             return self._award(query, hits[0], lang)
@@ -255,6 +255,8 @@ class CalculationChooser:
     def _award(self, query: Query, top: Hit, lang: str) -> Any | None:
         """"How much is the award?" for the best clause: the award the question names, or its only rule."""
         rules = self.rules.by_clause(top.clause.clause_id)
+        if len(named_topic := self._of_topic(rules, query)) == 1:
+            rules = named_topic  # "模型备案奖励多少?" on a clause that also holds the scenario awards
         named = award_inputs(rules, query.rewritten, latest=query.text if query.followup else "")
         if named is not None:
             rule, inputs = named
@@ -265,5 +267,13 @@ class CalculationChooser:
 
     def _on_topic(self, rules: Sequence[Any], query: Query) -> list[Any]:
         """Rules not about another comparable topic than the one asked ("算力券…800万" is no model-filing fee)."""
-        comparable = {self.lex.topic(t).comparable or t for t in query.topics}
+        comparable = self._comparable(query)
         return [r for r in rules if r.comparable is None or not comparable or r.comparable in comparable]
+
+    def _of_topic(self, rules: Sequence[Any], query: Query) -> list[Any]:
+        """Rules about a comparable topic the question names."""
+        comparable = self._comparable(query)
+        return [r for r in rules if r.comparable is not None and r.comparable in comparable]
+
+    def _comparable(self, query: Query) -> set[str]:
+        return {self.lex.topic(t).comparable or t for t in query.topics}

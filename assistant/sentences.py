@@ -40,6 +40,14 @@ def quote(parts: Sequence[str]) -> str:
     return "".join(out)
 
 
+_QUOTED = re.compile(r"[「“\"《『]([^」”\"》』]{2,30})[」”\"》』]")
+
+
+def quoted(text: str) -> list[str]:
+    """The phrases a question puts in quotation marks."""
+    return _QUOTED.findall(text)
+
+
 def strip_units(text: str) -> str:
     return _RESPONSIBLE.sub("", text).strip()
 
@@ -89,6 +97,7 @@ def sentence_scores(clause: Clause, query: Query) -> list[tuple[int, int, str]]:
     asks_rate = lex.has_cue("rate_question", low)
     asks_amount = lex.has_cue("amount_question", low)  # may come with a rate question: "比例多少?最多多少?"
     target = asks_target(query)
+    phrases = quoted(query.text)
     named_figures = {format_yuan(a.yuan).removesuffix("元") for a in query.amounts}  # "能超过800万元吗?"
     # "从几个方面提出多少项重点任务?" → sentences stating "五个方面", "十五项重点"
     own_terms = {t for t in tokenize(query.rewritten or query.text) if len(t) >= 2} - set(query.cities)
@@ -110,6 +119,8 @@ def sentence_scores(clause: Clause, query: Query) -> list[tuple[int, int, str]]:
             score += 6
         if any(figure in sentence for figure in named_figures):
             score += 6
+        if any(phrase in sentence for phrase in phrases):  # "“135N”是啥意思?": the sentence holding the phrase
+            score += 6
         score += 6 * sum(1 for pattern in counted if pattern.search(sentence))
         score += 3 * sum(1 for pattern in units if pattern.search(sentence))  # "项目40个" for "多少个…项目"
         if target and year:
@@ -129,13 +140,21 @@ def answer_strength(clause: Clause, query: Query) -> int:
 def best_sentences(clause: Clause, query: Query, limit: int = 2) -> list[str]:
     """The sentences of a clause that answer the question, in their original order."""
     candidates = sentences(clause)
-    if len(candidates) <= 1:
+    if len(candidates) <= 1 or (len(candidates) <= limit + 1 and _names_heading(clause, query)):
+        # "解读里怎么说背景的?" about the section headed 制定背景: the short section is the answer
         return [_shorten(s, query) for s in candidates]
     top = sentence_scores(clause, query)  # best first; ties go to the sentence with more of the question's terms
     best_score = top[0][0]
     chosen = [t for t in top[:limit] if t[0] > 0 and t[0] >= best_score * 0.6] or top[:1]
     positions = sorted({p for _, pos, _ in chosen for p in _with_its_list(candidates, pos)})
     return [_shorten(candidates[p], query) for p in positions]
+
+
+def _names_heading(clause: Clause, query: Query) -> bool:
+    """The question names the heading of a section (a two-character run of it), as asking for the whole of it; an
+    item's heading is only its measure's name, which most questions about the item name."""
+    heading, asked = clause.heading or "", query.rewritten or query.text
+    return clause.kind != "item" and any(heading[i:i + 2] in asked for i in range(len(heading) - 1))
 
 
 def _with_its_list(candidates: Sequence[str], pos: int) -> list[int]:

@@ -143,9 +143,9 @@ class Query:
         """The rewritten question plus Chinese expansions of its topics (English questions need them for BM25)."""
         lex = load_lexicon()
         extra = " ".join(lex.topic(t).expand for t in self.topics)
-        if self.lang == "en":
-            low = self.rewritten.lower()
-            extra += " " + " ".join(zh for cue, zh in lex.en_cues.items() if _en_match(low, cue))
+        # English words in any question ("嘉兴AI实施方案") read with their Chinese wording
+        low = self.rewritten.lower()
+        extra += " " + " ".join(zh for cue, zh in lex.en_cues.items() if _en_match(low, cue))
         return f"{self.rewritten} {' '.join(self.cities)} {extra}".strip()
 
 

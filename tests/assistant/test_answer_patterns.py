@@ -265,3 +265,22 @@ def test_a_comparison_computing_for_one_city_returns_that_calculation(client):
     assert body["calculation"]["program"] == "jiaxing_info_service_investment"
     assert body["calculation"]["result_yuan"] == 400_000  # 800万 × 5%, under the 150万 upgrade cap
     assert "郑州" in body["answer"] and "未找到" in body["answer"]
+
+
+def test_a_question_on_the_interpretation_is_answered_from_it(client):
+    body = ask(client, "嘉兴这个人工智能方案当初出台背景是什么?")
+    assert body["citations"][0]["id"] == "jiaxing-ai-plan-interpretation#一"
+    assert "国家枢纽节点" in body["answer"]  # the whole short section, not only its last sentence
+
+
+def test_a_quoted_term_asked_for_its_meaning_quotes_the_sentence_defining_it(client):
+    body = ask(client, "嘉兴推动人工智能的方案里提到的“135N”指的是什么?")
+    assert body["citations"][0]["id"] == "jiaxing-ai-plan-interpretation#四"  # the plan only names it
+    assert "5个长三角区域性先进制造业集群" in body["answer"]
+
+
+def test_a_city_switch_after_a_fixed_award_question_computes_the_new_citys_award(client):
+    turns = chat(client, ["郑州模型备案有奖励吗,奖多少?", "那嘉兴呢"])
+    assert turns[1]["calculation"]["program"] == "jiaxing_model_filing_award"
+    assert turns[1]["calculation"]["result_yuan"] == 1_000_000
+    assert turns[1]["citations"][0]["id"] == "jiaxing-ai-plan#三.(七)"
