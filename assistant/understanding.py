@@ -81,7 +81,7 @@ MIN_PART_CHARS = 4  # a piece shorter than this is not a question of its own ("�
 
 def split_parts(text: str) -> list[str]:
     """The asks of a multi-part question, in order ("…能拿多少?另外…还能拿多少奖励?" → two parts)."""
-    pieces = [p.strip(" ,,。") for p in _PART_END.split(text)]
+    pieces = [p.strip(" ,。") for p in _PART_END.split(normalize_width(text))]  # "？" as typed is "?"
     parts: list[str] = []
     for piece in pieces:
         if parts and (len(re.sub(r"[\W_]", "", piece)) < MIN_PART_CHARS or _only_figures(piece)):

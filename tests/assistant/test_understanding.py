@@ -118,6 +118,17 @@ def test_a_part_naming_no_place_keeps_an_outside_place(parser):
     assert all(not p.cities for p in parts)
 
 
+@pytest.mark.parametrize("typed", [
+    "嘉兴的模型备案奖励多少?由哪个部门负责?",  # half-width, as most test questions are written
+    "嘉兴的模型备案奖励多少？由哪个部门负责？",  # full-width, as a Chinese IME types them
+    "嘉興的模型備案獎勵多少？由哪個部門負責；",
+])
+def test_asks_are_split_whatever_the_punctuation_width(parser, typed):
+    parts = parser.parse_parts(typed)
+    assert len(parts) == 2
+    assert parts[1].qtype == "responsible" and parts[1].cities == ("嘉兴",)
+
+
 @pytest.mark.parametrize("question, self_built", [
     ("我们的算力是自己建机房自己用的,投了500万", True),
     ("我们用的是自建自用的算力", True),
