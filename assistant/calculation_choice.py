@@ -193,6 +193,17 @@ def _same_slot(
     return sorted(kept, key=lambda n: n[0], reverse=True) or named
 
 
+# "我们是共建的,不是牵头", "是车间,不是工厂", "not the lead unit": what the asker says they are not, up to the
+# next punctuation; "是不是牵头单位才行?" asks, it denies nothing
+_DENIED = re.compile(r"(?<!是)(不是|并非|而非|并不是)[^,,。;;??!!]{1,12}|\b(not|isn't|aren't|rather than)\s+(a|an|the)?\s*[a-z-]+(\s+[a-z-]+)?", re.I)
+LATEST_WEIGHT = 2.0  # how much more a name in the latest turn counts than one in the turns before
+
+
+def without_denied(text: str) -> str:
+    """The question without what it says the asker is not."""
+    return _DENIED.sub(" ", text)
+
+
 def award_inputs(rules: Sequence[Any], text: str, latest: str = "") -> tuple[Any, dict] | None:
     """(rule, inputs) for the one award the question names among these rules.
 
@@ -200,9 +211,19 @@ def award_inputs(rules: Sequence[Any], text: str, latest: str = "") -> tuple[Any
     分别…"): the clause text then answers better than one calculated level.
     """
     lex = load_lexicon()
-    named = _same_slot(
-        _same_slot(named_awards(rules, text), text, lex.award_levels, latest), text, lex.award_roles, latest,
-    )
+    text, latest = without_denied(text), without_denied(latest)
+    named = named_awards(rules, text)
+    if latest:
+        # the award the latest turn names comes first ("那是省级智能车间" after turns about 智能工厂)
+        # slot words left out: the slot filters below choose by level and role; here only the award's own name counts
+        slot_words = [w for vocab in (lex.award_levels, lex.award_roles) for words in vocab.values() for w in words]
+        named_now = re.sub("|".join(map(re.escape, sorted(slot_words, key=len, reverse=True))), " ", latest, flags=re.I)
+        own = {id(award): score for score, _, award in named_awards(rules, named_now)}
+        named = sorted(
+            ((score + LATEST_WEIGHT * own.get(id(award), 0.0), rule, award) for score, rule, award in named),
+            key=lambda n: n[0], reverse=True,
+        )
+    named = _same_slot(_same_slot(named, text, lex.award_levels, latest), text, lex.award_roles, latest)
     if not named:
         return None
     best, rule, award = named[0]

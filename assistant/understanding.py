@@ -174,7 +174,7 @@ def _en_match(text: str, term: str) -> bool:
 
 @lru_cache(maxsize=4096)
 def _en_pattern(term: str) -> re.Pattern:
-    return re.compile(rf"(?<![a-z]){re.escape(term)}(?![a-z])")
+    return re.compile(rf"(?<![a-z]){re.escape(term)}(?:e?s)?(?![a-z])")  # "vouchers" names a voucher
 
 
 class QueryParser:
