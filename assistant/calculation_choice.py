@@ -252,7 +252,7 @@ class CalculationChooser:
         rules = self._on_topic([rule for hit in hits[:2] for rule in self.rules.by_clause(hit.clause.clause_id)], query)
         if query.amounts:
             for rule in rules:
-                source = query.rewritten if query.followup in ("city", "option") else query.text
+                source = query.rewritten if query.followup in ("city", "option", "compare") else query.text
                 inputs = inputs_from_question(rule, query.amounts, query.percents, query.options, source)
                 if inputs is None:
                     continue
@@ -260,7 +260,7 @@ class CalculationChooser:
                     return self.rules.calculate(rule.program, inputs, lang=lang)
                 except InputError as exc:
                     log.info("calculation skipped for %s: %s", rule.program, exc)
-        asked = query.rewritten if query.followup in ("city", "option") else query.text
+        asked = query.rewritten if query.followup in ("city", "option", "compare") else query.text
         # an option or city follow-up ("国家级呢?", "嘉兴的呢?") asks the earlier figure question again
         asks_amount = query.followup == "option" or self.lex.has_cue("amount_question", asked)
         if hits and asks_amount and not self.lex.has_cue("rate_question", asked):

@@ -21,7 +21,7 @@ from index.cleaning import normalize_width, to_simplified
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
-_THIS = re.compile(r"(这个|这项|这条|该项|该条|这一条|这笔|该政策|这个政策|这项政策|这条政策|它|其)")
+_THIS = re.compile(r"(这个|这项|这条|该项|该条|这一条|这笔|这种|这类|该政策|这个政策|这项政策|这条政策|它|其)")
 _THIS_EN = re.compile(r"\b(this|that|it|these)\b", re.I)
 _FOLLOWUP_TAIL = re.compile(r"(呢|吗)?[??。.!!]*\s*$")
 _CITY_SWITCH = re.compile(r"^(那|那么|换成|如果是|要是|换到|在)?\s*(?P<city>.{1,8}?)(的话)?(呢|怎么样|如何|又如何|那边)[??。.!!]*$")
@@ -133,7 +133,7 @@ class Query:
     percents: tuple[Decimal, ...] = ()
     options: dict = field(default_factory=dict)
     off_topic: bool = False
-    followup: str | None = None  # city | amount | option | ellipsis | this | context (only the place carried on)
+    followup: str | None = None  # city | amount | option | ellipsis | this | compare | context (only the place carried on)
     rewritten: str = ""
     previous: "Query | None" = None
     subject: str = ""  # what a follow-up about "this" was taken to be about (carried, never re-grown, along a chain)
@@ -318,6 +318,16 @@ class QueryParser:
     def _resolve(self, query: Query, previous: Query | None) -> Query:
         if previous is None or previous.off_topic or (previous.outside_places and not previous.cities):
             return query
+        if self._compares_with_earlier(query, previous):
+            # "那跟嘉兴比呢?", "how does that compare with Hangzhou?": the last figure question, in the earlier
+            # cities and the ones named, side by side
+            base = self._figure_question(previous, query.topics)
+            return replace(
+                query, followup="compare", cities=tuple(dict.fromkeys((*previous.cities, *query.cities))),
+                topics=query.topics or base.topics, qtype="compare", amounts=query.amounts or _state_amounts(base),
+                percents=query.percents or base.percents, options={**previous.options, **query.options},
+                rewritten=f"{base.rewritten} {query.text}", previous=previous,
+            )
         kind = self._followup_kind(query)
         if kind is None:
             return self._in_context(query, previous)
@@ -378,6 +388,14 @@ class QueryParser:
             # the subject goes after the question: the amounts' offsets stay those of the text
             options={**previous.options, **query.options}, rewritten=f"{query.text} {subject}", previous=previous,
         )
+
+    def _compares_with_earlier(self, query: Query, previous: Query) -> bool:
+        """Asks to compare what was asked with other cities: one city named ("跟嘉兴比呢?"), or several with a word
+        pointing back ("杭州、郑州有没有这种奖励,比较一下")."""
+        if query.qtype != "compare" or not query.cities or not previous.cities or set(previous.cities) <= set(query.cities):
+            return False
+        text = query.text
+        return len(query.cities) == 1 or bool(_THIS.search(text) or _THIS_EN.search(text))
 
     def _followup_kind(self, query: Query) -> str | None:
         text = query.text.strip()

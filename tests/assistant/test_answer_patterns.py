@@ -284,3 +284,17 @@ def test_a_city_switch_after_a_fixed_award_question_computes_the_new_citys_award
     assert turns[1]["calculation"]["program"] == "jiaxing_model_filing_award"
     assert turns[1]["calculation"]["result_yuan"] == 1_000_000
     assert turns[1]["citations"][0]["id"] == "jiaxing-ai-plan#三.(七)"
+
+
+def test_a_comparison_follow_up_sets_the_earlier_city_beside_the_named_one(client):
+    first, second = chat(client, ["郑州算力券,合同500万能补多少?", "和杭州比呢?"])
+    assert first["calculation"]["result_yuan"] == 1_000_000
+    assert [c["id"] for c in second["citations"]] == ["zhengzhou-ai-measures#一.2", "hangzhou-ai-measures#一.(三)"]
+    assert second["calculation"]["result_yuan"] == 1_000_000  # 郑州's sum is kept, not dropped for 杭州's clause
+    assert "30%" in second["answer"]
+
+
+def test_an_award_the_asker_denies_is_not_the_one_computed(client):
+    _, second = chat(client, ["郑州对智能工厂有奖励吗?多少?", "我们不是省级智能工厂,是省级智能车间,能拿多少"])
+    assert second["calculation"]["program"] == "zhengzhou_smart_manufacturing_award"
+    assert second["calculation"]["result_yuan"] == 300_000
