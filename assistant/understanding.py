@@ -82,13 +82,44 @@ MIN_PART_CHARS = 4  # a piece shorter than this is not a question of its own ("�
 def split_parts(text: str) -> list[str]:
     """The asks of a multi-part question, in order ("…能拿多少?另外…还能拿多少奖励?" → two parts)."""
     pieces = [p.strip(" ,。") for p in _PART_END.split(normalize_width(text))]  # "？" as typed is "?"
+    pieces = [clause for piece in pieces for clause in _comma_asks(piece)]
     parts: list[str] = []
-    for piece in pieces:
+    for piece in filter(None, pieces):
         if parts and (len(re.sub(r"[\W_]", "", piece)) < MIN_PART_CHARS or _only_figures(piece)):
             parts[-1] += f" {piece}"  # too short or only figures ("同样250万"): belongs to the ask before it
-        elif piece:
+        else:
             parts.append(piece)
     return parts
+
+
+_COMMA = re.compile(r"\s*(?:,\s*and\b|,)\s*", re.I)
+
+
+def _comma_asks(piece: str) -> list[str]:
+    """A piece holding several asks of different kinds between commas ("文号是多少,什么时候开始施行", "when did it
+    take effect, and which bureau leads it"): one piece per ask. Words before an ask belong to it ("合同1000万,能补
+    多少"), and asks of one kind stay together ("投资了几千万,能补多少")."""
+    lex = load_lexicon()
+    groups: list[list[str]] = [[]]
+    for clause in _COMMA.split(piece):
+        groups[-1].append(clause)
+        if lex.has_cue("asks_any", clause.lower()):
+            groups.append([])
+    asks = [", ".join(g) for g in groups if g]
+    if len(groups[-1]) and len(asks) > 1:
+        asks[-2:] = [f"{asks[-2]}, {asks[-1]}"]  # words after the last ask belong to it
+    kinds = [question_type(a.lower(), lex) for a in asks]
+    if len(asks) <= 1 or len(set(kinds)) == 1:
+        return [piece]
+    return asks
+
+
+def question_type(low: str, lex: Lexicon) -> str:
+    """The lexicon's first question type whose words the (lower-cased) text holds; `rate` by default."""
+    for qtype, words in lex.question_types.items():
+        if _contains_any(low, words["zh"]) or any(_en_match(low, w) for w in words["en"]):
+            return qtype
+    return "rate"
 
 
 def _size(text: str) -> int:
@@ -293,10 +324,7 @@ class QueryParser:
         return tuple(t for _, t in sorted(hits))
 
     def _qtype(self, low: str) -> str:
-        for qtype, words in self.lex.question_types.items():
-            if _contains_any(low, words["zh"]) or any(_en_match(low, w) for w in words["en"]):
-                return qtype
-        return "rate"
+        return question_type(low, self.lex)
 
     def _options(self, low: str) -> dict:
         """Calculator options the question states; the longest matching word wins ("非国产" over "国产")."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.understanding import QueryParser, detect_lang
+from assistant.understanding import QueryParser, detect_lang, split_parts
 
 CITIES = ("嘉兴", "杭州", "郑州")
 
@@ -127,6 +127,17 @@ def test_asks_are_split_whatever_the_punctuation_width(parser, typed):
     parts = parser.parse_parts(typed)
     assert len(parts) == 2
     assert parts[1].qtype == "responsible" and parts[1].cities == ("嘉兴",)
+
+
+@pytest.mark.parametrize("typed, asks", [
+    ("这份通知的文号是多少,从哪天起施行", ["这份通知的文号是多少", "从哪天起施行"]),
+    ("When did the Zhengzhou measures take effect, and which bureau runs them?",
+     ["When did the Zhengzhou measures take effect", "which bureau runs them?"]),
+    ("郑州算力券,合同300万,自建自用的能补多少", ["郑州算力券,合同300万,自建自用的能补多少"]),  # facts, then one ask
+    ("投了几千万,能补多少", ["投了几千万,能补多少"]),  # two asks of one kind stay one
+])
+def test_asks_of_different_kinds_between_commas_are_parts(typed, asks):
+    assert split_parts(typed) == asks
 
 
 @pytest.mark.parametrize("question, self_built", [
