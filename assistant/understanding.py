@@ -71,6 +71,7 @@ def _bounded(query: "Query") -> "Query":
 
 _ASKS_BACK = re.compile(r"(的话)?呢[??]?\s*$")
 _SAME_SITUATION = re.compile(r"^(同样|一样|相同|同一|换成|换到|放在|如果在|要是在|若在)")
+_IF_THERE = re.compile(r"^(如果|要是|假如|若)[\u4e00-\u9fff]{1,4}?在")  # "如果公司在郑州…": the same case in another city
 _AMOUNT_SWITCH = re.compile(r"(如果|要是|假如|换成|改成|若|\bif\b|\binstead\b)", re.I)
 
 
@@ -432,7 +433,7 @@ class QueryParser:
             return None
         if query.amounts and not query.cities and (_AMOUNT_SWITCH.search(text) or _ASKS_BACK.search(text) or size <= 14):
             return "amount"  # "如果是提升改造项目,投资1000万元呢?" keeps the earlier subject even when it names a topic
-        if query.cities and _SAME_SITUATION.match(text):
+        if query.cities and (_SAME_SITUATION.match(text) or (not query.topics and _IF_THERE.match(text))):
             return "city"
         if (not query.cities and not query.amounts and (query.percents or query.options or self._names_slot(text))
                 and (_ASKS_BACK.search(text) or _AMOUNT_SWITCH.search(text) or not self.lex.has_cue("asks_any", text))):
@@ -454,8 +455,9 @@ class QueryParser:
         return None
 
     def _figure_question(self, previous: Query, topics: Sequence[str] = ()) -> Query:
-        """The latest earlier question (about one of `topics`, when given) that gave amounts or asked for one; else
-        the latest about a programme (an award, not stacking or a department); else the previous question."""
+        """The latest earlier question (about one of `topics`; by default those of the latest question about a
+        programme) that gave amounts or asked for one; else the latest about a programme (an award, not stacking or
+        a department); else the previous question."""
 
         def programme(q: Query) -> bool:  # about a measure, not only about stacking
             return any(self.lex.topic(t).answer_kind is None for t in q.topics)
@@ -471,6 +473,8 @@ class QueryParser:
         def asks_figure(q: Query) -> bool:  # gives or asks a sum, or names the level or role an award depends on
             return bool(q.amounts) or self.lex.has_cue("amount_question", q.rewritten or q.text) or self._names_slot(q.text)
 
+        if not topics:  # the conversation's current programme: a figure question from before a topic switch is stale
+            topics = next((q.topics for q in earlier() if programme(q)), ())
         return next((q for q in earlier() if asks_figure(q)), None) or next((q for q in earlier() if programme(q)), previous)
 
     def _names_slot(self, text: str) -> bool:

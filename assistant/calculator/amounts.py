@@ -34,7 +34,9 @@ _CN_MULTIPLIERS = {
 # Words that may follow a bare "30 million" that is still the sum (not "30 million users").
 _EN_AFTER_SUM = re.compile(
     r"\s*(?:$|[^\sA-Za-z]|(?:at|and|or|in|for|with|from|to|per|a|an|the|this|last|each|of|instead|now|then|so|but"
-    r"|yearly|annually|total|invested|spent|received)\b)",
+    r"|yearly|annually|total|invested|spent|received"
+    # an adverb or a verb: the number phrase has ended ("if 30 million actually arrived", "30 million was paid")
+    r"|actually|only|already|really|just|finally|eventually|recently|is|was|were|are|be|been|has|had|have|will|would|arrived|came|got|paid|landed|went)\b)",
     re.I,
 )
 

@@ -298,3 +298,24 @@ def test_an_award_the_asker_denies_is_not_the_one_computed(client):
     _, second = chat(client, ["郑州对智能工厂有奖励吗?多少?", "我们不是省级智能工厂,是省级智能车间,能拿多少"])
     assert second["calculation"]["program"] == "zhengzhou_smart_manufacturing_award"
     assert second["calculation"]["result_yuan"] == 300_000
+
+
+def test_a_sum_after_a_topic_switch_belongs_to_the_new_topic(client):
+    turns = chat(client, ["杭州算力券一年最多多少?", "我们的模型过了网信办备案,有什么奖励?", "评测花了20万", "这个找哪些部门?"])
+    assert turns[2]["citations"][0]["id"] == "hangzhou-ai-measures#二.(四)"
+    assert turns[2]["calculation"]["result_yuan"] == 200_000  # the fees, within the 50万 cap: not 20万 of 算力券
+    assert "市委网信办" in turns[3]["answer"]
+
+
+def test_the_same_contract_in_another_city_said_as_a_condition(client):
+    turns = chat(client, ["郑州算力券合同300万能补多少?", "谁负责?", "如果我们公司在杭州,同样300万的合同,用国产算力呢?"])
+    assert turns[2]["calculation"]["program"] == "hangzhou_compute_voucher"
+    assert turns[2]["calculation"]["result_yuan"] == 900_000
+
+
+def test_an_english_sum_followed_by_an_adverb_is_computed(client):
+    turns = chat(client, [
+        "Hangzhou matching funds for national R&D projects?", "we got 4 million from the ministry", "who runs it?",
+        "what if 40 million actually came in?",
+    ])
+    assert turns[3]["calculation"]["result_yuan"] == 5_000_000  # 4000万 × 25% = 1000万, capped at 500万
