@@ -118,7 +118,9 @@ AMBIGUOUS_SHARE = 0.8
 
 
 def _generic_zh() -> tuple[str, ...]:
-    return load_lexicon().cue("award_generic_zh")
+    """Words that name no award: generic ones, and the applicant's roles (a slot, read by `_same_slot`)."""
+    lex = load_lexicon()
+    return lex.cue("award_generic_zh") + tuple(w for words in lex.award_roles.values() for w in words)
 
 
 def label_coverage(label: str, text: str) -> int:
@@ -143,11 +145,20 @@ def _distinctive_length(label: str) -> int:
 def award_match(zh: str, en: str, text: str) -> float:
     """How well a question names one award (matched size × share of the label matched); 0 if it does not."""
     low = text.lower().translate(_QUOTES)
-    if any("\u4e00" <= ch <= "\u9fff" for ch in low):
-        label = zh.translate(_QUOTES)
-        covered, distinctive = label_coverage(label, low), _distinctive_length(label)
-        share = covered / distinctive
-        return covered * share if covered >= min(MIN_AWARD_CHARS, distinctive) and share >= MIN_AWARD_SHARE else 0.0
+    # a conversation may mix languages ("national key lab support?" then "我们是牵头单位"): both names count
+    return _zh_match(zh, low) + _en_match(en, low)
+
+
+def _zh_match(zh: str, low: str) -> float:
+    if not any("\u4e00" <= ch <= "\u9fff" for ch in low):
+        return 0.0
+    label = zh.translate(_QUOTES)
+    covered, distinctive = label_coverage(label, low), _distinctive_length(label)
+    share = covered / distinctive
+    return covered * share if covered >= min(MIN_AWARD_CHARS, distinctive) and share >= MIN_AWARD_SHARE else 0.0
+
+
+def _en_match(en: str, low: str) -> float:
     words = {w for w in re.findall(r"[a-z]+", en.lower()) if w not in load_lexicon().cue("award_generic_en") and len(w) >= 3}
     found = {w for w in words if re.search(rf"\b{w}", low)}
     return len(found) * len(found) / len(words) if found and words else 0.0
@@ -204,6 +215,21 @@ def without_denied(text: str) -> str:
     return _DENIED.sub(" ", text)
 
 
+def _only_award_in_role(
+    rules: Sequence[Any], text: str, roles: dict[str, tuple[str, ...]],
+) -> list[tuple[float, Any, Any]]:
+    """The one award of these rules for the role the question states ("我们单位是共建的" on a clause whose only
+    co-building award is the key lab's), when it names no award by its own words."""
+    low = text.lower()
+    asked = {role for role, words in roles.items() if any(w in low for w in words)}
+    fitting = [
+        (1.0, rule, award) for rule in rules for award in _get(rule, "awards", None) or ()
+        if asked and {role for role, words in roles.items()
+                      if any(w in f"{_get(award, 'zh')} {_get(award, 'en')}".lower() for w in words)} & asked
+    ]
+    return fitting if len(fitting) == 1 else []
+
+
 def award_inputs(rules: Sequence[Any], text: str, latest: str = "") -> tuple[Any, dict] | None:
     """(rule, inputs) for the one award the question names among these rules.
 
@@ -224,6 +250,7 @@ def award_inputs(rules: Sequence[Any], text: str, latest: str = "") -> tuple[Any
             key=lambda n: n[0], reverse=True,
         )
     named = _same_slot(_same_slot(named, text, lex.award_levels, latest), text, lex.award_roles, latest)
+    named = named or _only_award_in_role(rules, latest or text, lex.award_roles)
     if not named:
         return None
     best, rule, award = named[0]

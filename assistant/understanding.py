@@ -201,12 +201,14 @@ def _contains_any(text: str, terms: Iterable[str]) -> bool:
 
 def _en_match(text: str, term: str) -> bool:
     """`term` occurs in `text` as whole English words; Chinese text is never searched for English terms."""
-    return _LATIN_WORD.search(text) is not None and term in text and _en_pattern(term).search(text) is not None
+    return _LATIN_WORD.search(text) is not None and term.split()[0] in text and _en_pattern(term).search(text) is not None
 
 
 @lru_cache(maxsize=4096)
 def _en_pattern(term: str) -> re.Pattern:
-    return re.compile(rf"(?<![a-z]){re.escape(term)}(?:e?s)?(?![a-z])")  # "vouchers" names a voucher
+    # "vouchers" names a voucher; "new-build" says "new build"
+    words = r"[\s-]+".join(re.escape(w) for w in term.split())
+    return re.compile(rf"(?<![a-z]){words}(?:e?s)?(?![a-z])")
 
 
 class QueryParser:
@@ -257,7 +259,10 @@ class QueryParser:
             elif before is not None and not query.cities and not query.outside_places and before.outside_places:
                 query = replace(query, outside_places=before.outside_places)  # "上海有算力券吗?比例多少?": still 上海
             queries.append(query)
-            earlier = [*earlier, {"role": "user", "content": query.rewritten if query.cities else part}]
+            # a follow-up part stays a follow-up of the conversation ("这个找哪些部门?省级的给多少"); another part
+            # carries the cities it was asked about
+            shown = part if query.followup and query.followup != "context" else query.rewritten if query.cities else part
+            earlier = [*earlier, {"role": "user", "content": shown}]
         return queries
 
     def parse(self, question: str, history: Sequence[dict] = ()) -> Query:
@@ -436,8 +441,9 @@ class QueryParser:
         if query.cities and (_SAME_SITUATION.match(text) or (not query.topics and _IF_THERE.match(text))):
             return "city"
         if (not query.cities and not query.amounts and (query.percents or query.options or self._names_slot(text))
-                and (_ASKS_BACK.search(text) or _AMOUNT_SWITCH.search(text) or not self.lex.has_cue("asks_any", text))):
-            return "option"  # "省级呢?", "要是用的其他算力", "我们是共建单位": the same ask with one slot changed
+                and (_ASKS_BACK.search(text) or _AMOUNT_SWITCH.search(text) or not self.lex.has_cue("asks_any", text)
+                     or (not query.topics and self.lex.has_cue("amount_question", text)))):
+            return "option"  # "省级呢?", "要是用的其他算力", "我们是共建单位", "是市级的,给多少": one slot changed
         if not query.cities and not query.amounts and size <= ELLIPSIS_CHARS and _ASKS_BACK.search(text):
             return "ellipsis"
         if query.topics:

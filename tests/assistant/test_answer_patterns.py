@@ -319,3 +319,30 @@ def test_an_english_sum_followed_by_an_adverb_is_computed(client):
         "what if 40 million actually came in?",
     ])
     assert turns[3]["calculation"]["result_yuan"] == 5_000_000  # 4000万 × 25% = 1000万, capped at 500万
+
+
+def test_a_role_stated_in_its_own_words_selects_the_only_award_for_it(client):
+    _, second = chat(client, ["郑州全国重点实验室有什么支持?", "我们是参与共建的那一方,不是牵头的,能拿多少?"])
+    assert second["calculation"]["program"] == "zhengzhou_key_laboratory"
+    assert second["calculation"]["result_yuan"] == 1_000_000
+
+
+def test_a_level_corrected_with_an_amount_ask_recomputes(client):
+    turns = chat(client, ["嘉兴企业技术中心有奖励吗", "我们是省级的", "搞错了,其实是市级的,给多少钱"])
+    assert turns[1]["calculation"]["result_yuan"] == 500_000
+    assert turns[2]["calculation"]["result_yuan"] == 200_000
+
+
+def test_an_english_hyphenated_option_switches_the_branch(client):
+    turns = chat(client, [
+        "Jiaxing information service project subsidy?", "It's an upgrade, 40 million yuan invested.",
+        "What if it were a new-build project instead?",
+    ])
+    assert turns[1]["calculation"]["result_yuan"] == 1_500_000  # 4000万 × 5% = 200万, upgrade cap 150万
+    assert turns[2]["calculation"]["result_yuan"] == 2_000_000  # new-build cap 300万
+
+
+def test_a_figure_part_after_a_department_part_keeps_the_conversation(client):
+    _, second = chat(client, ["郑州示范基地有奖励吗", "这个找哪些部门?国家级的给多少"])
+    assert "市工信局" in second["answer"]
+    assert second["calculation"]["result_yuan"] == 2_000_000
