@@ -173,6 +173,17 @@ def named_awards(rules: Sequence[Any], text: str) -> list[tuple[float, Any, Any]
     return sorted((s for s in scored if s[0] > 0), key=lambda s: s[0], reverse=True)
 
 
+def _slot_values(phrase: str, vocabulary: dict[str, tuple[str, ...]]) -> set[str]:
+    """The values of one slot (levels, roles) a phrase names."""
+    low = phrase.lower()
+    return {value for value, words in vocabulary.items() if any(w in low for w in words)}
+
+
+def _award_slot_values(award: Any, vocabulary: dict[str, tuple[str, ...]]) -> set[str]:
+    """The values of one slot an award's own label names."""
+    return _slot_values(f"{_get(award, 'zh')} {_get(award, 'en')}", vocabulary)
+
+
 def _same_slot(
     named: list[tuple[float, Any, Any]], text: str, vocabulary: dict[str, tuple[str, ...]], latest: str = "",
 ) -> list[tuple[float, Any, Any]]:
@@ -182,15 +193,12 @@ def _same_slot(
     rule that has the value asked joins even when its own words were not matched ("as a co-builder" names the
     "co-building institution" award)."""
 
-    def named_values(phrase: str) -> set[str]:
-        return {value for value, words in vocabulary.items() if any(w in phrase for w in words)}
-
-    asked = named_values(latest.lower()) or named_values(text.lower())
+    asked = _slot_values(latest, vocabulary) or _slot_values(text, vocabulary)
     if not asked:
         return named
 
     def own(award: Any) -> set[str]:
-        return named_values(f"{_get(award, 'zh')} {_get(award, 'en')}".lower())
+        return _award_slot_values(award, vocabulary)
 
     kept = [n for n in named if not own(n[2]) or own(n[2]) & asked]
     kept_ids = {id(a) for _, _, a in kept}
@@ -220,12 +228,10 @@ def _only_award_in_role(
 ) -> list[tuple[float, Any, Any]]:
     """The one award of these rules for the role the question states ("我们单位是共建的" on a clause whose only
     co-building award is the key lab's), when it names no award by its own words."""
-    low = text.lower()
-    asked = {role for role, words in roles.items() if any(w in low for w in words)}
+    asked = _slot_values(text, roles)
     fitting = [
         (1.0, rule, award) for rule in rules for award in _get(rule, "awards", None) or ()
-        if asked and {role for role, words in roles.items()
-                      if any(w in f"{_get(award, 'zh')} {_get(award, 'en')}".lower() for w in words)} & asked
+        if asked and _award_slot_values(award, roles) & asked
     ]
     return fitting if len(fitting) == 1 else []
 
@@ -242,8 +248,8 @@ def award_inputs(rules: Sequence[Any], text: str, latest: str = "") -> tuple[Any
     if latest:
         # the award the latest turn names comes first ("那是省级智能车间" after turns about 智能工厂)
         # slot words left out: the slot filters below choose by level and role; here only the award's own name counts
-        slot_words = [w for vocab in (lex.award_levels, lex.award_roles) for words in vocab.values() for w in words]
-        named_now = re.sub("|".join(map(re.escape, sorted(slot_words, key=len, reverse=True))), " ", latest, flags=re.I)
+        slot_words = sorted(lex.slot_words, key=len, reverse=True)
+        named_now = re.sub("|".join(map(re.escape, slot_words)), " ", latest, flags=re.I)
         own = {id(award): score for score, _, award in named_awards(rules, named_now)}
         named = sorted(
             ((score + LATEST_WEIGHT * own.get(id(award), 0.0), rule, award) for score, rule, award in named),

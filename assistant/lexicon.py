@@ -54,6 +54,11 @@ class Lexicon:
         low = text.lower()
         return any(w in low for w in self.cues[name])
 
+    @property
+    def slot_words(self) -> tuple[str, ...]:
+        """Every word naming an award slot: the applicant's role or a level of government."""
+        return tuple(w for vocabulary in (self.award_roles, self.award_levels) for words in vocabulary.values() for w in words)
+
 
 def _terms(values) -> tuple[str, ...]:
     return tuple(sorted((str(v).lower() for v in values or ()), key=len, reverse=True))

@@ -185,7 +185,8 @@ class QueryRetriever:
                 h for h in (self._search(query, k, cities, explained) if explained else [])
                 if h.bm25_score >= INTERPRETATION_SHARE * best
             ]
-            hits = first + [h for h in hits if h.clause.clause_id not in {f.clause.clause_id for f in first}]
+            placed = {h.clause.clause_id for h in first}
+            hits = first + [h for h in hits if h.clause.clause_id not in placed]
         return sorted(without_instructions(hits), key=lambda h: bool(_LEAD_IN.search(h.clause.text)))[:k]
 
     def _search(self, query: Query, k: int, cities: Sequence[str], doc_ids: Sequence[str] = ()) -> list[Hit]:

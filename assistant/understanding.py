@@ -485,7 +485,7 @@ class QueryParser:
 
     def _names_slot(self, text: str) -> bool:
         """Names the applicant's role or a level of government: a slot of an award, as options are."""
-        return any(w in text for vocabulary in (self.lex.award_roles, self.lex.award_levels) for words in vocabulary.values() for w in words)
+        return any(w in text for w in self.lex.slot_words)
 
     def _swap_cities(self, text: str, old: Sequence[str], new: Sequence[str], lang: str) -> str:
         target = "、".join(new)
