@@ -15,6 +15,7 @@ from typing import Any, Iterator, Sequence
 from assistant.calculation_choice import CalculationChooser
 from assistant.catalogue import Catalogue
 from assistant.lexicon import Lexicon, load_lexicon
+from assistant.replies import answered_clause
 from assistant.retriever import QueryRetriever
 from assistant.sentences import answer_strength, asks_count, asks_target, quoted
 from assistant.types import Hit
@@ -228,6 +229,8 @@ class Planner:
         clause of the same document that holds more of this ask's own wording ("解读机关是谁?解读人是谁?")."""
         if not hits or hits[0].clause.clause_id == anchor.clause.clause_id or hits[0].document.doc_id != anchor.document.doc_id:
             return anchor
+        if query.qtype == "responsible" and anchor.clause.responsible_units and not hits[0].clause.responsible_units:
+            return anchor  # "这个归哪些部门管?": a clause naming no unit cannot answer it, whatever words it shares
         own = _bigrams(query.text)
 
         def held(hit: Hit) -> int:
@@ -256,11 +259,17 @@ class Planner:
         return earlier.document if earlier is not None else top.document
 
     def _earlier_clause(self, query: Query) -> Hit | None:
-        """The best clause for the question this follow-up follows."""
+        """The clause the answer to the question this follow-up follows rested on: the one that answer names or
+        restates, among the best clauses for that question; the best one when the conversation records no answer."""
         if query.previous is None:
             return None
-        earlier = self.retriever.retrieve(query.previous, k=1)
-        return earlier[0] if earlier else None
+        earlier = self.retriever.retrieve(query.previous, k=FOCUS_DEPTH)
+        if not earlier:
+            return None
+        return answered_clause(query.previous.reply, earlier, self._document_hits) or earlier[0]
+
+    def _document_hits(self, doc_id: str) -> list[Hit]:
+        return [self.catalogue.hit(c.clause_id) for c in self.catalogue.clauses_of(doc_id)]
 
     def _asks_stacking(self, query: Query) -> bool:
         return any(self.lex.topic(t).answer_kind == STACKING for t in query.topics)

@@ -85,12 +85,20 @@ def split_parts(text: str) -> list[str]:
     pieces = [p.strip(" ,。") for p in _PART_END.split(normalize_width(text))]  # "？" as typed is "?"
     pieces = [clause for piece in pieces for clause in _comma_asks(piece)]
     parts: list[str] = []
+    lex = load_lexicon()
     for piece in filter(None, pieces):
-        if parts and (len(re.sub(r"[\W_]", "", piece)) < MIN_PART_CHARS or _only_figures(piece)):
+        short = len(re.sub(r"[\W_]", "", piece)) < MIN_PART_CHARS and not _asks_other_kind(piece, parts, lex)
+        if parts and (short or _only_figures(piece)):
             parts[-1] += f" {piece}"  # too short or only figures ("同样250万"): belongs to the ask before it
         else:
             parts.append(piece)
     return parts
+
+
+def _asks_other_kind(piece: str, parts: list[str], lex: Lexicon) -> bool:
+    """A short piece that asks a question of its own kind ("…用在哪些地方?谁负责"), not the ask before it again."""
+    kind = question_type(piece.lower(), lex)
+    return kind != "rate" and bool(parts) and kind != question_type(parts[-1].lower(), lex)
 
 
 _COMMA = re.compile(r"\s*(?:,\s*and\b|,)\s*", re.I)
@@ -169,6 +177,7 @@ class Query:
     rewritten: str = ""
     previous: "Query | None" = None
     subject: str = ""  # what a follow-up about "this" was taken to be about (carried, never re-grown, along a chain)
+    reply: str = ""  # the assistant's answer to this question, when the conversation records one
 
     @property
     def search_text(self) -> str:
@@ -270,6 +279,8 @@ class QueryParser:
         for turn in history:
             if turn.get("role") == "user" and str(turn.get("content", "")).strip():
                 previous = _bounded(self._resolve(self._parse_one(turn["content"]), previous))
+            elif turn.get("role") == "assistant" and previous is not None:
+                previous = replace(previous, reply=str(turn.get("content") or ""))
         return _bounded(self._resolve(self._parse_one(question), previous))
 
     def _parse_one(self, question: str) -> Query:

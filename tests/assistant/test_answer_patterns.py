@@ -346,3 +346,20 @@ def test_a_figure_part_after_a_department_part_keeps_the_conversation(client):
     _, second = chat(client, ["郑州示范基地有奖励吗", "这个找哪些部门?国家级的给多少"])
     assert "市工信局" in second["answer"]
     assert second["calculation"]["result_yuan"] == 2_000_000
+
+
+@pytest.mark.parametrize("reply", [
+    "郑州对经认定的重大科技专项,每个项目给予不低于1000万元的财政资金支持(二、4.)。",  # names the clause by label
+    "Approved major special projects get at least 10 million yuan each.",  # only states its figure
+])
+def test_this_continues_the_clause_the_last_reply_was_about(client, reply):
+    # the question alone fits several clauses; the reply in the history says which one the conversation is on
+    body = ask(client, "这个归哪些部门管?", [("user", "郑州对人工智能项目有什么资金支持?"), ("assistant", reply)])
+    assert [c["id"] for c in body["citations"]] == ["zhengzhou-ai-measures#二.4"]
+    assert "市科技局、市财政局" in body["answer"]
+
+
+def test_a_short_ask_of_another_kind_is_answered_as_its_own_part(client):
+    body = ask(client, "嘉兴的算力补贴按多少比例给?谁负责")
+    lines = body["answer"].splitlines()
+    assert "50%" in lines[0] and "市经信局、市财政局" in lines[1]
