@@ -126,10 +126,12 @@ class Planner:
                 return AnswerPlan(STACKING, query, focus=stacking, hits=hits)
         if not query.amounts and (asks_count(query) or asks_target(query)) and query.followup != "this" and anchor is None:
             return AnswerPlan(QUOTE, query, focus=self._counting_clause(query, hits[:FOCUS_DEPTH]), hits=hits)
+        continued = on_earlier = False
         if anchor is not None:
-            top = self._continued(anchor, query, hits)
+            top, continued = self._continued(anchor, query, hits), True
         elif query.followup == "this" and (earlier := self._earlier_clause(query)) is not None:
-            top = self._continued(earlier, query, hits)
+            top, continued = self._continued(earlier, query, hits), True
+            on_earlier = top.clause.clause_id == earlier.clause.clause_id
         if query.followup == "city" and not any(self._covers_topics(h, query, every=True) for h in hits[:3]):
             missing = tuple(t for t in query.topics if not any(self._covers_topics(h, replace(query, topics=(t,))) for h in hits[:3]))
             return AnswerPlan(
@@ -142,7 +144,8 @@ class Planner:
             parts = tuple(self._by_type(query, h[0], h, city=c) for c, h in self._hits_per_city(query, query.cities))
             return AnswerPlan(PER_CITY, query, hits=hits, parts=parts)
         # who handles it, until when, which document: a figure in such a question describes the measure
-        calc = self.chooser.choose(query, hits) if query.qtype not in DOCUMENT_QUESTION_TYPES else None
+        # "这个有上限吗?": a continuing ask computes from the clause it continues, never from another hit
+        calc = self.chooser.choose(query, (top,) if continued else hits) if query.qtype not in DOCUMENT_QUESTION_TYPES else None
         if calc is not None:
             focus = next((h for h in (top, *hits) if h.clause.clause_id == calc.clause_id), None)
             award = self.chooser.applied_award(calc)
@@ -150,10 +153,13 @@ class Planner:
                 CALCULATION, query, focus=focus or self.catalogue.hit(calc.clause_id), hits=hits, calculation=calc,
                 award_label=award.zh if award is not None else None,
             )
-        return self._by_type(query, top, hits)
+        return self._by_type(query, top, hits, cites_focus=on_earlier)
 
     # -- kinds ---------------------------------------------------------------------------------
-    def _by_type(self, query: Query, top: Hit, hits: Sequence[Hit], city: str | None = None) -> AnswerPlan:
+    def _by_type(
+        self, query: Query, top: Hit, hits: Sequence[Hit], city: str | None = None, cites_focus: bool = False,
+    ) -> AnswerPlan:
+        """`cites_focus`: `top` is the clause the conversation was on ("这个是哪个文件里的?" cites it, not the notice)."""
         hits = tuple(hits)
         if query.qtype == "responsible":
             target = top if (top.clause.responsible_units or query.followup == "this") else next(
@@ -170,7 +176,8 @@ class Planner:
             return AnswerPlan(VALIDITY, query, focus=focus, hits=hits, document=doc, city=city)
         if query.qtype == "doc_meta":
             doc = self.catalogue.policy_doc(top.document)
-            return AnswerPlan(DOC_META, query, focus=self.catalogue.first_clause(doc) or top, hits=hits, document=doc, city=city)
+            focus = top if cites_focus else self.catalogue.first_clause(doc) or top
+            return AnswerPlan(DOC_META, query, focus=focus, hits=hits, document=doc, city=city)
         return AnswerPlan(QUOTE, query, focus=top, hits=hits, city=city)
 
     def _comparison(self, query: Query, hits: Sequence[Hit]) -> AnswerPlan:

@@ -46,9 +46,9 @@ def _affirmed(text: str, word: str) -> bool:
     return False
 
 
-def _spelled_out(text: str, word: str, max_gap: int = 2) -> bool:
+def _spelled_out(text: str, word: str, max_gap: int = 3) -> bool:
     """A four-character term said in full: its characters in order with at most `max_gap` Chinese characters
-    between each ("自己建机房自己用" says 自建自用), affirmed, within one clause of the sentence."""
+    between each ("自己建的机房自己用" says 自建自用), affirmed, within one clause of the sentence."""
     if len(word) != 4 or not all(_CJK.match(ch) for ch in word):
         return False
     gaps = "".join(f"{re.escape(ch)}[\u3400-\u9fff]{{0,{max_gap}}}?" for ch in word[:-1]) + re.escape(word[-1])
@@ -147,6 +147,27 @@ def _only_figures(piece: str) -> bool:
 FIGURES_ONLY_CHARS = 10
 IMPLICIT_SUBJECT_CHARS = 16
 ELLIPSIS_CHARS = 10  # "算力规模呢?": a short "…呢?" that names neither a city nor an amount repeats the earlier ask  # a question this short that names no city, topic or amount continues the conversation
+
+
+def _without_quoted_figures(query: "Query", previous: "Query", lex: Lexicon) -> "Query":
+    """"那1000万是一次性给的吗?" after an answer that stated 1000万: a figure the assistant stated and the asker never
+    did is the policy's, not a sum of the asker's — unless the asker says it is theirs ("我们", "合同") or asks what it
+    yields ("500万能补多少")."""
+    if not query.amounts:
+        return query
+    low = query.text.lower()
+    cued = any(_contains_any(low, words) for words in lex.amount_cues.values())
+    if cued or lex.has_cue("self_reference", low) or lex.has_cue("amount_question", low):
+        return query
+    answered: set = set()
+    asked: set = set()
+    turn: Query | None = previous
+    while turn is not None:
+        answered |= {a.yuan for a in find_amounts(normalise(turn.reply))} if turn.reply else set()
+        asked |= {a.yuan for a in turn.amounts}
+        turn = turn.previous
+    quoted = answered - asked
+    return replace(query, amounts=tuple(a for a in query.amounts if a.yuan not in quoted))
 
 
 def _state_amounts(previous: "Query | None") -> tuple:
@@ -363,6 +384,7 @@ class QueryParser:
     def _resolve(self, query: Query, previous: Query | None) -> Query:
         if previous is None or previous.off_topic or (previous.outside_places and not previous.cities):
             return query
+        query = _without_quoted_figures(query, previous, self.lex)
         if self._compares_with_earlier(query, previous):
             # "那跟嘉兴比呢?", "how does that compare with Hangzhou?": the last figure question, in the earlier
             # cities and the ones named, side by side

@@ -363,3 +363,28 @@ def test_a_short_ask_of_another_kind_is_answered_as_its_own_part(client):
     body = ask(client, "嘉兴的算力补贴按多少比例给?谁负责")
     lines = body["answer"].splitlines()
     assert "50%" in lines[0] and "市经信局、市财政局" in lines[1]
+
+
+def test_a_self_built_exclusion_said_in_full_words_is_applied(client):
+    body = ask(client, "郑州算力券,我们的卡是自己建的机柜自己用,合同300万能补吗")
+    assert body["calculation"]["program"] == "zhengzhou_compute_voucher"
+    assert body["calculation"]["result_yuan"] == 0
+    assert "自建自用除外" in body["answer"]
+
+
+def test_a_figure_repeated_from_the_answer_is_not_the_askers_sum(client):
+    *_, last = chat(client, ["郑州新建全国重点实验室怎么支持", "哪些部门负责", "那1000万分几年到位?", "我们不是牵头单位,是共建的,这样能拿多少?"])
+    assert last["calculation"]["program"] == "zhengzhou_key_laboratory"
+    assert last["calculation"]["result_yuan"] == 1_000_000  # the co-building unit's award, not 1000万 × a rate
+
+
+def test_this_asks_about_the_clause_of_the_conversation_not_another_programme(client):
+    _, last = chat(client, ["Zhengzhou funding for major AI science and technology projects?", "这个有没有封顶?"])
+    assert [c["id"] for c in last["citations"]] == ["zhengzhou-ai-measures#二.4"]
+    assert "一事一议" in last["answer"]
+
+
+def test_which_document_this_clause_is_from_cites_the_clause_once(client):
+    _, last = chat(client, ["郑州智能工厂有奖励吗", "这条出自哪个文件?文号是啥?"])
+    assert [c["id"] for c in last["citations"]] == ["zhengzhou-ai-measures#三.7"]
+    assert last["answer"].count("郑政文〔2024〕62号") == 1
