@@ -141,6 +141,18 @@ class Catalogue:
                     return self.hit(clause.clause_id)
         return None
 
+    def attachment_of(self, hit: Hit) -> Hit | None:
+        """The attachment a clause is or points at ("附件:继续有效的行政规范性文件目录" names the list that follows)."""
+        if hit.clause.kind == "attachment":
+            return hit
+        if "附件" not in hit.clause.text:
+            return None
+        for clause in self._by_doc.get(hit.document.doc_id, ()):
+            title = clause.text.split("\n", 1)[0].strip()
+            if clause.kind == "attachment" and title and title in hit.clause.text:
+                return self.hit(clause.clause_id)
+        return None
+
     def first_clause(self, doc: Document) -> Hit | None:
         clauses = self._by_doc.get(doc.doc_id)
         return self.hit(clauses[0].clause_id) if clauses else None

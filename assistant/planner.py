@@ -161,6 +161,9 @@ class Planner:
     ) -> AnswerPlan:
         """`cites_focus`: `top` is the clause the conversation was on ("这个是哪个文件里的?" cites it, not the notice)."""
         hits = tuple(hits)
+        listed = self.catalogue.attachment_of(top) if query.qtype in ("rate", "doc_meta") else None
+        if listed is not None and self._asks_listed(query, listed):
+            return AnswerPlan(QUOTE, query, focus=listed, hits=hits, city=city)
         if query.qtype == "responsible":
             target = top if (top.clause.responsible_units or query.followup == "this") else next(
                 (h for h in hits[:3] if h.clause.responsible_units), top)
@@ -192,6 +195,15 @@ class Planner:
             focus = self.catalogue.hit(calc.clause_id) if calc is not None else on_topic[0]
             parts.append(AnswerPlan(CITY_LINE, query, focus=focus, hits=tuple(on_topic), calculation=calc, city=city))
         return AnswerPlan(COMPARE, query, hits=tuple(hits), parts=tuple(parts))
+
+    def _asks_listed(self, query: Query, attachment: Hit) -> bool:
+        """Asks about what an attachment lists ("附件里那份讲保险理赔的文件文号"), not the document's own facts: names
+        the attachment, or holds wording of its entries that the document's title does not (cue words left out)."""
+        if "附件" in query.text:
+            return True
+        cues = [w for w in self.lex.question_types["doc_meta"]["zh"] if w in query.text]
+        own = _bigrams(re.sub("|".join(map(re.escape, cues)), " ", query.text) if cues else query.text)
+        return bool((own - _bigrams(attachment.document.title)) & _bigrams(attachment.clause.text))
 
     def _covers_topics(self, hit: Hit, query: Query, every: bool = False) -> bool:
         """The clause speaks of a topic the question names — of every one with `every` (a word of 3+ characters,

@@ -143,6 +143,8 @@ def best_sentences(clause: Clause, query: Query, limit: int = 2) -> list[str]:
     if len(candidates) <= 1 or (len(candidates) <= limit + 1 and _names_heading(clause, query)):
         # "解读里怎么说背景的?" about the section headed 制定背景: the short section is the answer
         return [_shorten(s, query) for s in candidates]
+    if clause.kind == "attachment" and len(clause.text) <= _MAX_SENTENCE * 3:
+        return candidates  # a short list (继续有效的文件目录): every entry, none picked over another
     top = sentence_scores(clause, query)  # best first; ties go to the sentence with more of the question's terms
     best_score = top[0][0]
     chosen = [t for t in top[:limit] if t[0] > 0 and t[0] >= best_score * 0.6] or top[:1]

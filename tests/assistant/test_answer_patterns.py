@@ -388,3 +388,15 @@ def test_which_document_this_clause_is_from_cites_the_clause_once(client):
     _, last = chat(client, ["郑州智能工厂有奖励吗", "这条出自哪个文件?文号是啥?"])
     assert [c["id"] for c in last["citations"]] == ["zhengzhou-ai-measures#三.7"]
     assert last["answer"].count("郑政文〔2024〕62号") == 1
+
+
+def test_a_document_listed_in_an_attachment_is_answered_from_the_list(client):
+    body = ask(client, "司法鉴定那份文件现在还有效吗,文号是啥")
+    assert [c["id"] for c in body["citations"]] == ["jiaxing-gazette-2024-11-4#附件"]
+    assert "嘉司发〔2024〕3号" in body["answer"] and "嘉司发〔2022〕20号" in body["answer"]  # the whole short list
+
+
+def test_the_notices_own_number_is_not_taken_from_its_attachment(client):
+    body = ask(client, "嘉兴司法局公布清理结果的那份通知文号是多少?")
+    assert "嘉司发〔2024〕22号" in body["answer"]
+    assert "jiaxing-gazette-2024-11-4#附件" not in [c["id"] for c in body["citations"]]
