@@ -81,7 +81,10 @@ def load_lexicon() -> Lexicon:
         for key, value in raw["topics"].items()
     )
     options = {
-        name: {str(choice).lower(): {"zh": _terms(words.get("zh")), "en": _terms(words.get("en"))} for choice, words in choices.items()}
+        name: {
+            str(choice).lower(): {"zh": _terms(words.get("zh")), "en": _terms(words.get("en")), "negated": words.get("negated")}
+            for choice, words in choices.items()
+        }
         for name, choices in raw["options"].items()
     }
     return Lexicon(

@@ -21,7 +21,7 @@ from assistant.sentences import answer_strength, asks_count, asks_target, quoted
 from assistant.types import Hit
 from assistant.understanding import DOCUMENT_QUESTION_TYPES, Query
 from index.models import Clause, Document
-from index.tokenize import words as segment
+from index.tokenize import bigrams, words as segment
 
 # Answer kinds. A per-city part of a comparison is a `city_line`.
 REFUSE, COMPARE, PER_CITY, CALCULATION = "refuse", "compare", "per_city", "calculation"
@@ -37,12 +37,6 @@ FOCUS_DEPTH = 5  # clauses compared by how well their sentences answer a count o
 # Question types answered from one document each; asked for several cities, each city gets its own part.
 PER_DOCUMENT_TYPES = DOCUMENT_QUESTION_TYPES
 _YEAR = re.compile(r"\d{4}年")
-_HAN = re.compile(r"[\u4e00-\u9fff]+")
-
-
-def _bigrams(text: str) -> set[str]:
-    """Character pairs of the Chinese runs of a text (wording overlap without a segmenter's word choices)."""
-    return {run[i:i + 2] for run in _HAN.findall(text) for i in range(len(run) - 1)}
 
 
 @dataclass(frozen=True)
@@ -202,8 +196,8 @@ class Planner:
         if "附件" in query.text:
             return True
         cues = [w for w in self.lex.question_types["doc_meta"]["zh"] if w in query.text]
-        own = _bigrams(re.sub("|".join(map(re.escape, cues)), " ", query.text) if cues else query.text)
-        return bool((own - _bigrams(attachment.document.title)) & _bigrams(attachment.clause.text))
+        own = bigrams(re.sub("|".join(map(re.escape, cues)), " ", query.text) if cues else query.text)
+        return bool((own - bigrams(attachment.document.title)) & bigrams(attachment.clause.text))
 
     def _covers_topics(self, hit: Hit, query: Query, every: bool = False) -> bool:
         """The clause speaks of a topic the question names — of every one with `every` (a word of 3+ characters,
@@ -250,10 +244,10 @@ class Planner:
             return anchor
         if query.qtype == "responsible" and anchor.clause.responsible_units and not hits[0].clause.responsible_units:
             return anchor  # "这个归哪些部门管?": a clause naming no unit cannot answer it, whatever words it shares
-        own = _bigrams(query.text)
+        own = bigrams(query.text)
 
         def held(hit: Hit) -> int:
-            return len(own & _bigrams(hit.clause.text))
+            return len(own & bigrams(hit.clause.text))
 
         return hits[0] if held(hits[0]) > held(anchor) else anchor
 

@@ -14,11 +14,11 @@ from typing import Callable, Sequence
 
 from assistant.calculator.amounts import find_amounts
 from assistant.types import Hit
+from index.tokenize import bigrams
 
 _NUMERAL = "一二三四五六七八九十"
 # a label as printed or cited: "三、(六)", "三.(六)", "一、2.", "二.4", "(三)"
 _LABEL = re.compile(rf"[{_NUMERAL}]+[、.]?(?:\s*[((]?[{_NUMERAL}\d]+[))]?[、.]?)*|[((][{_NUMERAL}]+[))]")
-_HAN = re.compile(r"[\u4e00-\u9fff]+")
 
 
 def label_key(label: str) -> str:
@@ -29,9 +29,6 @@ def label_key(label: str) -> str:
 def _cited_labels(reply: str) -> set[str]:
     return {label_key(m.group()) for m in _LABEL.finditer(reply) if len(label_key(m.group())) >= 2}
 
-
-def _bigrams(text: str) -> set[str]:
-    return {run[i:i + 2] for run in _HAN.findall(text) for i in range(len(run) - 1)}
 
 
 def answered_clause(
@@ -49,14 +46,14 @@ def answered_clause(
         for doc_id in dict.fromkeys(h.document.doc_id for h in candidates):
             pool += [h for h in clauses_of(doc_id) if h.clause.clause_id not in seen and _key_of(h) in labels]
     figures = {a.yuan for a in find_amounts(reply) if not a.out_of_range}
-    words = _bigrams(reply)
+    words = bigrams(reply)
 
     def support(hit: Hit) -> tuple[bool, int, int]:
         text = hit.clause.text
         return (
             _key_of(hit) in labels,
             len(figures & {a.yuan for a in find_amounts(text) if not a.out_of_range}),
-            len(words & _bigrams(text)),
+            len(words & bigrams(text)),
         )
 
     scored = [(support(h), -i, h) for i, h in enumerate(pool)]

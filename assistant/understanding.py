@@ -229,6 +229,16 @@ def _contains_any(text: str, terms: Iterable[str]) -> bool:
     return any(t and t in text for t in terms)
 
 
+_EN_NEGATION = re.compile(r"(?:\bnot|\bno|\bnever|\bnon|n't)[\s-]+(?:\w+\s+)?$")
+
+
+def _en_affirmed(text: str, term: str) -> bool:
+    """`term` occurs as English words at least once not just after a negation ("aren't chinese-made")."""
+    if not _en_match(text, term):
+        return False
+    return any(_EN_NEGATION.search(text[: m.start()]) is None for m in _en_pattern(term).finditer(text))
+
+
 def _en_match(text: str, term: str) -> bool:
     """`term` occurs in `text` as whole English words; Chinese text is never searched for English terms."""
     return _LATIN_WORD.search(text) is not None and term.split()[0] in text and _en_pattern(term).search(text) is not None
@@ -365,17 +375,21 @@ class QueryParser:
         return question_type(low, self.lex)
 
     def _options(self, low: str) -> dict:
-        """Calculator options the question states; the longest matching word wins ("非国产" over "国产")."""
+        """Calculator options the question states; the longest matching word wins ("非国产" over "国产"); a choice
+        said with a negation ("aren't chinese-made") is the choice the lexicon names as its negation, if any."""
         chosen: dict = {}
         for name, choices in self.lex.options.items():
             best: tuple[int, str] | None = None
             for choice, words in choices.items():
                 for word in words["zh"]:
-                    if (_affirmed(low, word) or _spelled_out(low, word)) and (best is None or len(word) > best[0]):
-                        best = (len(word), choice)
+                    said = _affirmed(low, word) or _spelled_out(low, word)
+                    meant = choice if said else words["negated"] if word in low else None
+                    if meant and (best is None or len(word) > best[0]):
+                        best = (len(word), meant)
                 for word in words["en"]:
-                    if _en_match(low, word) and (best is None or len(word) > best[0]):
-                        best = (len(word), choice)
+                    meant = choice if _en_affirmed(low, word) else words["negated"] if _en_match(low, word) else None
+                    if meant and (best is None or len(word) > best[0]):
+                        best = (len(word), meant)
             if best is not None:
                 chosen[name] = True if best[1] == "true" else best[1]
         return chosen

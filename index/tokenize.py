@@ -33,3 +33,11 @@ def tokenize(text: str) -> list[str]:
 def words(text: str) -> list[str]:
     """Precise-mode words (no sub-words: 金融资本 is not read as containing 融资), lower-cased."""
     return [w for w in (w.strip() for w in _tokenizer().lcut(text.lower())) if w and _KEEP.search(w)]
+
+
+_HAN = re.compile(r"[\u4e00-\u9fff]+")
+
+
+def bigrams(text: str) -> set[str]:
+    """Character pairs of the Chinese runs of a text (wording overlap without a segmenter's word choices)."""
+    return {run[i:i + 2] for run in _HAN.findall(text) for i in range(len(run) - 1)}

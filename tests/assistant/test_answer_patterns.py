@@ -400,3 +400,22 @@ def test_the_notices_own_number_is_not_taken_from_its_attachment(client):
     body = ask(client, "嘉兴司法局公布清理结果的那份通知文号是多少?")
     assert "嘉司发〔2024〕22号" in body["answer"]
     assert "jiaxing-gazette-2024-11-4#附件" not in [c["id"] for c in body["citations"]]
+
+
+@pytest.mark.parametrize("question, unit", [
+    ("杭州算力券的申报材料该报给谁?", "市经信局"),
+    ("Who should we talk to in Zhengzhou about compute vouchers?", "市工信局"),
+])
+def test_who_to_hand_it_to_is_a_department_question(client, question, unit):
+    body = ask(client, question)
+    assert body["calculation"] is None
+    assert unit in body["answer"] and ("责任单位" in body["answer"] or "responsible units" in body["answer"])
+
+
+def test_an_english_option_said_with_not_takes_the_other_branch(client):
+    first, second = chat(client, [
+        "Hangzhou compute vouchers: we signed a 4 million yuan contract, how much?",
+        "our cards aren't chinese-made though",
+    ])
+    assert first["calculation"] is None and "20%" in first["answer"]  # the rate depends on the compute's origin
+    assert second["calculation"]["result_yuan"] == 800_000  # 20% for other compute, not 30% for domestic
