@@ -18,6 +18,7 @@ from assistant.lexicon import Lexicon, load_lexicon
 from assistant.places import english_names
 from assistant.spelling import HomophoneCorrector
 from index.cleaning import normalize_width, to_simplified
+from index.tokenize import bigrams
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
@@ -170,6 +171,9 @@ def _without_quoted_figures(query: "Query", previous: "Query", lex: Lexicon) -> 
     return replace(query, amounts=tuple(a for a in query.amounts if a.yuan not in quoted))
 
 
+_STATE_FOLLOWUPS = ("amount", "option", "context")  # follow-ups that add figures or choices to the same question
+
+
 def _state_amounts(previous: "Query | None") -> tuple:
     """The amounts the conversation last stated (a follow-up about dates does not forget the contract sum)."""
     while previous is not None:
@@ -307,12 +311,45 @@ class QueryParser:
 
     def parse(self, question: str, history: Sequence[dict] = ()) -> Query:
         previous = None
+        turns: list[Query] = []
         for turn in history:
             if turn.get("role") == "user" and str(turn.get("content", "")).strip():
                 previous = _bounded(self._resolve(self._parse_one(turn["content"]), previous))
+                turns.append(previous)
             elif turn.get("role") == "assistant" and previous is not None:
-                previous = replace(previous, reply=str(turn.get("content") or ""))
-        return _bounded(self._resolve(self._parse_one(question), previous))
+                previous = turns[-1] = replace(previous, reply=str(turn.get("content") or ""))
+        query = self._parse_one(question)
+        back = self._returned_to(query, turns)
+        if back is None:
+            return _bounded(self._resolve(query, previous))
+        # "那回到物流那个项目,能拿多少?": that question again, with its programme, place and sums
+        resolved = self._resolve(query, back)
+        return _bounded(replace(
+            resolved, cities=resolved.cities or back.cities, topics=resolved.topics or back.topics,
+            amounts=resolved.amounts or _state_amounts(back), options={**back.options, **resolved.options},
+        ))
+
+    def _returned_to(self, query: Query, turns: Sequence[Query]) -> Query | None:
+        """The earlier turn a follow-up goes back to ("那回到物流那个项目,能拿多少?"): the first question about a
+        programme when it says so ("the first one"), else the latest turn before the last that shares the most of
+        its own words; None when it does not point back."""
+        low = query.text.lower()
+        if len(turns) < 2 or not self.lex.has_cue("returns_to", low):
+            return None
+        earlier = list(turns[:-1])
+        if self.lex.has_cue("returns_to_first", low):
+            start = next((i for i, t in enumerate(earlier) if t.topics), None)
+        else:
+            cues = [w for w in self.lex.cue("returns_to") if w in low]
+            own = bigrams(re.sub("|".join(map(re.escape, cues)), " ", low))
+            shared, start = max(((len(own & bigrams(t.text)), i) for i, t in enumerate(earlier)), default=(0, None))
+            start = start if shared else None
+        if start is None:
+            return None
+        end = start  # with the follow-ups that went on about it ("我们合同400万" after "杭州算力券国产算力补多少")
+        while end + 1 < len(earlier) and earlier[end + 1].followup in _STATE_FOLLOWUPS and earlier[end + 1].topics == earlier[start].topics:
+            end += 1
+        return earlier[end]
 
     def _parse_one(self, question: str) -> Query:
         lang = detect_lang(question)

@@ -419,3 +419,15 @@ def test_an_english_option_said_with_not_takes_the_other_branch(client):
     ])
     assert first["calculation"] is None and "20%" in first["answer"]  # the rate depends on the compute's origin
     assert second["calculation"]["result_yuan"] == 800_000  # 20% for other compute, not 30% for domestic
+
+
+@pytest.mark.parametrize("questions, program, result", [
+    (["郑州人工智能场景应用项目怎么支持", "我们是做智慧医疗场景的,项目投了800万", "郑州算力券谁负责", "回到医疗那个项目,能拿多少?"],
+     "zhengzhou_scenario_application", 2_400_000),  # 800万 × 30%, after a detour to another programme
+    (["嘉兴用智算有补贴吗", "我们今年用了300万", "嘉兴首台套有什么奖励", "回到第一个,能拿多少?"],
+     "jiaxing_compute_subsidy", 1_500_000),  # 300万 × 50%: "the first one" with the sum given right after it
+])
+def test_going_back_to_an_earlier_subject_takes_its_programme_and_sums(client, questions, program, result):
+    *_, last = chat(client, questions)
+    assert last["calculation"]["program"] == program
+    assert last["calculation"]["result_yuan"] == result
