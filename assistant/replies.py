@@ -18,7 +18,7 @@ from index.tokenize import bigrams
 
 _NUMERAL = "一二三四五六七八九十"
 # a label as printed or cited: "三、(六)", "三.(六)", "一、2.", "二.4", "(三)"
-_LABEL = re.compile(rf"[{_NUMERAL}]+[、.]?(?:\s*[((]?[{_NUMERAL}\d]+[))]?[、.]?)*|[((][{_NUMERAL}]+[))]")
+_LABEL = re.compile(rf"[{_NUMERAL}]+[、.]?(?:\s*(?:[((][{_NUMERAL}\d]+[))]|[{_NUMERAL}\d]+)[、.]?)*|[((][{_NUMERAL}]+[))]")
 
 
 def label_key(label: str) -> str:
