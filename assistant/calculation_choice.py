@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any, Protocol, Sequence
 
 from assistant.errors import InputError
-from assistant.lexicon import load_lexicon
+from assistant.lexicon import load_lexicon, without_words
 from assistant.types import Hit
 from assistant.understanding import Query
 
@@ -248,8 +248,7 @@ def award_inputs(rules: Sequence[Any], text: str, latest: str = "") -> tuple[Any
     if latest:
         # the award the latest turn names comes first ("那是省级智能车间" after turns about 智能工厂)
         # slot words left out: the slot filters below choose by level and role; here only the award's own name counts
-        slot_words = sorted(lex.slot_words, key=len, reverse=True)
-        named_now = re.sub("|".join(map(re.escape, slot_words)), " ", latest, flags=re.I)
+        named_now = without_words(latest, lex.slot_words)
         own = {id(award): score for score, _, award in named_awards(rules, named_now)}
         named = sorted(
             ((score + LATEST_WEIGHT * own.get(id(award), 0.0), rule, award) for score, rule, award in named),

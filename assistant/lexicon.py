@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from typing import Iterable
 
 import yaml
 
@@ -62,6 +64,13 @@ class Lexicon:
 
 def _terms(values) -> tuple[str, ...]:
     return tuple(sorted((str(v).lower() for v in values or ()), key=len, reverse=True))
+
+
+def without_words(text: str, words: Iterable[str]) -> str:
+    """`text` with every occurrence of `words` blanked, longest word first and in any case (what a question says
+    besides its cue or slot words)."""
+    present = sorted((w for w in words if w), key=len, reverse=True)
+    return re.sub("|".join(map(re.escape, present)), " ", text, flags=re.I) if present else text
 
 
 @lru_cache(maxsize=1)

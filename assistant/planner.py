@@ -14,7 +14,7 @@ from typing import Any, Iterator, Sequence
 
 from assistant.calculation_choice import CalculationChooser
 from assistant.catalogue import Catalogue
-from assistant.lexicon import Lexicon, load_lexicon
+from assistant.lexicon import Lexicon, load_lexicon, without_words
 from assistant.replies import answered_clause
 from assistant.retriever import QueryRetriever
 from assistant.sentences import answer_strength, asks_count, asks_target, quoted
@@ -195,8 +195,7 @@ class Planner:
         the attachment, or holds wording of its entries that the document's title does not (cue words left out)."""
         if "附件" in query.text:
             return True
-        cues = [w for w in self.lex.question_types["doc_meta"]["zh"] if w in query.text]
-        own = bigrams(re.sub("|".join(map(re.escape, cues)), " ", query.text) if cues else query.text)
+        own = bigrams(without_words(query.text, self.lex.question_types["doc_meta"]["zh"]))
         return bool((own - bigrams(attachment.document.title)) & bigrams(attachment.clause.text))
 
     def _covers_topics(self, hit: Hit, query: Query, every: bool = False) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Callable, Sequence
 
-from assistant.calculator.amounts import find_amounts
+from assistant.calculator.amounts import money_figures
 from assistant.types import Hit
 from index.tokenize import bigrams
 
@@ -30,7 +30,6 @@ def _cited_labels(reply: str) -> set[str]:
     return {label_key(m.group()) for m in _LABEL.finditer(reply) if len(label_key(m.group())) >= 2}
 
 
-
 def answered_clause(
     reply: str, candidates: Sequence[Hit], clauses_of: Callable[[str], Sequence[Hit]] = lambda doc_id: (),
 ) -> Hit | None:
@@ -45,14 +44,14 @@ def answered_clause(
         seen = {h.clause.clause_id for h in pool}
         for doc_id in dict.fromkeys(h.document.doc_id for h in candidates):
             pool += [h for h in clauses_of(doc_id) if h.clause.clause_id not in seen and _key_of(h) in labels]
-    figures = {a.yuan for a in find_amounts(reply) if not a.out_of_range}
+    figures = money_figures(reply)
     words = bigrams(reply)
 
     def support(hit: Hit) -> tuple[bool, int, int]:
         text = hit.clause.text
         return (
             _key_of(hit) in labels,
-            len(figures & {a.yuan for a in find_amounts(text) if not a.out_of_range}),
+            len(figures & money_figures(text)),
             len(words & bigrams(text)),
         )
 

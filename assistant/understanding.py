@@ -14,7 +14,8 @@ from decimal import Decimal
 from typing import Iterable, Iterator, Sequence
 
 from assistant.calculator import find_amounts, find_percents
-from assistant.lexicon import Lexicon, load_lexicon
+from assistant.calculator.amounts import money_figures
+from assistant.lexicon import Lexicon, load_lexicon, without_words
 from assistant.places import english_names
 from assistant.spelling import HomophoneCorrector
 from index.cleaning import normalize_width, to_simplified
@@ -164,7 +165,7 @@ def _without_quoted_figures(query: "Query", previous: "Query", lex: Lexicon) -> 
     asked: set = set()
     turn: Query | None = previous
     while turn is not None:
-        answered |= {a.yuan for a in find_amounts(normalise(turn.reply))} if turn.reply else set()
+        answered |= money_figures(normalise(turn.reply)) if turn.reply else frozenset()
         asked |= {a.yuan for a in turn.amounts}
         turn = turn.previous
     quoted = answered - asked
@@ -340,8 +341,7 @@ class QueryParser:
         if self.lex.has_cue("returns_to_first", low):
             start = next((i for i, t in enumerate(earlier) if t.topics), None)
         else:
-            cues = [w for w in self.lex.cue("returns_to") if w in low]
-            own = bigrams(re.sub("|".join(map(re.escape, cues)), " ", low))
+            own = bigrams(without_words(low, self.lex.cue("returns_to")))
             shared, start = max(((len(own & bigrams(t.text)), i) for i, t in enumerate(earlier)), default=(0, None))
             start = start if shared else None
         if start is None:

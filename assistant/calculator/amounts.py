@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from decimal import MAX_EMAX, MIN_EMIN, Decimal, InvalidOperation, localcontext
 
 from assistant.errors import AmountParseError
@@ -246,6 +247,12 @@ def _parse_amount(text: str | int | float | Decimal) -> Decimal:
         f"无法识别的金额 / cannot read amount: {text!r}; "
         "accepted: 1000万, 1000万元, 一千二百万, 1.2亿, 2,000,000元, 20 million yuan, RMB 3,000,000"
     )
+
+
+@lru_cache(maxsize=4096)
+def money_figures(text: str) -> frozenset[Decimal]:
+    """The sums of money a text states, in yuan (figures too large to compute with left out)."""
+    return frozenset(a.yuan for a in find_amounts(text) if not a.out_of_range)
 
 
 def find_amounts(text: str) -> list[Amount]:
