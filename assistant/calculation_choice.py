@@ -16,6 +16,7 @@ from assistant.errors import InputError
 from assistant.lexicon import load_lexicon, without_words
 from assistant.types import Hit
 from assistant.understanding import Query
+from index.tokenize import tokenize
 
 log = logging.getLogger("assistant.calculation_choice")
 
@@ -173,6 +174,41 @@ def named_awards(rules: Sequence[Any], text: str) -> list[tuple[float, Any, Any]
     return sorted((s for s in scored if s[0] > 0), key=lambda s: s[0], reverse=True)
 
 
+def award_marks(rule: Any) -> dict[int, frozenset[str]]:
+    """What sets each award of a rule apart from the others (by `id`): the words of its Chinese and English labels
+    that no other award of the rule has ("车间", "workshop", "国内")."""
+    awards = list(_get(rule, "awards", None) or ())
+    generic = set(load_lexicon().cue("award_generic_en"))
+    generic_zh = set(_generic_zh())
+    own = {
+        id(a): {w for w in tokenize(_get(a, "zh") or "") if len(w) >= 2 and not w.isascii() and w not in generic_zh}
+        | {w for w in re.findall(r"[a-z]+", (_get(a, "en") or "").lower()) if len(w) >= 4 and w not in generic}
+        for a in awards
+    }
+    return {
+        key: frozenset(m for m in marks if all(m not in other for k, other in own.items() if k != key))
+        for key, marks in own.items()
+    } if len(awards) > 1 else {}
+
+
+def award_variant_words(rules: Sequence[Any]) -> tuple[str, ...]:
+    """Every word that picks one award of a rule among its siblings: a slot of the award, as a level is."""
+    return tuple(sorted({m for rule in rules for marks in award_marks(rule).values() for m in marks}))
+
+
+def _marked(rules: Sequence[Any], text: str) -> list[tuple[Any, Any]]:
+    """(rule, award) for the awards whose own marks the text holds ("那是智能车间呢?" → the workshop award)."""
+    low = text.lower()
+    latin = set(re.findall(r"[a-z]+", low))
+    found = []
+    for rule in rules:
+        marks = award_marks(rule)
+        for award in _get(rule, "awards", None) or ():
+            if any(m in latin if m.isascii() else m in low for m in marks.get(id(award), ())):
+                found.append((rule, award))
+    return found
+
+
 def _slot_values(phrase: str, vocabulary: dict[str, tuple[str, ...]]) -> set[str]:
     """The values of one slot (levels, roles) a phrase names."""
     low = phrase.lower()
@@ -200,7 +236,7 @@ def _same_slot(
     def own(award: Any) -> set[str]:
         return _award_slot_values(award, vocabulary)
 
-    kept = [n for n in named if not own(n[2]) or own(n[2]) & asked]
+    kept = [n for n in named if _fits(n[2], vocabulary, text, latest)]
     kept_ids = {id(a) for _, _, a in kept}
     best_of_rule: dict[int, tuple[float, Any]] = {}
     for score, rule, _ in named:  # best first: a rule's first entry holds its best score
@@ -215,12 +251,20 @@ def _same_slot(
 # "我们是共建的,不是牵头", "是车间,不是工厂", "not the lead unit": what the asker says they are not, up to the
 # next punctuation; "是不是牵头单位才行?" asks, it denies nothing
 _DENIED = re.compile(r"(?<!是)(不是|并非|而非|并不是)[^,,。;;??!!]{1,12}|\b(not|isn't|aren't|rather than)\s+(a|an|the)?\s*[a-z-]+(\s+[a-z-]+)?", re.I)
+NAMES_AWARD = 1.0  # a match this good names the award (one English word of a one-word label; two Chinese characters)
 LATEST_WEIGHT = 2.0  # how much more a name in the latest turn counts than one in the turns before
 
 
 def without_denied(text: str) -> str:
     """The question without what it says the asker is not."""
     return _DENIED.sub(" ", text)
+
+
+def _fits(award: Any, vocabulary: dict[str, tuple[str, ...]], text: str, latest: str) -> bool:
+    """The award is for the value of a slot the conversation gives, or its label names none."""
+    asked = _slot_values(latest, vocabulary) or _slot_values(text, vocabulary)
+    own = _award_slot_values(award, vocabulary)
+    return not asked or not own or bool(own & asked)
 
 
 def _only_award_in_role(
@@ -244,6 +288,9 @@ def award_inputs(rules: Sequence[Any], text: str, latest: str = "") -> tuple[Any
     """
     lex = load_lexicon()
     text, latest = without_denied(text), without_denied(latest)
+    own_words = without_words(latest or text, lex.slot_words)  # "lead institution" names a role, not an award
+    if len({id(rule) for score, rule, _ in named_awards(rules, own_words) if score >= NAMES_AWARD}) > 1:
+        return None  # "我们是潜在独角兽,又认定了小巨人": awards of two programmes, one calculation would drop one
     named = named_awards(rules, text)
     if latest:
         # the award the latest turn names comes first ("那是省级智能车间" after turns about 智能工厂)
@@ -256,6 +303,21 @@ def award_inputs(rules: Sequence[Any], text: str, latest: str = "") -> tuple[Any
         )
     named = _same_slot(_same_slot(named, text, lex.award_levels, latest), text, lex.award_roles, latest)
     named = named or _only_award_in_role(rules, latest or text, lex.award_roles)
+    marked = _marked(rules, without_words(latest, lex.slot_words)) if latest else []
+    if len(marked) == 1 and all(
+        _fits(marked[0][1], vocabulary, text, latest) for vocabulary in (lex.award_levels, lex.award_roles)
+    ):
+        # the latest turn names one award by what sets it apart ("那要是智能车间呢?", "国内级别呢"): that one,
+        # not its siblings
+        rule, award = marked[0]
+        siblings = {id(a) for a in _get(rule, "awards", None) or ()}
+        named = [n for n in named if id(n[2]) not in siblings] + [(max((n[0] for n in named), default=0.0) + LATEST_WEIGHT, rule, award)]
+        named.sort(key=lambda n: n[0], reverse=True)
+    if not named and len(rules) == 1:
+        # "我们只入选了省级的场景": no award named by its words, but the level picks one of the programme's
+        everything = [(1.0, rules[0], a) for a in _get(rules[0], "awards", None) or ()]
+        kept = _same_slot(_same_slot(everything, text, lex.award_levels, latest), text, lex.award_roles, latest)
+        named = kept if len(kept) == 1 and len(everything) > 1 else []
     if not named:
         return None
     best, rule, award = named[0]
@@ -310,6 +372,8 @@ class CalculationChooser:
         rules = self.rules.by_clause(top.clause.clause_id)
         if len(named_topic := self._of_topic(rules, query)) == 1:
             rules = named_topic  # "模型备案奖励多少?" on a clause that also holds the scenario awards
+        elif len(titled := self._titled(rules, query)) == 1:
+            rules = titled  # "入选了省级的场景" on that clause: the programme whose title holds the topic's word
         named = award_inputs(rules, query.rewritten, latest=query.text if query.followup else "")
         if named is not None:
             rule, inputs = named
@@ -327,6 +391,12 @@ class CalculationChooser:
         """Rules about a comparable topic the question names."""
         comparable = self._comparable(query)
         return [r for r in rules if r.comparable is not None and r.comparable in comparable]
+
+    def _titled(self, rules: Sequence[Any], query: Query) -> list[Any]:
+        """Rules whose title holds a word by which the question named its topic."""
+        low = query.text.lower()
+        said = {w for t in query.topics for w in self.lex.topic(t).zh if w in low and len(w) >= 2}
+        return [r for r in rules if any(w in (_get(r, "title") or "") for w in said)]
 
     def _comparable(self, query: Query) -> set[str]:
         return {self.lex.topic(t).comparable or t for t in query.topics}

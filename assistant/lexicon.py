@@ -91,7 +91,12 @@ def load_lexicon() -> Lexicon:
     )
     options = {
         name: {
-            str(choice).lower(): {"zh": _terms(words.get("zh")), "en": _terms(words.get("en")), "negated": words.get("negated")}
+            str(choice).lower(): {
+                "zh": _terms(words.get("zh")),
+                "en": _terms(words.get("en")),
+                # a yes/no option said with a negation ("还没拿到备案") is a no
+                "negated": words.get("negated", "false" if str(choice).lower() == "true" else None),
+            }
             for choice, words in choices.items()
         }
         for name, choices in raw["options"].items()

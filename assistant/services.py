@@ -10,7 +10,7 @@ import logging
 import threading
 from dataclasses import dataclass, field
 
-from assistant.calculation_choice import CalculationChooser
+from assistant.calculation_choice import CalculationChooser, award_variant_words
 from assistant.calculator import load_rules
 from assistant.calculator.rulebook import RuleBook, read_extracted
 from assistant.catalogue import Catalogue
@@ -72,7 +72,7 @@ def assemble(
     catalogue = Catalogue(index, profile, lexicon)
     retriever = QueryRetriever(HybridSearcher(index, embedder), retrieval_mode)
     relevance = Relevance(min_dense=float(getattr(embedder, "min_relevance", 0.0)))
-    parser = QueryParser(catalogue.cities, lexicon, corrector_for(index, lexicon))
+    parser = QueryParser(catalogue.cities, lexicon, corrector_for(index, lexicon), award_variant_words(list(rules)))
     matcher = Matcher(rules, catalogue, parser)
     planner = Planner(catalogue, retriever, CalculationChooser(rules), relevance, lexicon, matcher=matcher)
     programmes: dict[str, tuple[tuple[str, str], ...]] = {}  # city → (title, English title) of its programmes

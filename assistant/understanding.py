@@ -27,7 +27,7 @@ _THIS = re.compile(r"(这个|这项|这条|该项|该条|这一条|这笔|这种
 _THIS_EN = re.compile(r"\b(this|that|it|these)\b", re.I)
 _FOLLOWUP_TAIL = re.compile(r"(呢|吗)?[??。.!!]*\s*$")
 _CITY_SWITCH = re.compile(r"^(那|那么|换成|如果是|要是|换到|在)?\s*(?P<city>.{1,8}?)(的话)?(呢|怎么样|如何|又如何|那边)[??。.!!]*$")
-_NEGATIONS = ("非", "不是", "不用", "没用", "未使用")
+_NEGATIONS = ("非", "不是", "不用", "没用", "未使用", "没", "未")  # "没" also ends 没有, 还没
 
 
 # Question types that ask who handles a measure, until when, or which document: never for a figure.
@@ -261,8 +261,12 @@ class QueryParser:
 
     def __init__(
         self, corpus_cities: Iterable[str], lexicon: Lexicon | None = None, corrector: HomophoneCorrector | None = None,
+        award_words: Iterable[str] = (),
     ) -> None:
         self.lex = lexicon or load_lexicon()
+        # the words that tell one award of a programme from its siblings ("车间", "workshop"), from the rules
+        self._award_zh = tuple(w for w in award_words if not w.isascii())
+        self._award_en = frozenset(w for w in award_words if w.isascii())
         self.corrector = corrector  # homophone typos (补帖 → 补贴) fixed before the question is read
         self.corpus_cities = tuple(sorted(set(c for c in corpus_cities if c)))
         # Cities named by their aliases and English names: the corpus's own (whatever they are) and the lexicon's.
@@ -428,7 +432,7 @@ class QueryParser:
                     if meant and (best is None or len(word) > best[0]):
                         best = (len(word), meant)
             if best is not None:
-                chosen[name] = True if best[1] == "true" else best[1]
+                chosen[name] = {"true": True, "false": False}.get(best[1], best[1])
         return chosen
 
     # -- follow-ups ------------------------------------------------------------------------
@@ -446,7 +450,7 @@ class QueryParser:
                 percents=query.percents or base.percents, options={**previous.options, **query.options},
                 rewritten=f"{base.rewritten} {query.text}", previous=previous,
             )
-        kind = self._followup_kind(query)
+        kind = self._restates_slot(query, previous) or self._followup_kind(query)
         if kind is None:
             return self._in_context(query, previous)
         if kind == "city":
@@ -499,13 +503,31 @@ class QueryParser:
         1600万,能配多少?" after a question on 杭州's matching grants)."""
         if query.cities or query.outside_places or not previous.cities or query.off_topic or query.qtype == "compare":
             return query
-        figures = bool(query.amounts or query.percents) and not query.topics
+        # "我们今年用了700万,刚拿到网信办备案": figures with an option are the asker's situation under the programme
+        # asked about, even when the option's words name a programme too
+        figures = bool(query.amounts or query.percents) and (not query.topics or bool(query.options))
         subject = self._subject(previous) if figures else "、".join(previous.cities)
+        topics = tuple(dict.fromkeys((*previous.topics, *query.topics))) if figures else query.topics
         return replace(
-            query, followup="context", cities=previous.cities, topics=previous.topics if figures else query.topics,
+            query, followup="context", cities=previous.cities, topics=topics,
             # the subject goes after the question: the amounts' offsets stay those of the text
             options={**previous.options, **query.options}, rewritten=f"{query.text} {subject}", previous=previous,
         )
+
+    def _restates_slot(self, query: Query, previous: Query) -> str | None:
+        """An option follow-up in more words: a question that names no other programme than the one asked about and
+        changes one of its options ("这批算力其实是我们自己建的自己用的,还能拿吗?"), or asks what the asker gets
+        from it ("那我能拿多少算力补贴?") when the conversation stated the asker's sums: the sums still hold."""
+        if query.cities or query.amounts or query.qtype != "rate" or query.outside_places:
+            return None
+        low = query.text.lower()
+        asks_own = self.lex.has_cue("amount_question", low) and self.lex.has_cue("self_reference", low)
+        if not query.options and not asks_own:
+            return None
+        base = self._figure_question(previous, query.topics)
+        if not set(query.topics) <= set(base.topics) or (not query.options and not _state_amounts(base)):
+            return None
+        return "option"
 
     def _compares_with_earlier(self, query: Query, previous: Query) -> bool:
         """Asks to compare what was asked with other cities: one city named ("跟嘉兴比呢?"), or several with a word
@@ -568,8 +590,13 @@ class QueryParser:
         return next((q for q in earlier() if asks_figure(q)), None) or next((q for q in earlier() if programme(q)), previous)
 
     def _names_slot(self, text: str) -> bool:
-        """Names the applicant's role or a level of government: a slot of an award, as options are."""
-        return any(w in text for w in self.lex.slot_words)
+        """Names the applicant's role, a level of government or one award of a programme among its siblings ("那是
+        智能车间呢?"): a slot of an award, as options are."""
+        low = text.lower()
+        return (
+            any(w in low for w in self.lex.slot_words) or any(w in low for w in self._award_zh)
+            or not self._award_en.isdisjoint(re.findall(r"[a-z]+", low))
+        )
 
     def _swap_cities(self, text: str, old: Sequence[str], new: Sequence[str], lang: str) -> str:
         target = "、".join(new)

@@ -35,7 +35,9 @@ _CN_MULTIPLIERS = {
 # Words that may follow a bare "30 million" that is still the sum (not "30 million users").
 _EN_AFTER_SUM = re.compile(
     r"\s*(?:$|[^\sA-Za-z]|(?:at|and|or|in|for|with|from|to|per|a|an|the|this|last|each|of|instead|now|then|so|but"
-    r"|yearly|annually|total|invested|spent|received"
+    r"|yearly|annually|total|invested|spent|received|on|into|over|worth"
+    # a noun the sum is the size of ("a 2 million contract", "a 50 million loan")
+    r"|contracts?|loans?|deals?|orders?|budgets?|projects?|investments?"
     # an adverb or a verb: the number phrase has ended ("if 30 million actually arrived", "30 million was paid")
     r"|actually|only|already|really|just|finally|eventually|recently|is|was|were|are|be|been|has|had|have|will|would|arrived|came|got|paid|landed|went)\b)",
     re.I,
@@ -47,7 +49,7 @@ def _ends_amount(s: str, end: int) -> bool:
     return _EN_AFTER_SUM.match(s, end) is not None
 
 
-_EN_MULTIPLIERS = {"thousand": 1_000, "million": 1_000_000, "mn": 1_000_000, "billion": 1_000_000_000, "bn": 1_000_000_000}
+_EN_MULTIPLIERS = {"thousand": 1_000, "k": 1_000, "million": 1_000_000, "mn": 1_000_000, "billion": 1_000_000_000, "bn": 1_000_000_000}
 
 # one stated maximum: amounts above it (or NaN / Infinity) are "out of range", never computed with
 MAX_AMOUNT_YUAN = Decimal(10**12)  # 1万亿元
@@ -64,7 +66,7 @@ _NOT_MONEY_AFTER = "人家个台名吨平亩户卡次件套项辆座千瓦头只
 
 _ARABIC_CN = re.compile(rf"(?P<num>{_NUM})\s*(?P<mult>{_CN_MULT})?\s*(?P<yuan>元|块钱|块)?")
 _ARABIC_EN = re.compile(
-    rf"(?P<cur>{_CURRENCY_PREFIX})?(?P<num>{_NUM})\s*(?P<mult>thousand|million|billion|mn|bn)?\s*(?P<yuan>yuan|RMB|CNY)?",
+    rf"(?P<cur>{_CURRENCY_PREFIX})?(?P<num>{_NUM})\s*(?P<mult>thousand|million|billion|mn|bn|k)?\s*(?P<yuan>yuan|RMB|CNY)?",
     re.IGNORECASE,
 )
 

@@ -431,3 +431,57 @@ def test_going_back_to_an_earlier_subject_takes_its_programme_and_sums(client, q
     *_, last = chat(client, questions)
     assert last["calculation"]["program"] == program
     assert last["calculation"]["result_yuan"] == result
+
+
+@pytest.mark.parametrize("question, result", [
+    ("嘉兴用超算,今年花了600万,模型还没有备案,补贴多少?", 2_000_000),  # 300万 capped at 200万 without a filing
+    ("嘉兴用超算,今年花了600万,模型已经备案了,补贴多少?", 3_000_000),  # under the 500万 cap with one
+])
+def test_a_yes_no_option_said_with_a_negation_is_a_no(client, question, result):
+    body = ask(client, question)
+    assert body["calculation"]["program"] == "jiaxing_compute_subsidy"
+    assert body["calculation"]["result_yuan"] == result
+
+
+def test_a_situation_with_an_option_stays_with_the_programme_asked_about(client):
+    _, second = chat(client, ["嘉兴智算费用有补贴吗", "今年算力花了800万,模型刚完成网信办备案"])
+    assert second["calculation"]["program"] == "jiaxing_compute_subsidy"  # not the filing award of the next clause
+    assert second["calculation"]["result_yuan"] == 4_000_000
+
+
+@pytest.mark.parametrize("questions, program, result", [
+    (["郑州算力券比例多少", "合同金额500万", "不过这些卡是我们自建自用的,这样还有吗"], "zhengzhou_compute_voucher", 0),
+    (["我们在嘉兴用超算,去年花了300万", "找哪个部门", "那我能拿多少?"], "jiaxing_compute_subsidy", 1_500_000),
+])
+def test_a_longer_follow_up_on_the_same_programme_keeps_the_sums(client, questions, program, result):
+    *_, last = chat(client, questions)
+    assert last["calculation"]["program"] == program
+    assert last["calculation"]["result_yuan"] == result
+
+
+def test_an_english_sum_without_yuan_spent_on_something_is_read(client):
+    body = ask(client, "We spent 5 million on supercomputing in Jiaxing this year, what subsidy do we get?")
+    assert body["calculation"]["result_yuan"] == 2_000_000  # 2.5 million capped at 2 million
+
+
+@pytest.mark.parametrize("questions, program, result", [
+    (["郑州智能工厂奖多少", "我们是省级的", "那如果是智能车间呢"], "zhengzhou_smart_manufacturing_award", 300_000),
+    (["Jiaxing awards for first sets and first versions?", "ours is a first version software, first in China"],
+     "jiaxing_first_set_award", 1_500_000),
+    (["嘉兴人工智能应用场景入选有奖励吗", "我们进的是省级的,能拿多少"], "jiaxing_application_scenario_award", 200_000),
+])
+def test_the_award_a_follow_up_names_by_what_sets_it_apart(client, questions, program, result):
+    *_, last = chat(client, questions)
+    assert last["calculation"]["program"] == program
+    assert last["calculation"]["result_yuan"] == result
+
+
+def test_a_partner_unit_is_the_co_building_role(client):
+    body = ask(client, "We're only a partner unit on a new national key lab in Zhengzhou, what do we get?")
+    assert body["calculation"]["result_yuan"] == 1_000_000
+
+
+def test_awards_of_two_programmes_in_one_ask_are_both_answered(client):
+    body = ask(client, "郑州这边,我们公司进了潜在独角兽榜单,今年还首次被认定为专精特新小巨人,各能拿多少?")
+    assert "200万元" in body["answer"] and "100万元" in body["answer"]
+    assert body["calculation"] is None or body["calculation"]["result_yuan"] not in (1_000_000, 2_000_000)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant import calculator
-from assistant.calculation_choice import award_inputs
+from assistant.calculation_choice import award_inputs, award_marks
 
 
 def ask(bot, question: str, history: list[tuple[str, str]] = ()):
@@ -146,3 +146,19 @@ def test_a_longer_follow_up_with_new_figures_stays_in_the_city_and_programme(pol
     ]
     calc = ask(policy_assistant, "投资是2500万的话呢?", history).calculation
     assert calc.program == "zhengzhou_scenario_application" and calc.result_yuan == 5_000_000  # 750万 capped
+
+
+def test_what_sets_an_award_apart_from_its_siblings_is_read_from_the_labels():
+    rule = calculator.load_rules()["zhengzhou_smart_manufacturing_award"]
+    marks = {award.value: award_marks(rule)[id(award)] for award in rule.awards}
+    assert "车间" in marks["provincial_workshop"] and "workshop" in marks["provincial_workshop"]
+    assert "智能" not in marks["provincial_workshop"]  # every award of the rule says it
+    assert "provincial" not in marks["provincial_workshop"]  # three of them say it
+    assert award_marks(calculator.load_rules()["hangzhou_model_filing"]) == {}  # one award: nothing to tell apart
+
+
+def test_a_follow_up_naming_a_sibling_award_takes_it_at_the_level_asked_before():
+    rules = [r for r in calculator.load_rules().values() if r.clause_id == "zhengzhou-ai-measures#三.7"]
+    earlier = "郑州智能工厂奖多少 我们是省级的 那如果是智能车间呢"
+    rule, inputs = award_inputs(rules, earlier, latest="那如果是智能车间呢")
+    assert rule.program == "zhengzhou_smart_manufacturing_award" and inputs == {"level": "provincial_workshop"}
