@@ -56,7 +56,7 @@ class PolicyAssistant:
         k = max(top_k or self.top_k, MIN_RETRIEVED)
         planned: list[tuple[Query, AnswerPlan]] = []
         for query in self.understand_parts(question, history, city):
-            anchor = planned[-1][1].focus if planned and query.followup in ("this", "ellipsis") else None
+            anchor = planned[-1][1].focus if planned and query.followup in ("this", "ellipsis", "city") else None
             planned.append(self._plan(query, k, on, anchor))
         if len(planned) > 1 and len({_gist(plan) for _, plan in planned}) == 1:
             # several asks of one clause ("总额多少?上限多少?比例多少?"): one quote with a sentence for each

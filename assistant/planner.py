@@ -37,6 +37,8 @@ FOCUS_DEPTH = 5  # clauses compared by how well their sentences answer a count o
 # Question types answered from one document each; asked for several cities, each city gets its own part.
 PER_DOCUMENT_TYPES = DOCUMENT_QUESTION_TYPES
 _YEAR = re.compile(r"\d{4}年")
+# Parts every policy has, at which a comparison naming no programme may ask the same of each city
+SHARED_PARTS = ("closing", "preamble", "goal")
 
 
 @dataclass(frozen=True)
@@ -114,14 +116,23 @@ class Planner:
         if not self.worth_searching(query) or not hits or self._irrelevant(query, hits):
             return AnswerPlan(REFUSE, query, hits=hits)
         top = hits[0]
+        if self._asks_stacking(query) and len(query.cities) >= 2:
+            # "杭州和嘉兴能叠加吗?": each city's own principle
+            parts = tuple(
+                AnswerPlan(STACKING, query, focus=self.catalogue.stacking_clause(h[0].document) or h[0], hits=tuple(h), city=c)
+                for c, h in self._hits_per_city(query, query.cities)
+            )
+            return AnswerPlan(PER_CITY, query, hits=hits, parts=parts)
         if self._asks_stacking(query):
             stacking = self.catalogue.stacking_clause(self._conversation_document(query, top))
             if stacking is not None:
                 return AnswerPlan(STACKING, query, focus=stacking, hits=hits)
         if not query.amounts and (asks_count(query) or asks_target(query)) and query.followup != "this" and anchor is None:
             return AnswerPlan(QUOTE, query, focus=self._counting_clause(query, hits[:FOCUS_DEPTH]), hits=hits)
+        if query.followup == "city" and (same := self._same_part_elsewhere(query, hits, anchor)) is not None:
+            return AnswerPlan(QUOTE, query, focus=same, hits=hits)
         continued = on_earlier = False
-        if anchor is not None:
+        if anchor is not None and query.followup != "city":
             top, continued = self._continued(anchor, query, hits), True
         elif query.followup == "this" and (earlier := self._earlier_clause(query)) is not None:
             top, continued = self._continued(earlier, query, hits), True
@@ -179,16 +190,48 @@ class Planner:
 
     def _comparison(self, query: Query, hits: Sequence[Hit]) -> AnswerPlan:
         cities = query.cities if len(query.cities) >= 2 else self._compared_cities(hits)
+        per_city = list(self._hits_per_city(query, cities))
+        part_kind = self._same_part(query, per_city)
         parts = []
-        for city, city_hits in self._hits_per_city(query, cities):
+        for city, city_hits in per_city:
             on_topic = [h for h in city_hits if self._covers_topics(h, query)]
             if not on_topic:  # the city has no such programme: say so, never fill in another clause
                 parts.append(AnswerPlan(CITY_LINE, query, city=city))
                 continue
             calc = self.chooser.choose(query, on_topic) if query.amounts else None
-            focus = self.catalogue.hit(calc.clause_id) if calc is not None else on_topic[0]
+            focus = self.catalogue.hit(calc.clause_id) if calc is not None else (
+                self._part_of_kind(city_hits, part_kind) if part_kind else None) or on_topic[0]
             parts.append(AnswerPlan(CITY_LINE, query, focus=focus, hits=tuple(on_topic), calculation=calc, city=city))
         return AnswerPlan(COMPARE, query, hits=tuple(hits), parts=tuple(parts))
+
+    @staticmethod
+    def _same_part(query: Query, per_city: Sequence[tuple[str, list[Hit]]]) -> str | None:
+        """A comparison naming no programme ("两地同类政策重叠怎么处理?", "资金从哪里出?") asks about the same part of
+        each city's policy: the kind of the clause that shares the most wording with the question (its closing
+        provisions, its preamble, its goals), when it is such a part."""
+        if query.topics or not per_city:
+            return None
+        best = max((h for _, city_hits in per_city for h in city_hits), key=lambda h: h.bm25_score)
+        return best.clause.kind if best.clause.kind in SHARED_PARTS else None
+
+    def _same_part_elsewhere(self, query: Query, hits: Sequence[Hit], anchor: Hit | None) -> Hit | None:
+        """"嘉兴那边又是按什么原则?" after an answer from 杭州's closing provisions: the same part of the new city's
+        policy, when the question names no programme and the earlier answer rested on such a part."""
+        if any(self.lex.topic(t).answer_kind is None for t in query.topics) or not hits:
+            return None
+        earlier = anchor or self._earlier_clause(query)
+        if earlier is None or earlier.clause.kind not in SHARED_PARTS:
+            return None
+        elsewhere = [h for h in hits if h.document.city in query.cities and h.document.city != earlier.document.city]
+        return self._part_of_kind(elsewhere, earlier.clause.kind) if elsewhere else None
+
+    def _part_of_kind(self, city_hits: Sequence[Hit], kind: str) -> Hit | None:
+        """The city's clause of that kind: among its best clauses, else in the policy its best clause belongs to."""
+        found = next((h for h in city_hits if h.clause.kind == kind), None)
+        if found is not None:
+            return found
+        doc = self.catalogue.policy_doc(city_hits[0].document)
+        return next((h for h in self._document_hits(doc.doc_id) if h.clause.kind == kind), None)
 
     def _asks_listed(self, query: Query, attachment: Hit) -> bool:
         """Asks about what an attachment lists ("附件里那份讲保险理赔的文件文号"), not the document's own facts: names
@@ -268,7 +311,9 @@ class Planner:
         """The document a follow-up is about: the one the earlier question's best clause is in ("这两个可以同时拿吗?"
         after questions on one plan's awards), else the best hit's."""
         earlier = self._earlier_clause(query) if query.followup else None
-        return earlier.document if earlier is not None else top.document
+        if earlier is None or (query.cities and earlier.document.city not in query.cities):
+            return top.document  # "嘉兴又是怎么规定的?": the new city's
+        return earlier.document
 
     def _earlier_clause(self, query: Query) -> Hit | None:
         """The clause the answer to the question this follow-up follows rested on: the one that answer names or

@@ -20,7 +20,8 @@ _SENTENCE = re.compile(r"[^。;!?\n]+[。;!?]?")
 _RESPONSIBLE = re.compile(r"[((\[][^()()\[\]]*责任(单位|部门)[::][^()()\[\]]*[))\]]")
 _HAS_NUMBER = re.compile(r"\d")
 _COUNTED = re.compile(r"(?:几|多少)(个|项|家|条|件|名)([\u4e00-\u9fff]{0,2})")  # "几个方面", "多少项重点…", "几家"
-_WHICH = re.compile(r"哪(?:几|些)(?:个|项|家|条|件|名)?")  # "是哪几个?" asks which ones, not how many
+# "是哪几个?" asks which ones, "好几个政策" says several: neither asks how many
+_WHICH = re.compile(r"(?:哪(?:几|些)|好几)(?:个|项|家|条|件|名)?")
 _NUMERAL = "[一二三四五六七八九十百两\\d]+"
 _AMOUNT = re.compile(r"\d+(?:\.\d+)?\s*(?:万元|亿元|元)")
 _TARGET_YEAR = re.compile(r"到\d{4}年|\d{4}年(?:前|底|末)")
@@ -73,7 +74,7 @@ def _query_terms(query: Query) -> set[str]:
 
 def _asked(query: Query) -> str:
     """The question as asked (a follow-up "杭州呢?" asks what the earlier turn asked), lower-cased, with "哪几个"
-    (which ones) taken out so that it is not read as "几个" (how many)."""
+    (which ones) and "好几个" (several) taken out so that they are not read as "几个" (how many)."""
     return _WHICH.sub("", (query.rewritten or query.text).lower())
 
 
@@ -111,7 +112,9 @@ def sentence_scores(clause: Clause, query: Query) -> list[tuple[int, int, str]]:
         scope = year + sentence  # the words of the item and of the year that governs it
         score = min(TERM_CAP, sum(min(len(t), 4) for t in terms if t in scope))  # capped: long sentences repeat terms
         matched = sum(min(len(t), 4) for t in own_terms if t in scope)  # the question's own words break ties
-        if _HAS_NUMBER.search(sentence) and query.qtype in ("rate", "compare", "eligibility"):
+        # a figure answers a figure question, or a comparison or eligibility one ("资金由谁承担?" wants no date)
+        figures_asked = asks_amount or asks_rate or query.qtype in ("compare", "eligibility")
+        if _HAS_NUMBER.search(sentence) and query.qtype in ("rate", "compare", "eligibility") and figures_asked:
             score += 3
         if asks_amount and _AMOUNT.search(sentence) and any(w in sentence for w in lex.cue("limit_words")):
             score += 6

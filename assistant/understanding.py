@@ -27,6 +27,8 @@ _THIS = re.compile(r"(这个|这项|这条|该项|该条|这一条|这笔|这种
 _THIS_EN = re.compile(r"\b(this|that|it|these)\b", re.I)
 _FOLLOWUP_TAIL = re.compile(r"(呢|吗)?[??。.!!]*\s*$")
 _CITY_SWITCH = re.compile(r"^(那|那么|换成|如果是|要是|换到|在)?\s*(?P<city>.{1,8}?)(的话)?(呢|怎么样|如何|又如何|那边)[??。.!!]*$")
+# "嘉兴那边又是按什么原则?": the same ask again, of another city
+_CITY_AGAIN = re.compile(r"^(那|那么)?\s*(?P<city>[^,,]{1,8}?)(那边|这边|方面)?(又|也|则)(是|怎么|如何|按)")
 _NEGATIONS = ("非", "不是", "不用", "没用", "未使用", "没", "未")  # "没" also ends 没有, 还没
 
 
@@ -104,6 +106,7 @@ def _asks_other_kind(piece: str, parts: list[str], lex: Lexicon) -> bool:
 
 
 _COMMA = re.compile(r"\s*(?:,\s*and\b|,)\s*", re.I)
+_CONDITION = re.compile(r"^[^,]{0,8}?(如果|要是|假如|假设|万一)|^if\b", re.I)
 
 
 def _comma_asks(piece: str) -> list[str]:
@@ -114,7 +117,8 @@ def _comma_asks(piece: str) -> list[str]:
     groups: list[list[str]] = [[]]
     for clause in _COMMA.split(piece):
         groups[-1].append(clause)
-        if lex.has_cue("asks_any", clause.lower()):
+        # "如果能享受好几个政策," states the case the next ask is about; it asks nothing of its own
+        if lex.has_cue("asks_any", clause.lower()) and not _CONDITION.match(clause):
             groups.append([])
     asks = [", ".join(g) for g in groups if g]
     if len(groups[-1]) and len(asks) > 1:
@@ -364,7 +368,7 @@ class QueryParser:
         cities, outside = self._places(low, lang)
         topics = self._topics(low)
         qtype = self._qtype(low)
-        if qtype == "rate" and len(cities) >= 2:
+        if qtype in ("rate", "eligibility", "interpretation") and len(cities) >= 2:  # the same ask of each city
             qtype = "compare"
         amounts = tuple(a for a in find_amounts(text))
         percents = tuple(p.value for p in find_percents(text))
@@ -554,7 +558,8 @@ class QueryParser:
             return "ellipsis"
         if query.topics:
             return None
-        if query.cities and (_CITY_SWITCH.match(text) or re.match(r"^(what|how) about\b|^and\b|^same for\b", text, re.I)):
+        if query.cities and (_CITY_SWITCH.match(text) or _CITY_AGAIN.match(text)
+                             or re.match(r"^(what|how) about\b|^and\b|^same for\b", text, re.I)):
             return "city"
         if query.amounts and (_AMOUNT_SWITCH.search(text) or size <= 14):
             return "amount"

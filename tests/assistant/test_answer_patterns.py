@@ -485,3 +485,30 @@ def test_awards_of_two_programmes_in_one_ask_are_both_answered(client):
     body = ask(client, "郑州这边,我们公司进了潜在独角兽榜单,今年还首次被认定为专精特新小巨人,各能拿多少?")
     assert "200万元" in body["answer"] and "100万元" in body["answer"]
     assert body["calculation"] is None or body["calculation"]["result_yuan"] not in (1_000_000, 2_000_000)
+
+
+@pytest.mark.parametrize("question", [
+    "要是一个项目同时符合好几个政策,杭州和嘉兴各自怎么处理?",  # a condition clause, then one ask of two cities
+    "杭州的人工智能措施跟其他同类政策重叠时按什么原则?嘉兴又是怎么规定的?",  # the same ask again, of another city
+])
+def test_the_same_part_of_each_citys_policy_answers_a_comparison_naming_no_programme(client, question):
+    body = ask(client, question)
+    cited = [c["id"] for c in body["citations"]]
+    assert "hangzhou-ai-measures#closing" in cited and "jiaxing-ai-plan#closing" in cited
+    assert "从优、就高、不重复" in body["answer"] and "就高不重复" in body["answer"]
+
+
+def test_stacking_asked_of_two_cities_gives_each_its_principle(client):
+    body = ask(client, "杭州和嘉兴的奖励能叠加拿吗?")
+    assert {c["id"] for c in body["citations"]} == {"hangzhou-ai-measures#closing", "jiaxing-ai-plan#closing"}
+
+
+def test_two_documents_is_not_a_stacking_question(client):
+    body = ask(client, "杭州和郑州这两份政策各自什么时候到期?")
+    assert "2027年12月31日" in body["answer"] and "有效期3年" in body["answer"]
+
+
+def test_the_same_ask_of_another_city_is_answered_from_the_same_part_of_its_policy(client):
+    first, second = chat(client, ["杭州AI措施的奖补资金由谁承担?", "嘉兴那边又是怎么规定的?"])
+    assert "按财政体制共同承担" in first["answer"] and "2027年12月31日" not in first["answer"]  # no date for a who-pays ask
+    assert [c["id"] for c in second["citations"]] == ["jiaxing-ai-plan#closing"]
