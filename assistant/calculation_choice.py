@@ -182,7 +182,7 @@ def award_marks(rule: Any) -> dict[int, frozenset[str]]:
     generic_zh = set(_generic_zh())
     own = {
         id(a): {w for w in tokenize(_get(a, "zh") or "") if len(w) >= 2 and not w.isascii() and w not in generic_zh}
-        | {w for w in re.findall(r"[a-z]+", (_get(a, "en") or "").lower()) if len(w) >= 4 and w not in generic}
+        | {w for w in re.findall(r"[a-z]+", (_get(a, "en") or "").lower()) if len(w) >= MIN_MARK_LETTERS and w not in generic}
         for a in awards
     }
     return {
@@ -251,6 +251,7 @@ def _same_slot(
 # "我们是共建的,不是牵头", "是车间,不是工厂", "not the lead unit": what the asker says they are not, up to the
 # next punctuation; "是不是牵头单位才行?" asks, it denies nothing
 _DENIED = re.compile(r"(?<!是)(不是|并非|而非|并不是)[^,,。;;??!!]{1,12}|\b(not|isn't|aren't|rather than)\s+(a|an|the)?\s*[a-z-]+(\s+[a-z-]+)?", re.I)
+MIN_MARK_LETTERS = 5  # shorter English label words ("that", "city", "made") tell no award apart
 NAMES_AWARD = 1.0  # a match this good names the award (one English word of a one-word label; two Chinese characters)
 LATEST_WEIGHT = 2.0  # how much more a name in the latest turn counts than one in the turns before
 

@@ -129,7 +129,8 @@ class Planner:
                 return AnswerPlan(STACKING, query, focus=stacking, hits=hits)
         if not query.amounts and (asks_count(query) or asks_target(query)) and query.followup != "this" and anchor is None:
             return AnswerPlan(QUOTE, query, focus=self._counting_clause(query, hits[:FOCUS_DEPTH]), hits=hits)
-        if query.followup == "city" and (same := self._same_part_elsewhere(query, hits, anchor)) is not None:
+        if (query.followup == "city" and query.qtype not in PER_DOCUMENT_TYPES
+                and (same := self._same_part_elsewhere(query, hits, anchor)) is not None):
             return AnswerPlan(QUOTE, query, focus=same, hits=hits)
         continued = on_earlier = False
         if anchor is not None and query.followup != "city":

@@ -23,6 +23,7 @@ _COUNTED = re.compile(r"(?:几|多少)(个|项|家|条|件|名)([\u4e00-\u9fff]{
 # "是哪几个?" asks which ones, "好几个政策" says several: neither asks how many
 _WHICH = re.compile(r"(?:哪(?:几|些)|好几)(?:个|项|家|条|件|名)?")
 _NUMERAL = "[一二三四五六七八九十百两\\d]+"
+_ASKS_WHO = re.compile(r"谁|\bwho\b")
 _AMOUNT = re.compile(r"\d+(?:\.\d+)?\s*(?:万元|亿元|元)")
 _TARGET_YEAR = re.compile(r"到\d{4}年|\d{4}年(?:前|底|末)")
 _MAX_SENTENCE = 240
@@ -98,6 +99,8 @@ def sentence_scores(clause: Clause, query: Query) -> list[tuple[int, int, str]]:
     asks_rate = lex.has_cue("rate_question", low)
     asks_amount = lex.has_cue("amount_question", low)  # may come with a rate question: "比例多少?最多多少?"
     target = asks_target(query)
+    # a sentence with figures answers most questions here, not one that asks who ("资金由谁承担?" wants no date)
+    figures_wanted = asks_amount or asks_rate or not _ASKS_WHO.search(low)
     phrases = quoted(query.text)
     named_figures = {format_yuan(a.yuan).removesuffix("元") for a in query.amounts}  # "能超过800万元吗?"
     # "从几个方面提出多少项重点任务?" → sentences stating "五个方面", "十五项重点"
@@ -112,9 +115,7 @@ def sentence_scores(clause: Clause, query: Query) -> list[tuple[int, int, str]]:
         scope = year + sentence  # the words of the item and of the year that governs it
         score = min(TERM_CAP, sum(min(len(t), 4) for t in terms if t in scope))  # capped: long sentences repeat terms
         matched = sum(min(len(t), 4) for t in own_terms if t in scope)  # the question's own words break ties
-        # a figure answers a figure question, or a comparison or eligibility one ("资金由谁承担?" wants no date)
-        figures_asked = asks_amount or asks_rate or query.qtype in ("compare", "eligibility")
-        if _HAS_NUMBER.search(sentence) and query.qtype in ("rate", "compare", "eligibility") and figures_asked:
+        if _HAS_NUMBER.search(sentence) and query.qtype in ("rate", "compare", "eligibility") and figures_wanted:
             score += 3
         if asks_amount and _AMOUNT.search(sentence) and any(w in sentence for w in lex.cue("limit_words")):
             score += 6

@@ -550,9 +550,12 @@ class QueryParser:
             return "amount"  # "如果是提升改造项目,投资1000万元呢?" keeps the earlier subject even when it names a topic
         if query.cities and (_SAME_SITUATION.match(text) or (not query.topics and _IF_THERE.match(text))):
             return "city"
-        if (not query.cities and not query.amounts and (query.percents or query.options or self._names_slot(text))
-                and (_ASKS_BACK.search(text) or _AMOUNT_SWITCH.search(text) or not self.lex.has_cue("asks_any", text)
-                     or (not query.topics and self.lex.has_cue("amount_question", text)))):
+        switches = bool(_ASKS_BACK.search(text) or _AMOUNT_SWITCH.search(text))
+        states = not self.lex.has_cue("asks_any", text)  # "ours is a first version, first in China"
+        # another award of the same programme is a slot when said as a switch ("如果是智能车间呢?") or a statement
+        slot = query.percents or query.options or self._names_slot(text) or ((switches or states) and self._names_award(text))
+        if (not query.cities and not query.amounts and slot
+                and (switches or states or (not query.topics and self.lex.has_cue("amount_question", text)))):
             return "option"  # "省级呢?", "要是用的其他算力", "我们是共建单位", "是市级的,给多少": one slot changed
         if not query.cities and not query.amounts and size <= ELLIPSIS_CHARS and _ASKS_BACK.search(text):
             return "ellipsis"
@@ -595,13 +598,13 @@ class QueryParser:
         return next((q for q in earlier() if asks_figure(q)), None) or next((q for q in earlier() if programme(q)), previous)
 
     def _names_slot(self, text: str) -> bool:
-        """Names the applicant's role, a level of government or one award of a programme among its siblings ("那是
-        智能车间呢?"): a slot of an award, as options are."""
+        """Names the applicant's role or a level of government: a slot of an award, as options are."""
+        return any(w in text for w in self.lex.slot_words)
+
+    def _names_award(self, text: str) -> bool:
+        """Names one award of a programme by what sets it apart from its siblings ("智能车间", "workshop")."""
         low = text.lower()
-        return (
-            any(w in low for w in self.lex.slot_words) or any(w in low for w in self._award_zh)
-            or not self._award_en.isdisjoint(re.findall(r"[a-z]+", low))
-        )
+        return any(w in low for w in self._award_zh) or not self._award_en.isdisjoint(re.findall(r"[a-z]+", low))
 
     def _swap_cities(self, text: str, old: Sequence[str], new: Sequence[str], lang: str) -> str:
         target = "、".join(new)

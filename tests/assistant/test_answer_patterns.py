@@ -512,3 +512,14 @@ def test_the_same_ask_of_another_city_is_answered_from_the_same_part_of_its_poli
     first, second = chat(client, ["杭州AI措施的奖补资金由谁承担?", "嘉兴那边又是怎么规定的?"])
     assert "按财政体制共同承担" in first["answer"] and "2027年12月31日" not in first["answer"]  # no date for a who-pays ask
     assert [c["id"] for c in second["citations"]] == ["jiaxing-ai-plan#closing"]
+
+
+def test_a_validity_follow_up_in_another_city_is_still_a_validity_answer(client):
+    # guards the same-part rule above: a dates ask of another city gets that city's validity, not a quote
+    _, second = chat(client, ["杭州的AI措施什么时候到期?", "郑州呢?"])
+    assert "有效期3年" in second["answer"] and "2027年12月31日" not in second["answer"]
+
+
+def test_an_english_question_about_key_tasks_finds_the_interpretations_count(client):
+    body = ask(client, "According to the interpretation, how many key tasks does Jiaxing's AI plan set out, in how many areas?")
+    assert "jiaxing-ai-plan-interpretation#二" in [c["id"] for c in body["citations"]]
