@@ -523,3 +523,9 @@ def test_a_validity_follow_up_in_another_city_is_still_a_validity_answer(client)
 def test_an_english_question_about_key_tasks_finds_the_interpretations_count(client):
     body = ask(client, "According to the interpretation, how many key tasks does Jiaxing's AI plan set out, in how many areas?")
     assert "jiaxing-ai-plan-interpretation#二" in [c["id"] for c in body["citations"]]
+
+
+def test_a_loan_said_in_hundred_millions_with_a_classifier_is_computed(client):
+    body = ask(client, "我们在杭州建新的算力中心,跟合作银行贷了3个亿,利率4%,贴息多少?")
+    assert body["calculation"]["program"] == "hangzhou_loan_interest"
+    assert body["calculation"]["result_yuan"] == 4_500_000  # 3亿 × 1.5 points, under half of the 1200万 interest

@@ -111,3 +111,20 @@ def test_format_yuan_en():
 @pytest.mark.parametrize("yuan", [200_000, 3_000_000, 8_000_000, 15_000_000, 120_000_000, 1_000_000_000, 15000, 1234567])
 def test_format_then_find_round_trips(yuan):
     assert [a.yuan for a in find_amounts(f"补助{format_yuan(Decimal(yuan))}。")] == [Decimal(yuan)]
+
+
+@pytest.mark.parametrize("text, yuan", [
+    ("跟合作银行贷了2个亿,利率3.5%", 200_000_000),  # spoken hundred-millions take a classifier
+    ("贷款一个亿", 100_000_000),
+    ("两个亿的项目", 200_000_000),
+    ("we've spent 9 million on compute", 9_000_000),  # a sum spent on something, no "yuan"
+    ("a 2 million contract", 2_000_000),
+    ("Still 400k?", 400_000),
+])
+def test_find_amounts_as_people_say_them(text, yuan):
+    assert [a.yuan for a in find_amounts(text)] == [Decimal(yuan)]
+
+
+@pytest.mark.parametrize("text", ["三个项目", "5k users", "10k employees", "3 million users"])
+def test_find_amounts_leaves_counts_alone(text):
+    assert find_amounts(text) == []
