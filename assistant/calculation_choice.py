@@ -48,6 +48,8 @@ def _choice_from_text(spec: Any, text: str) -> str | None:
 
 
 CUE_WINDOW = 12  # characters before an amount that say what it is
+CUE_WINDOW_EN = 40  # the same in English, whose words are longer (about six words)
+_LATIN = re.compile(r"[a-z]{2,}")
 
 
 def _cued(text: str, amounts: Sequence[Any], words: dict[str, tuple[str, ...]]) -> dict[int, str]:
@@ -59,9 +61,14 @@ def _cued(text: str, amounts: Sequence[Any], words: dict[str, tuple[str, ...]]) 
         start = _get(amount, "start", None)
         if start is None:
             continue
-        context = low[max(previous_end, start - CUE_WINDOW):start]
-        previous_end = _get(amount, "end", start)
+        end = _get(amount, "end", start)
+        english = _LATIN.search(low[max(0, start - CUE_WINDOW):end]) is not None
+        context = low[max(previous_end, start - (CUE_WINDOW_EN if english else CUE_WINDOW)):start]
+        previous_end = end
         hits = [(context.rfind(w), name) for name, cues in words.items() for w in cues if w in context]
+        if not hits and english:  # "15 million so far": English may say it after the sum, up to the punctuation
+            after = re.split(r"[,.;?!]", low[end:end + CUE_WINDOW_EN])[0]
+            hits = [(-after.find(w), name) for name, cues in words.items() for w in cues if w in after]
         if hits:
             found[index] = max(hits)[1]  # the cue nearest to the amount wins
     return found

@@ -529,3 +529,11 @@ def test_a_loan_said_in_hundred_millions_with_a_classifier_is_computed(client):
     body = ask(client, "我们在杭州建新的算力中心,跟合作银行贷了3个亿,利率4%,贴息多少?")
     assert body["calculation"]["program"] == "hangzhou_loan_interest"
     assert body["calculation"]["result_yuan"] == 4_500_000  # 3亿 × 1.5 points, under half of the 1200万 interest
+
+
+def test_english_amounts_go_to_the_inputs_their_words_name_before_or_after(client):
+    body = ask(client, "Hangzhou municipal innovation centre for future industries: we have put 20 million in so far, "
+                       "and the approved input for this year is 6 million. How much funding is that?")
+    assert body["calculation"]["program"] == "hangzhou_innovation_center"
+    assert body["calculation"]["inputs"]["approved_investment_yuan"] == 6_000_000
+    assert body["calculation"]["result_yuan"] == 3_000_000  # 50% of the approved input, not of the 20 million
