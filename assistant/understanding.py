@@ -241,23 +241,28 @@ def _contains_any(text: str, terms: Iterable[str]) -> bool:
 _EN_NEGATION = re.compile(r"(?:\bnot|\bno|\bnever|\bnon|n't)[\s-]+(?:\w+\s+)?$")
 
 
-def _en_affirmed(text: str, term: str) -> bool:
+def _en_affirmed(text: str, term: str, gap: int = 0) -> bool:
     """`term` occurs as English words at least once not just after a negation ("aren't chinese-made")."""
-    if not _en_match(text, term):
+    if not _en_match(text, term, gap):
         return False
-    return any(_EN_NEGATION.search(text[: m.start()]) is None for m in _en_pattern(term).finditer(text))
+    return any(_EN_NEGATION.search(text[: m.start()]) is None for m in _en_pattern(term, gap).finditer(text))
 
 
-def _en_match(text: str, term: str) -> bool:
-    """`term` occurs in `text` as whole English words; Chinese text is never searched for English terms."""
-    return _LATIN_WORD.search(text) is not None and term.split()[0] in text and _en_pattern(term).search(text) is not None
+def _en_match(text: str, term: str, gap: int = 0) -> bool:
+    """`term` occurs in `text` as whole English words (with up to `gap` other words between them: "a new
+    information-services project" says "new project"); Chinese text is never searched for English terms."""
+    return _LATIN_WORD.search(text) is not None and term.split()[0] in text and _en_pattern(term, gap).search(text) is not None
 
 
 @lru_cache(maxsize=4096)
-def _en_pattern(term: str) -> re.Pattern:
+def _en_pattern(term: str, gap: int = 0) -> re.Pattern:
     # "vouchers" names a voucher; "new-build" says "new build"
-    words = r"[\s-]+".join(re.escape(w) for w in term.split())
+    between = rf"(?:[\s-]+[a-z]+){{0,{gap}}}?[\s-]+" if gap else r"[\s-]+"
+    words = between.join(re.escape(w) for w in term.split())
     return re.compile(rf"(?<![a-z]){words}(?:e?s)?(?![a-z])")
+
+
+OPTION_WORD_GAP = 2  # English words an option's words may have between them ("new information-services project")
 
 
 class QueryParser:
@@ -432,7 +437,8 @@ class QueryParser:
                     if meant and (best is None or len(word) > best[0]):
                         best = (len(word), meant)
                 for word in words["en"]:
-                    meant = choice if _en_affirmed(low, word) else words["negated"] if _en_match(low, word) else None
+                    gap = OPTION_WORD_GAP
+                    meant = choice if _en_affirmed(low, word, gap) else words["negated"] if _en_match(low, word, gap) else None
                     if meant and (best is None or len(word) > best[0]):
                         best = (len(word), meant)
             if best is not None:

@@ -537,3 +537,4 @@ def test_english_amounts_go_to_the_inputs_their_words_name_before_or_after(clien
     assert body["calculation"]["program"] == "hangzhou_innovation_center"
     assert body["calculation"]["inputs"]["approved_investment_yuan"] == 6_000_000
     assert body["calculation"]["result_yuan"] == 3_000_000  # 50% of the approved input, not of the 20 million
+

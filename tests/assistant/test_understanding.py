@@ -148,3 +148,19 @@ def test_asks_of_different_kinds_between_commas_are_parts(typed, asks):
 ])
 def test_a_four_character_term_said_in_full_is_an_option(parser, question, self_built):
     assert parser.parse(question).options.get("self_built_self_use") is self_built
+
+
+@pytest.mark.parametrize("question, name, value", [
+    ("we're building a new information-services project in jiaxing", "project_type", "new"),  # words between
+    ("模型还没有备案", "new_model_filing", False),  # a yes/no option said with a negation
+    ("我们的模型刚过了网信办备案", "new_model_filing", True),  # said in full with words between
+    ("we haven't filed the model yet", "new_model_filing", False),
+    ("we built our own cluster and only use it ourselves", "self_built_self_use", True),
+])
+def test_options_as_people_say_them(parser, question, name, value):
+    assert parser.parse(question).options[name] == value
+
+
+def test_a_situation_with_an_option_keeps_the_programme_it_is_about(parser):
+    query = parser.parse("今年算力花了800万,模型刚完成网信办备案", [{"role": "user", "content": "嘉兴智算费用有补贴吗"}])
+    assert query.topics[0] == "compute_voucher" and query.options["new_model_filing"] is True
