@@ -305,7 +305,13 @@ def find_amounts(text: str) -> list[Amount]:
             add(m.start(), end, parse_chinese_numeral(cn))
         except AmountParseError:
             continue
+    for m in _PASSED_UNIT.finditer(s):  # "营收破亿", "过千万": the unit itself, reached
+        add(m.start("unit"), m.end("unit"), Decimal(_CN_MULTIPLIERS[m["unit"]]))
     return sorted(found, key=lambda a: a.start)
+
+
+# "破亿" / "过千万" / "超亿": a sum said by the round unit it passed ("营收第一次破亿了")
+_PASSED_UNIT = re.compile(r"(?:破|过|超)(?P<unit>千万|百万|亿)(?![零〇一二两三四五六七八九十百千万亿\d])")
 
 
 # ---------------------------------------------------------------------- percentages

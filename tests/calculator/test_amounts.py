@@ -117,6 +117,8 @@ def test_format_then_find_round_trips(yuan):
     ("跟合作银行贷了2个亿,利率3.5%", 200_000_000),  # spoken hundred-millions take a classifier
     ("贷款一个亿", 100_000_000),
     ("两个亿的项目", 200_000_000),
+    ("营收第一次破亿了", 100_000_000),  # a sum said by the round unit it passed
+    ("营收刚过千万", 10_000_000),
     ("we've spent 9 million on compute", 9_000_000),  # a sum spent on something, no "yuan"
     ("a 2 million contract", 2_000_000),
     ("Still 400k?", 400_000),
