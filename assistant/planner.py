@@ -330,7 +330,9 @@ class Planner:
         return [self.catalogue.hit(c.clause_id) for c in self.catalogue.clauses_of(doc_id)]
 
     def _asks_stacking(self, query: Query) -> bool:
-        return any(self.lex.topic(t).answer_kind == STACKING for t in query.topics)
+        """How measures combine; not "同时拿到了A和B,哪个给得多?", which asks for their amounts."""
+        asks_more = self.lex.has_cue("asks_which_more", query.text)
+        return not asks_more and any(self.lex.topic(t).answer_kind == STACKING for t in query.topics)
 
     def _irrelevant(self, query: Query, hits: Sequence[Hit]) -> bool:
         if query.topics or query.followup or (query.cities and query.qtype != "rate"):

@@ -333,6 +333,8 @@ class QueryParser:
             elif turn.get("role") == "assistant" and previous is not None:
                 previous = turns[-1] = replace(previous, reply=str(turn.get("content") or ""))
         query = self._parse_one(question)
+        if (compared := self._compared_across_conversation(query, turns)) is not None:
+            return _bounded(compared)
         back = self._returned_to(query, turns)
         if back is None:
             return _bounded(self._resolve(query, previous))
@@ -342,6 +344,19 @@ class QueryParser:
             resolved, cities=resolved.cities or back.cities, topics=resolved.topics or back.topics,
             amounts=resolved.amounts or _state_amounts(back), options={**back.options, **resolved.options},
         ))
+
+    def _compared_across_conversation(self, query: Query, turns: Sequence[Query]) -> Query | None:
+        """"so which city pays more?": the latest programme asked about, across every city the conversation named."""
+        if query.qtype != "compare" or query.cities or query.topics or query.outside_places:
+            return None
+        cities = tuple(dict.fromkeys(c for turn in turns for c in turn.cities))
+        base = next((t for t in reversed(turns) if t.topics and t.qtype not in DOCUMENT_QUESTION_TYPES), None)
+        if len(cities) < 2 or base is None:
+            return None
+        return replace(
+            query, followup="compare", cities=cities, topics=base.topics, amounts=query.amounts or _state_amounts(base),
+            options={**base.options, **query.options}, rewritten=f"{base.rewritten} {query.text}", previous=turns[-1],
+        )
 
     def _returned_to(self, query: Query, turns: Sequence[Query]) -> Query | None:
         """The earlier turn a follow-up goes back to ("那回到物流那个项目,能拿多少?"): the first question about a
@@ -467,8 +482,10 @@ class QueryParser:
             # "换成郑州呢?同样250万": with figures, the last figure question is asked again in the new city
             base = self._figure_question(previous) if query.amounts else previous
             rewritten = self._swap_cities(base.rewritten, base.cities, query.cities, base.lang)
+            # "who handles it in Hangzhou" after a question on Jiaxing's document: its own ask, in the new city
+            own = query.qtype if query.qtype not in ("rate", "compare") else None
             return replace(
-                query, followup=kind, topics=base.topics, qtype=base.qtype if base.qtype != "compare" else "rate",
+                query, followup=kind, topics=base.topics, qtype=own or (base.qtype if base.qtype != "compare" else "rate"),
                 amounts=query.amounts or _state_amounts(previous), percents=query.percents or previous.percents,
                 options={**previous.options, **query.options}, rewritten=rewritten, previous=previous,
             )
@@ -483,9 +500,13 @@ class QueryParser:
             # "如果用的是其他算力设施呢?", "增速只有9%呢?", "我们是共建单位呢?": the last question that asked for a
             # figure, asked again with only the named slot changed
             base = self._figure_question(previous, query.topics)
+            amounts = _state_amounts(base)
+            # "what if our model were filed with the CAC?" after sums for the compute subsidy: the option's words name
+            # a programme too, but the sums stated are for the one asked about
+            topics = tuple(dict.fromkeys((*base.topics, *query.topics))) if amounts and query.options else query.topics or base.topics
             return replace(
-                query, followup=kind, cities=previous.cities, topics=query.topics or base.topics, qtype=base.qtype,
-                amounts=_state_amounts(base), percents=query.percents or base.percents,
+                query, followup=kind, cities=previous.cities, topics=topics, qtype=base.qtype,
+                amounts=amounts, percents=query.percents or base.percents,
                 options={**previous.options, **query.options}, rewritten=f"{base.rewritten} {query.text}",
                 previous=previous,
             )
@@ -560,7 +581,7 @@ class QueryParser:
         states = not self.lex.has_cue("asks_any", text)  # "ours is a first version, first in China"
         # another award of the same programme is a slot when said as a switch ("如果是智能车间呢?") or a statement
         slot = query.percents or query.options or self._names_slot(text) or ((switches or states) and self._names_award(text))
-        if (not query.cities and not query.amounts and slot
+        if (not query.cities and not query.amounts and slot and query.qtype in ("rate", "eligibility")
                 and (switches or states or (not query.topics and self.lex.has_cue("amount_question", text)))):
             return "option"  # "省级呢?", "要是用的其他算力", "我们是共建单位", "是市级的,给多少": one slot changed
         if not query.cities and not query.amounts and size <= ELLIPSIS_CHARS and _ASKS_BACK.search(text):
@@ -599,9 +620,13 @@ class QueryParser:
         def asks_figure(q: Query) -> bool:  # gives or asks a sum, or names the level or role an award depends on
             return bool(q.amounts) or self.lex.has_cue("amount_question", q.rewritten or q.text) or self._names_slot(q.text)
 
+        asked_about = bool(topics)
         if not topics:  # the conversation's current programme: a figure question from before a topic switch is stale
             topics = next((q.topics for q in earlier() if programme(q)), ())
-        return next((q for q in earlier() if asks_figure(q)), None) or next((q for q in earlier() if programme(q)), previous)
+        found = next((q for q in earlier() if asks_figure(q)), None) or next((q for q in earlier() if programme(q)), None)
+        if found is None and asked_about:
+            return self._figure_question(previous)  # no earlier question on these topics: the conversation's own
+        return found or previous
 
     def _names_slot(self, text: str) -> bool:
         """Names the applicant's role or a level of government: a slot of an award, as options are."""

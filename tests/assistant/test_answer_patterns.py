@@ -538,3 +538,25 @@ def test_english_amounts_go_to_the_inputs_their_words_name_before_or_after(clien
     assert body["calculation"]["inputs"]["approved_investment_yuan"] == 6_000_000
     assert body["calculation"]["result_yuan"] == 3_000_000  # 50% of the approved input, not of the 20 million
 
+
+
+def test_which_of_two_awards_pays_more_gives_both_amounts(client):
+    *_, last = chat(client, ["嘉兴企业技术中心有奖励吗", "制造业创新中心呢", "我们同时拿到了国家级制造业创新中心和国家级企业技术中心,哪个给得多?"])
+    assert "300万元" in last["answer"] and "150万元" in last["answer"]
+    assert "jiaxing-ai-plan#三.(四)" in [c["id"] for c in last["citations"]]
+
+
+def test_which_city_pays_more_after_a_conversation_about_two_cities(client):
+    *_, last = chat(client, [
+        "Does Jiaxing reward a company whose model gets registered with the Cyberspace Administration?",
+        "and Hangzhou?",
+        "what's the document number of the Hangzhou measures?",
+        "so which city pays more for the registration?",
+    ])
+    cited = [c["id"] for c in last["citations"]]
+    assert "jiaxing-ai-plan#三.(七)" in cited and "hangzhou-ai-measures#二.(四)" in cited
+
+
+def test_a_short_city_follow_up_with_its_own_ask_keeps_its_ask(client):
+    _, second = chat(client, ["嘉兴AI实施方案的文号是多少?", "杭州那边找哪个部门?"])
+    assert "责任单位" in second["answer"] and "〔2024〕" not in second["answer"]
