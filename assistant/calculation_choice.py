@@ -364,9 +364,11 @@ class CalculationChooser:
                     log.info("calculation skipped for %s: %s", rule.program, exc)
         asked = query.rewritten if query.followup in ("city", "option", "compare") else query.text
         # an option or city follow-up ("国家级呢?", "嘉兴的呢?") asks the earlier figure question again
-        asks_amount = query.followup == "option" or self.lex.has_cue("amount_question", asked)
+        asks_amount = query.followup in ("option", "city") or self.lex.has_cue("amount_question", asked)
         if hits and asks_amount and not self.lex.has_cue("rate_question", asked):
-            return self._award(query, hits[0], lang)
+            # the best clause that has a programme at all ("创建一批国家级、省级企业技术中心" pays nothing; the next one does)
+            top = next((h for h in hits[:2] if self.rules.by_clause(h.clause.clause_id)), hits[0])
+            return self._award(query, top, lang)
         return None
 
     def applied_award(self, calc: Any) -> Any | None:

@@ -29,6 +29,8 @@ _FOLLOWUP_TAIL = re.compile(r"(呢|吗)?[??。.!!]*\s*$")
 _CITY_SWITCH = re.compile(r"^(那|那么|换成|如果是|要是|换到|在)?\s*(?P<city>.{1,8}?)(的话)?(呢|怎么样|如何|又如何|那边)[??。.!!]*$")
 # "嘉兴那边又是按什么原则?": the same ask again, of another city
 _CITY_AGAIN = re.compile(r"^(那|那么)?\s*(?P<city>[^,,]{1,8}?)(那边|这边|方面)?(又|也|则)(是|怎么|如何|按)")
+_WHAT_ABOUT = re.compile(r"^(what|how) about\b|^and\b|^same for\b", re.I)
+CITY_TOPIC_CHARS = 24  # a city-and-programme "…呢?" longer than this asks something of its own
 _NEGATIONS = ("非", "不是", "不用", "没用", "未使用", "没", "未")  # "没" also ends 没有, 还没
 
 
@@ -479,14 +481,20 @@ class QueryParser:
         if kind is None:
             return self._in_context(query, previous)
         if kind == "city":
-            # "换成郑州呢?同样250万": with figures, the last figure question is asked again in the new city
-            base = self._figure_question(previous) if query.amounts else previous
+            # "换成郑州呢?同样250万": with figures, the last figure question is asked again in the new city; naming a
+            # programme ("嘉兴对应用场景呢?"), the last figure question about that programme, sums only if the same one
+            other = bool(query.topics) and not set(query.topics) & set(previous.topics)
+            base = self._figure_question(previous) if query.amounts or query.topics else previous
+            if query.topics and (other or base.qtype in DOCUMENT_QUESTION_TYPES):
+                base = replace(query, qtype="rate")  # another programme: its own words, asked as the figure question was
             rewritten = self._swap_cities(base.rewritten, base.cities, query.cities, base.lang)
+            rewritten = f"{rewritten} {query.text}" if query.topics and base.text != query.text else rewritten
             # "who handles it in Hangzhou" after a question on Jiaxing's document: its own ask, in the new city
             own = query.qtype if query.qtype not in ("rate", "compare") else None
             return replace(
-                query, followup=kind, topics=base.topics, qtype=own or (base.qtype if base.qtype != "compare" else "rate"),
-                amounts=query.amounts or _state_amounts(previous), percents=query.percents or previous.percents,
+                query, followup=kind, topics=query.topics or base.topics,
+                qtype=own or (base.qtype if base.qtype != "compare" else "rate"),
+                amounts=query.amounts or (() if other else _state_amounts(previous)), percents=query.percents or previous.percents,
                 options={**previous.options, **query.options}, rewritten=rewritten, previous=previous,
             )
         if kind == "ellipsis":
@@ -586,10 +594,12 @@ class QueryParser:
             return "option"  # "省级呢?", "要是用的其他算力", "我们是共建单位", "是市级的,给多少": one slot changed
         if not query.cities and not query.amounts and size <= ELLIPSIS_CHARS and _ASKS_BACK.search(text):
             return "ellipsis"
+        if (query.cities and query.topics and not query.amounts and query.qtype == "rate" and size <= CITY_TOPIC_CHARS
+                and (_ASKS_BACK.search(text) or _WHAT_ABOUT.match(text)) and not self.lex.has_cue("amount_question", text)):
+            return "city"  # "嘉兴对应用场景呢?", "what about Jiaxing, for a manufacturing innovation centre?": the same ask
         if query.topics:
             return None
-        if query.cities and (_CITY_SWITCH.match(text) or _CITY_AGAIN.match(text)
-                             or re.match(r"^(what|how) about\b|^and\b|^same for\b", text, re.I)):
+        if query.cities and (_CITY_SWITCH.match(text) or _CITY_AGAIN.match(text) or _WHAT_ABOUT.match(text)):
             return "city"
         if query.amounts and (_AMOUNT_SWITCH.search(text) or size <= 14):
             return "amount"

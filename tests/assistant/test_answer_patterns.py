@@ -560,3 +560,14 @@ def test_which_city_pays_more_after_a_conversation_about_two_cities(client):
 def test_a_short_city_follow_up_with_its_own_ask_keeps_its_ask(client):
     _, second = chat(client, ["嘉兴AI实施方案的文号是多少?", "杭州那边找哪个部门?"])
     assert "责任单位" in second["answer"] and "〔2024〕" not in second["answer"]
+
+
+@pytest.mark.parametrize("questions, cited, figures", [
+    (["郑州对大模型场景应用怎么支持?", "那嘉兴的应用场景呢?"], "jiaxing-ai-plan#三.(七)", ("50万元", "20万元")),
+    (["What does Zhengzhou give for a national key lab?", "when does that policy expire?",
+      "what about Jiaxing, for a provincial enterprise technology centre?"], "jiaxing-ai-plan#三.(四)", ("500,000",)),
+])
+def test_a_city_and_programme_follow_up_asks_the_same_of_that_programme(client, questions, cited, figures):
+    *_, last = chat(client, questions)
+    assert cited in [c["id"] for c in last["citations"]]
+    assert all(f in last["answer"] for f in figures)
