@@ -571,3 +571,9 @@ def test_a_city_and_programme_follow_up_asks_the_same_of_that_programme(client, 
     *_, last = chat(client, questions)
     assert cited in [c["id"] for c in last["citations"]]
     assert all(f in last["answer"] for f in figures)
+
+
+def test_an_english_department_question_about_a_loan_for_a_computing_centre(client):
+    body = ask(client, "Which bureau do we contact in Hangzhou about discounted interest on a bank loan for a new data center?")
+    assert [c["id"] for c in body["citations"]] == ["hangzhou-ai-measures#一.(二)"]
+    assert "市委金融办" in body["answer"]
