@@ -364,11 +364,16 @@ class CalculationChooser:
                     log.info("calculation skipped for %s: %s", rule.program, exc)
         asked = query.rewritten if query.followup in ("city", "option", "compare") else query.text
         # an option or city follow-up ("国家级呢?", "嘉兴的呢?") asks the earlier figure question again
-        asks_amount = query.followup in ("option", "city") or self.lex.has_cue("amount_question", asked)
+        asks_amount = (
+            query.followup == "option" or (query.followup == "city" and query.qtype == "rate")
+            or self.lex.has_cue("amount_question", asked)
+        )
         if hits and asks_amount and not self.lex.has_cue("rate_question", asked):
-            # the best clause that has a programme at all ("创建一批国家级、省级企业技术中心" pays nothing; the next one does)
-            top = next((h for h in hits[:2] if self.rules.by_clause(h.clause.clause_id)), hits[0])
-            return self._award(query, top, lang)
+            calc = self._award(query, hits[0], lang)
+            if calc is None and len(hits) > 1 and not self.rules.by_clause(hits[0].clause.clause_id):
+                # "创建一批国家级、省级企业技术中心" pays nothing: the next clause, when the question names its award
+                calc = self._award(query, hits[1], lang, named_only=True)
+            return calc
         return None
 
     def applied_award(self, calc: Any) -> Any | None:
@@ -377,8 +382,9 @@ class CalculationChooser:
         level = calc.inputs.get("level")
         return next((a for a in rule.awards if level is None or a.value == level), None) if rule.kind == "fixed" else None
 
-    def _award(self, query: Query, top: Hit, lang: str) -> Any | None:
-        """"How much is the award?" for the best clause: the award the question names, or its only rule."""
+    def _award(self, query: Query, top: Hit, lang: str, named_only: bool = False) -> Any | None:
+        """"How much is the award?" for the best clause: the award the question names, or its only rule (unless
+        `named_only`)."""
         rules = self.rules.by_clause(top.clause.clause_id)
         if len(named_topic := self._of_topic(rules, query)) == 1:
             rules = named_topic  # "模型备案奖励多少?" on a clause that also holds the scenario awards
@@ -388,7 +394,7 @@ class CalculationChooser:
         if named is not None:
             rule, inputs = named
             return self.rules.calculate(rule.program, inputs, lang=lang)
-        if len(rules) == 1 and len(rules[0].awards) <= 1 and optional_inputs_only(rules[0]):
+        if not named_only and len(rules) == 1 and len(rules[0].awards) <= 1 and optional_inputs_only(rules[0]):
             return self.rules.calculate(rules[0].program, {}, lang=lang)
         return None
 

@@ -33,6 +33,7 @@ PROFILE_CHECK = "profile_check"  # a message describing the enterprise: every pr
 AMOUNT_OUT_OF_RANGE = "amount_out_of_range"  # a figure too large (or not finite) to compute with: said plainly
 NOT_IN_CITY = "not_in_city"  # a city switch to a city without the programme: said so, the nearest clause quoted as such
 LEXICAL_PEER_SHARE = 0.5  # see Planner._lexical_peers
+COVERING_DEPTH = 3  # clauses after the best one searched for one that covers every programme named
 FOCUS_DEPTH = 5  # clauses compared by how well their sentences answer a count or target question
 # Question types answered from one document each; asked for several cities, each city gets its own part.
 PER_DOCUMENT_TYPES = DOCUMENT_QUESTION_TYPES
@@ -115,7 +116,7 @@ class Planner:
             return AnswerPlan(OVERVIEW, query, hits=hits)
         if not self.worth_searching(query) or not hits or self._irrelevant(query, hits):
             return AnswerPlan(REFUSE, query, hits=hits)
-        top = hits[0]
+        top = self._covering_all(query, hits)
         if self._asks_stacking(query) and len(query.cities) >= 2:
             # "杭州和嘉兴能叠加吗?": each city's own principle
             parts = tuple(
@@ -196,6 +197,7 @@ class Planner:
         parts = []
         for city, city_hits in per_city:
             on_topic = [h for h in city_hits if self._covers_topics(h, query)]
+            on_topic = [h for h in on_topic if self._covers_topics(h, query, every=True)] or on_topic
             if not on_topic:  # the city has no such programme: say so, never fill in another clause
                 parts.append(AnswerPlan(CITY_LINE, query, city=city))
                 continue
@@ -233,6 +235,14 @@ class Planner:
             return found
         doc = self.catalogue.policy_doc(city_hits[0].document)
         return next((h for h in self._document_hits(doc.doc_id) if h.clause.kind == kind), None)
+
+    def _covering_all(self, query: Query, hits: Sequence[Hit]) -> Hit:
+        """The best clause, or among the next few the first that speaks of every programme the question names when the
+        best speaks of only some ("建智算中心找银行贷了款,有贴息吗?" is about the loan for compute infrastructure, not
+        the compute voucher)."""
+        if sum(self.lex.topic(t).answer_kind is None for t in query.topics) < 2 or self._covers_topics(hits[0], query, every=True):
+            return hits[0]
+        return next((h for h in hits[1:COVERING_DEPTH] if self._covers_topics(h, query, every=True)), hits[0])
 
     def _asks_listed(self, query: Query, attachment: Hit) -> bool:
         """Asks about what an attachment lists ("附件里那份讲保险理赔的文件文号"), not the document's own facts: names
@@ -335,8 +345,8 @@ class Planner:
         return not asks_more and any(self.lex.topic(t).answer_kind == STACKING for t in query.topics)
 
     def _irrelevant(self, query: Query, hits: Sequence[Hit]) -> bool:
-        if query.topics or query.followup or (query.cities and query.qtype != "rate"):
-            return False  # a city and a policy question's words (有效期, 文号, 哪个部门…) ask about its policy
+        if query.topics or query.followup or (query.cities and (query.qtype != "rate" or asks_target(query))):
+            return False  # a city and a policy question's words (有效期, 文号, 哪个部门, 目标…) ask about its policy
         if any(q in h.clause.text for q in quoted(query.text) for h in hits[:3]):
             return False  # "「一中心二地」是指什么?": the words the question quotes are a clause's own
         mode = self.retriever.mode

@@ -29,6 +29,8 @@ _FOLLOWUP_TAIL = re.compile(r"(呢|吗)?[??。.!!]*\s*$")
 _CITY_SWITCH = re.compile(r"^(那|那么|换成|如果是|要是|换到|在)?\s*(?P<city>.{1,8}?)(的话)?(呢|怎么样|如何|又如何|那边)[??。.!!]*$")
 # "嘉兴那边又是按什么原则?": the same ask again, of another city
 _CITY_AGAIN = re.compile(r"^(那|那么)?\s*(?P<city>[^,,]{1,8}?)(那边|这边|方面)?(又|也|则)(是|怎么|如何|按)")
+_NAMES_LIMIT = re.compile(r"\s*(?:元)?(?:的)?(?:上限|封顶|限额|的上限|\s*cap\b|\s*ceiling\b|\s*limit\b)", re.I)
+_GOES_ON = re.compile(r"^(?:ok(?:ay)?[.,!]?\s*)?(?:and|so|then)\b|^(?:那么?|那这)(?![个些里边样])", re.I)
 _WHAT_ABOUT = re.compile(r"^(what|how) about\b|^and\b|^same for\b", re.I)
 CITY_TOPIC_CHARS = 24  # a city-and-programme "…呢?" longer than this asks something of its own
 _NEGATIONS = ("非", "不是", "不用", "没用", "未使用", "没", "未")  # "没" also ends 没有, 还没
@@ -392,7 +394,8 @@ class QueryParser:
         qtype = self._qtype(low)
         if qtype in ("rate", "eligibility", "interpretation") and len(cities) >= 2:  # the same ask of each city
             qtype = "compare"
-        amounts = tuple(a for a in find_amounts(text))
+        # "800万上限能不能更高?": a figure named as the policy's limit is not a sum of the asker's
+        amounts = tuple(a for a in find_amounts(text) if not _NAMES_LIMIT.match(text, a.end))
         percents = tuple(p.value for p in find_percents(text))
         off_topic = not topics and (
             _contains_any(low, self.lex.off_topic_zh) or any(_en_match(low, t) for t in self.lex.off_topic_en)
@@ -607,8 +610,10 @@ class QueryParser:
             return "this"
         if query.cities and size <= 12:
             return "city"
-        if not query.cities and not query.amounts and size <= IMPLICIT_SUBJECT_CHARS:
-            return "this"  # "需要什么条件?": a short question without a subject asks about the earlier one
+        if not query.cities and not query.amounts and (size <= IMPLICIT_SUBJECT_CHARS or _GOES_ON.match(text)):
+            # "需要什么条件?": a short question without a subject asks about the earlier one; so does one that says it
+            # goes on ("and for the really big ones, is there a ceiling?")
+            return "this"
         return None
 
     def _figure_question(self, previous: Query, topics: Sequence[str] = ()) -> Query:

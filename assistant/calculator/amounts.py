@@ -65,7 +65,8 @@ _YUAN_SUFFIX = r"(?:元人民币|元|块钱|块|yuan|RMB|CNY|人民币)"
 _NOT_MONEY_AFTER = "人家个台名吨平亩户卡次件套项辆座千瓦头只张份篇字条所"
 
 # "2个亿", "一个亿": spoken hundred-millions take a classifier
-_ARABIC_CN = re.compile(rf"(?P<num>{_NUM})\s*(?:个(?=亿))?(?P<mult>{_CN_MULT})?\s*(?P<yuan>元|块钱|块)?")
+# "2000来万", "两千多万": about that sum (the round figure is taken)
+_ARABIC_CN = re.compile(rf"(?P<num>{_NUM})\s*(?:个(?=亿)|[来多余](?=[万亿]))?(?P<mult>{_CN_MULT})?\s*(?P<yuan>元|块钱|块)?")
 _ARABIC_EN = re.compile(
     rf"(?P<cur>{_CURRENCY_PREFIX})?(?P<num>{_NUM})\s*(?P<mult>thousand|million|billion|mn|bn|k)?\s*(?P<yuan>yuan|RMB|CNY)?",
     re.IGNORECASE,
@@ -294,7 +295,7 @@ def find_amounts(text: str) -> list[Amount]:
         if not m["yuan"] and end < len(s) and re.match(r"(美元|欧元|日元|港元|港币|英镑)", s[end:]):
             continue
         add(m.start(), end, _scaled(_decimal(m["num"]), _cn_multiplier(m["mult"])))
-    for m in re.finditer(rf"(?P<cn>[一二两三四五六七八九十][零〇一二两三四五六七八九十百千万亿点]*?)(?:个(?=亿))?(?P<big>亿)?(?P<yuan>元)?(?![零〇一二两三四五六七八九十百千万亿点])", s):
+    for m in re.finditer(rf"(?P<cn>[一二两三四五六七八九十][零〇一二两三四五六七八九十百千万亿点]*?)(?:个(?=亿)|(?<=[十百千])[来多余](?=[万亿]))?(?P<big>[万亿])?(?P<yuan>元)?(?![零〇一二两三四五六七八九十百千万亿点])", s):
         cn = m["cn"] + (m["big"] or "")
         if not (m["yuan"] or cn[-1] in _CN_BIG):
             continue
@@ -311,7 +312,8 @@ def find_amounts(text: str) -> list[Amount]:
 
 
 # "破亿" / "过千万" / "超亿": a sum said by the round unit it passed ("营收第一次破亿了")
-_PASSED_UNIT = re.compile(r"(?:破|过|超)(?P<unit>千万|百万|亿)(?![零〇一二两三四五六七八九十百千万亿\d])")
+# ("超亿元项目" names a class of projects, not a sum: only 破/过, and no 元 after)
+_PASSED_UNIT = re.compile(r"(?:破|过)(?P<unit>千万|百万|亿)(?![零〇一二两三四五六七八九十百千万亿\d元])")
 
 
 # ---------------------------------------------------------------------- percentages

@@ -119,6 +119,8 @@ def test_format_then_find_round_trips(yuan):
     ("两个亿的项目", 200_000_000),
     ("营收第一次破亿了", 100_000_000),  # a sum said by the round unit it passed
     ("营收刚过千万", 10_000_000),
+    ("前后花了大概两千来万", 20_000_000),  # about a round sum: the round sum
+    ("投了1000多万", 10_000_000),
     ("we've spent 9 million on compute", 9_000_000),  # a sum spent on something, no "yuan"
     ("a 2 million contract", 2_000_000),
     ("Still 400k?", 400_000),
