@@ -91,6 +91,11 @@ def asks_target(query: Query) -> bool:
     return bool(_TARGET_YEAR.search(low)) or load_lexicon().has_cue("target_question", low)
 
 
+def _own_terms(query: Query) -> set[str]:
+    """The question's own words (no topic expansions, no city names)."""
+    return {t for t in tokenize(query.rewritten or query.text) if len(t) >= 2} - set(query.cities)
+
+
 def sentence_scores(clause: Clause, query: Query) -> list[tuple[int, int, str]]:
     """(score, position, sentence) for every sentence of a clause."""
     lex = load_lexicon()
@@ -104,7 +109,7 @@ def sentence_scores(clause: Clause, query: Query) -> list[tuple[int, int, str]]:
     phrases = quoted(query.text)
     named_figures = {format_yuan(a.yuan).removesuffix("元") for a in query.amounts}  # "能超过800万元吗?"
     # "从几个方面提出多少项重点任务?" → sentences stating "五个方面", "十五项重点"
-    own_terms = {t for t in tokenize(query.rewritten or query.text) if len(t) >= 2} - set(query.cities)
+    own_terms = _own_terms(query)
     counted = [re.compile(_NUMERAL + re.escape(unit + noun)) for unit, noun in _COUNTED.findall(low)]
     units = [re.compile(_NUMERAL + re.escape(unit) + "(?![元%])") for unit, noun in _COUNTED.findall(low) if noun]
     scored = []
@@ -117,7 +122,8 @@ def sentence_scores(clause: Clause, query: Query) -> list[tuple[int, int, str]]:
         matched = sum(min(len(t), 4) for t in own_terms if t in scope)  # the question's own words break ties
         if _HAS_NUMBER.search(sentence) and query.qtype in ("rate", "compare", "eligibility") and figures_wanted:
             score += 3
-        if asks_amount and _AMOUNT.search(sentence) and any(w in sentence for w in lex.cue("limit_words")):
+        # a sum with its limit answers "多少钱"; in a target question "多少" asks for the goal's own figure
+        if asks_amount and not target and _AMOUNT.search(sentence) and any(w in sentence for w in lex.cue("limit_words")):
             score += 6
         if asks_rate and "%" in sentence:
             score += 6
@@ -151,7 +157,16 @@ def best_sentences(clause: Clause, query: Query, limit: int = 2) -> list[str]:
         return candidates  # a short list (继续有效的文件目录): every entry, none picked over another
     top = sentence_scores(clause, query)  # best first; ties go to the sentence with more of the question's terms
     best_score = top[0][0]
-    chosen = [t for t in top[:limit] if t[0] > 0 and t[0] >= best_score * 0.6] or top[:1]
+    chosen = top[:1]
+    own = _own_terms(query)
+    for _ in range(limit - 1):
+        rest = [t for t in top if t not in chosen and t[0] > 0 and t[0] >= best_score * 0.6]
+        if not rest:
+            break
+        # among equally good sentences, the one that answers a part of the question not answered yet ("营收和算力")
+        covered = {w for t in chosen for w in own if w in t[2]}
+        tied = [t for t in rest if t[0] == rest[0][0]]
+        chosen.append(max(tied, key=lambda t: len({w for w in own if w in t[2]} - covered)))
     positions = sorted({p for _, pos, _ in chosen for p in _with_its_list(candidates, pos)})
     return [_shorten(candidates[p], query) for p in positions]
 

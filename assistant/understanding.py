@@ -96,8 +96,11 @@ def split_parts(text: str) -> list[str]:
     lex = load_lexicon()
     for piece in filter(None, pieces):
         short = len(re.sub(r"[\W_]", "", piece)) < MIN_PART_CHARS and not _asks_other_kind(piece, parts, lex)
-        if parts and (short or _only_figures(piece)):
-            parts[-1] += f" {piece}"  # too short or only figures ("同样250万"): belongs to the ask before it
+        # "主要问营收和算力这两块": no ask, no kind of its own and nothing about the asker: narrows the ask before
+        low = piece.lower()
+        says_only = not (lex.has_cue("asks_any", low) or lex.has_cue("self_reference", low)) and question_type(low, lex) == "rate"
+        if parts and (short or _only_figures(piece) or says_only):
+            parts[-1] += f" {piece}"  # too short, only figures ("同样250万") or no ask: belongs to the ask before it
         else:
             parts.append(piece)
     return parts

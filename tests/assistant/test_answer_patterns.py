@@ -595,3 +595,12 @@ def test_an_english_follow_up_that_goes_on_keeps_the_subject(client):
                              "and for the really big ones, is there a ceiling?"])
     assert [c["id"] for c in last["citations"]] == ["zhengzhou-ai-measures#二.4"]
     assert "一事一议" in last["answer"] or "case by case" in last["answer"]  # no ceiling: negotiated
+
+
+@pytest.mark.parametrize("question", [
+    "嘉兴的AI方案到2027年营收要做到多大?算力规模要到多少",  # the second ask's own sentence, not a sum with a limit
+    "嘉兴搞人工智能有什么目标?主要想知道营收和算力两块",  # a piece that asks nothing narrows the ask before it
+])
+def test_a_target_question_naming_two_aspects_quotes_a_sentence_for_each(client, question):
+    body = ask(client, question)
+    assert "1000亿元" in body["answer"] and "100EFlops" in body["answer"]
