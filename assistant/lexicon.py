@@ -39,6 +39,7 @@ class Lexicon:
     all_cities: frozenset[str] = field(default_factory=frozenset)
     departments_en: dict[str, str] = field(default_factory=dict)
     en_cues: dict[str, str] = field(default_factory=dict)
+    zh_cues: dict[str, str] = field(default_factory=dict)  # a user's Chinese words → the words the clauses use
     amount_cues: dict[str, tuple[str, ...]] = field(default_factory=dict)  # calculator input → cue words
     amount_deductions: dict[str, tuple[str, ...]] = field(default_factory=dict)
     award_levels: dict[str, tuple[str, ...]] = field(default_factory=dict)  # level → words naming it
@@ -114,6 +115,7 @@ def load_lexicon() -> Lexicon:
         all_cities=known_cities(),
         departments_en=dict(raw.get("departments_en") or {}),
         en_cues={str(k).lower(): str(v) for k, v in (raw.get("en_cues") or {}).items()},
+        zh_cues={str(k): str(v) for k, v in (raw.get("zh_cues") or {}).items()},
         amount_cues=_cue_words(raw.get("amount_cues")),
         amount_deductions=_cue_words(raw.get("amount_deductions")),
         award_levels=_cue_words(raw.get("award_levels")),

@@ -128,8 +128,15 @@ class Planner:
             stacking = self.catalogue.stacking_clause(self._conversation_document(query, top))
             if stacking is not None:
                 return AnswerPlan(STACKING, query, focus=stacking, hits=hits)
-        if not query.amounts and (asks_count(query) or asks_target(query)) and query.followup != "this" and anchor is None:
-            return AnswerPlan(QUOTE, query, focus=self._counting_clause(query, hits[:FOCUS_DEPTH]), hits=hits)
+        if not query.amounts and (asks_count(query) or asks_target(query)) and anchor is None:
+            if query.followup != "this":
+                return AnswerPlan(QUOTE, query, focus=self._counting_clause(query, hits[:FOCUS_DEPTH]), hits=hits)
+            own = replace(query, rewritten=query.text)  # its own words ask it, not the subject it carries
+            if (query.qtype not in DOCUMENT_QUESTION_TYPES and (asks_count(own) or asks_target(own))
+                    and (earlier := self._earlier_clause(query)) is not None):
+                # "它说政策支持一共有几个方面?": counted in the document the conversation is on (its clause first)
+                in_document = [earlier, *(h for h in self._document_hits(earlier.document.doc_id) if h.clause.clause_id != earlier.clause.clause_id)]
+                return AnswerPlan(QUOTE, query, focus=self._counting_clause(query, in_document), hits=hits)
         if (query.followup == "city" and query.qtype not in PER_DOCUMENT_TYPES
                 and (same := self._same_part_elsewhere(query, hits, anchor)) is not None):
             return AnswerPlan(QUOTE, query, focus=same, hits=hits)

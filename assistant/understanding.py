@@ -224,6 +224,7 @@ class Query:
         # English words in any question ("嘉兴AI实施方案") read with their Chinese wording
         low = self.rewritten.lower()
         extra += " " + " ".join(zh for cue, zh in lex.en_cues.items() if _en_match(low, cue))
+        extra += " " + " ".join(zh for cue, zh in lex.zh_cues.items() if cue in low)  # "哪个单位出的" → 机关
         return f"{self.rewritten} {' '.join(self.cities)} {extra}".strip()
 
 

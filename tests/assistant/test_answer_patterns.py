@@ -604,3 +604,18 @@ def test_an_english_follow_up_that_goes_on_keeps_the_subject(client):
 def test_a_target_question_naming_two_aspects_quotes_a_sentence_for_each(client, question):
     body = ask(client, question)
     assert "1000亿元" in body["answer"] and "100EFlops" in body["answer"]
+
+
+def test_a_persons_name_is_asked_from_the_text_not_the_documents_title(client):
+    body = ask(client, "嘉兴10月任命的经济技术开发区管委会副主任叫什么名字?")
+    assert "眭永华" in body["answer"]
+
+
+def test_which_organisation_issued_the_interpretation_is_its_agency_not_the_person(client):
+    body = ask(client, "嘉兴AI实施方案的政策解读是哪个单位出的?")
+    assert [c["id"] for c in body["citations"]] == ["jiaxing-ai-plan-interpretation#六.(一)"]
+
+
+def test_a_count_asked_of_it_is_counted_in_the_document_the_conversation_is_on(client):
+    *_, last = chat(client, ["嘉兴AI方案的政策解读是谁解读的?", "方案什么时候开始施行?", "它一共从几个方面给政策支持?"])
+    assert "10个方面" in last["answer"]
