@@ -125,6 +125,11 @@ class Catalogue:
             return self.documents[doc.related_doc_id]
         return doc
 
+    def interpretation_of(self, doc: Document) -> Document | None:
+        """The interpretation that explains a policy (or the interpretation itself)."""
+        policy = self.policy_doc(doc)
+        return next((d for d in self.documents.values() if d.kind == "interpretation" and d.related_doc_id == policy.doc_id), None)
+
     def validity_clause(self, doc: Document) -> Hit | None:
         """The last clause of a document that states its validity."""
         for clause in reversed(self._by_doc.get(doc.doc_id, [])):

@@ -146,6 +146,8 @@ class Planner:
         elif query.followup == "this" and (earlier := self._earlier_clause(query)) is not None:
             top, continued = self._continued(earlier, query, hits), True
             on_earlier = top.clause.clause_id == earlier.clause.clause_id
+        if query.qtype == "interpretation" and top.document.kind != "interpretation":
+            top = self._in_interpretation(query, top, hits)
         if query.followup == "city" and not any(self._covers_topics(h, query, every=True) for h in hits[:3]):
             missing = tuple(t for t in query.topics if not any(self._covers_topics(h, replace(query, topics=(t,))) for h in hits[:3]))
             return AnswerPlan(
@@ -243,6 +245,19 @@ class Planner:
         doc = self.catalogue.policy_doc(city_hits[0].document)
         return next((h for h in self._document_hits(doc.doc_id) if h.clause.kind == kind), None)
 
+    def _in_interpretation(self, query: Query, top: Hit, hits: Sequence[Hit]) -> Hit:
+        """"And what number do I call about it?": an interpretation question is answered from the interpretation of the
+        policy the answer is about — its clause that holds most of the question's words — when there is one."""
+        interpretation = self.catalogue.interpretation_of(top.document)
+        if interpretation is None:
+            return top
+        retrieved = next((h for h in hits if h.document.doc_id == interpretation.doc_id), None)
+        if retrieved is not None:
+            return retrieved
+        clauses = self._document_hits(interpretation.doc_id)
+        scores = self.retriever.own_word_scores(query, clauses)
+        return max(zip(scores, clauses), key=lambda pair: pair[0])[1] if clauses else top
+
     def _covering_all(self, query: Query, hits: Sequence[Hit]) -> Hit:
         """The best clause, or among the next few the first that speaks of every programme the question names when the
         best speaks of only some ("建智算中心找银行贷了款,有贴息吗?" is about the loan for compute infrastructure, not
@@ -296,12 +311,15 @@ class Planner:
             and bool(query.amounts or query.topics)
         )
 
-    @staticmethod
-    def _continued(anchor: Hit, query: Query, hits: Sequence[Hit]) -> Hit:
+    def _continued(self, anchor: Hit, query: Query, hits: Sequence[Hit]) -> Hit:
         """The clause a continuing ask rests on: the earlier ask's clause, unless this ask's best clause is another
-        clause of the same document that holds more of this ask's own wording ("解读机关是谁?解读人是谁?")."""
-        if not hits or hits[0].clause.clause_id == anchor.clause.clause_id or hits[0].document.doc_id != anchor.document.doc_id:
+        clause of the same document that holds more of this ask's own wording ("解读机关是谁?解读人是谁?"), or a
+        clause of its interpretation when the ask is about the interpretation ("这个方案的政策解读是哪个单位出的?")."""
+        if not hits or hits[0].clause.clause_id == anchor.clause.clause_id:
             return anchor
+        if hits[0].document.doc_id != anchor.document.doc_id:
+            explains = self.catalogue.policy_doc(hits[0].document).doc_id == self.catalogue.policy_doc(anchor.document).doc_id
+            return hits[0] if explains and query.qtype == "interpretation" else anchor
         if query.qtype == "responsible" and anchor.clause.responsible_units and not hits[0].clause.responsible_units:
             return anchor  # "这个归哪些部门管?": a clause naming no unit cannot answer it, whatever words it shares
         own = bigrams(query.text)

@@ -619,3 +619,13 @@ def test_which_organisation_issued_the_interpretation_is_its_agency_not_the_pers
 def test_a_count_asked_of_it_is_counted_in_the_document_the_conversation_is_on(client):
     *_, last = chat(client, ["嘉兴AI方案的政策解读是谁解读的?", "方案什么时候开始施行?", "它一共从几个方面给政策支持?"])
     assert "10个方面" in last["answer"]
+
+
+@pytest.mark.parametrize("questions", [
+    ["嘉兴AI实施方案文号是多少?", "有效期到什么时候?", "这个方案的政策解读有咨询电话吗?"],
+    ["Who interpreted Jiaxing's AI plan?", "What's the compute target?", "And what number do I call to ask about it?"],
+])
+def test_an_interpretation_question_in_a_conversation_is_answered_from_the_interpretation(client, questions):
+    *_, last = chat(client, questions)
+    assert [c["id"] for c in last["citations"]] == ["jiaxing-ai-plan-interpretation#六.(三)"]
+    assert "0573-82521924" in last["answer"]
