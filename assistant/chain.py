@@ -16,6 +16,7 @@ from typing import Sequence
 from assistant.catalogue import Catalogue
 from assistant.composers import Composed, Composer
 from assistant.composers.evidence import evidence
+from assistant.lexicon import load_lexicon
 from assistant.planner import AMOUNT_OUT_OF_RANGE, DOC_META, OVERVIEW, PROFILE_CHECK, REFUSE, AnswerPlan, Planner
 from assistant.retriever import QueryRetriever, without_instructions
 from assistant.types import Answer, Hit, Trace
@@ -198,7 +199,9 @@ def _gist(plan: AnswerPlan) -> tuple:
     levels of one award, "国家级…多少?省级…多少?", are two)."""
     focus = plan.focus.clause.clause_id if plan.focus is not None else None  # None: a city without the programme
     if plan.kind == DOC_META and plan.document is not None:
-        focus = plan.document.doc_id  # "这条出自哪个文件?文号是啥?": one document's facts, whichever clause cites them
+        # "这条出自哪个文件?文号是啥?": one document's facts, whichever clause cites them; what it is based on
+        # ("文号是多少?依据哪个办法?") is another ask
+        focus = (plan.document.doc_id, load_lexicon().has_cue("basis_question", plan.query.text))
     calc = plan.calculation
     computed = (calc.program, tuple(sorted((k, str(v)) for k, v in calc.inputs.items()))) if calc is not None else None
     return plan.kind, focus, computed, tuple(_gist(p) for p in plan.parts)

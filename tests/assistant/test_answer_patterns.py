@@ -629,3 +629,8 @@ def test_an_interpretation_question_in_a_conversation_is_answered_from_the_inter
     *_, last = chat(client, questions)
     assert [c["id"] for c in last["citations"]] == ["jiaxing-ai-plan-interpretation#六.(三)"]
     assert "0573-82521924" in last["answer"]
+
+
+def test_a_documents_number_and_its_basis_asked_together_are_both_answered(client):
+    body = ask(client, "嘉兴司法局公布清理结果的那份通知文号是多少?依据哪些文件?")
+    assert "嘉司发〔2024〕22号" in body["answer"] and "国办发〔2018〕37号" in body["answer"]
