@@ -19,6 +19,7 @@ from index.tokenize import tokenize
 _SENTENCE = re.compile(r"[^。;!?\n]+[。;!?]?")
 _RESPONSIBLE = re.compile(r"[((\[][^()()\[\]]*责任(单位|部门)[::][^()()\[\]]*[))\]]")
 _HAS_NUMBER = re.compile(r"\d")
+_YEAR_ONLY = re.compile(r"\d{4}年(?:度|底|末|前)?")
 _COUNTED = re.compile(r"(?:几|多少)(个|项|家|条|件|名)([\u4e00-\u9fff]{0,2})")  # "几个方面", "多少项重点…", "几家"
 # "是哪几个?" asks which ones, "好几个政策" says several: neither asks how many
 _WHICH = re.compile(r"(?:哪(?:几|些)|好几)(?:个|项|家|条|件|名)?")
@@ -120,7 +121,8 @@ def sentence_scores(clause: Clause, query: Query) -> list[tuple[int, int, str]]:
         scope = year + sentence  # the words of the item and of the year that governs it
         score = min(TERM_CAP, sum(min(len(t), 4) for t in terms if t in scope))  # capped: long sentences repeat terms
         matched = sum(min(len(t), 4) for t in own_terms if t in scope)  # the question's own words break ties
-        if _HAS_NUMBER.search(sentence) and query.qtype in ("rate", "compare", "eligibility") and figures_wanted:
+        # a year alone ("到2027年的具体任务目标") states no figure
+        if _HAS_NUMBER.search(_YEAR_ONLY.sub("", sentence)) and query.qtype in ("rate", "compare", "eligibility") and figures_wanted:
             score += 3
         # a sum with its limit answers "多少钱"; in a target question "多少" asks for the goal's own figure
         if asks_amount and not target and _AMOUNT.search(sentence) and any(w in sentence for w in lex.cue("limit_words")):
