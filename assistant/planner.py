@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Iterator, Sequence
 
 from assistant.calculation_choice import CalculationChooser
+from assistant.calculator.amounts import money_figures
 from assistant.catalogue import Catalogue
 from assistant.lexicon import Lexicon, load_lexicon, without_words
 from assistant.replies import answered_clause
@@ -117,6 +118,9 @@ class Planner:
         if not self.worth_searching(query) or not hits or self._irrelevant(query, hits):
             return AnswerPlan(REFUSE, query, hits=hits)
         top = self._covering_all(query, hits)
+        if self.lex.has_cue("asks_which_more", query.text.lower()) and not money_figures(top.clause.text):
+            # "哪个给得多?": answered by a clause that pays something
+            top = next((h for h in hits[:COVERING_DEPTH] if money_figures(h.clause.text)), top)
         if self._asks_stacking(query) and len(query.cities) >= 2:
             # "杭州和嘉兴能叠加吗?": each city's own principle
             parts = tuple(

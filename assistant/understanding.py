@@ -552,13 +552,29 @@ class QueryParser:
         # "我们今年用了700万,刚拿到网信办备案": figures with an option are the asker's situation under the programme
         # asked about, even when the option's words name a programme too
         figures = bool(query.amounts or query.percents) and (not query.topics or bool(query.options))
-        subject = self._subject(previous) if figures else "、".join(previous.cities)
-        topics = tuple(dict.fromkeys((*previous.topics, *query.topics))) if figures else query.topics
+        # "if we landed both titles, which one pays more, and can we take both?": the programmes talked about
+        relates = not any(self.lex.topic(t).answer_kind is None for t in query.topics) and (
+            bool(query.topics) or self.lex.has_cue("asks_which_more", query.text.lower()))
+        carried = figures or relates
+        subject = self._subject(previous) if carried else "、".join(previous.cities)
+        topics = tuple(dict.fromkeys((*previous.topics, *query.topics))) if carried else query.topics
+        if relates:  # both ("两个都…") of the programmes the conversation went through
+            talked = self._programmes_talked_about(previous)
+            topics = tuple(dict.fromkeys((*talked, *query.topics)))
+            subject = "、".join(previous.cities) + "、".join(self.lex.topic(t).zh_name for t in talked)
         return replace(
             query, followup="context", cities=previous.cities, topics=topics,
             # the subject goes after the question: the amounts' offsets stay those of the text
             options={**previous.options, **query.options}, rewritten=f"{query.text} {subject}", previous=previous,
         )
+
+    def _programmes_talked_about(self, previous: Query | None, most: int = 3) -> tuple[str, ...]:
+        """The programme topics of the latest turns (the latest first), at most `most`."""
+        found: list[str] = []
+        while previous is not None and len(found) < most:
+            found += [t for t in previous.topics if self.lex.topic(t).answer_kind is None and t not in found]
+            previous = previous.previous
+        return tuple(found[:most])
 
     def _restates_slot(self, query: Query, previous: Query) -> str | None:
         """An option follow-up in more words: a question that names no other programme than the one asked about and
@@ -625,8 +641,9 @@ class QueryParser:
         programme) that gave amounts or asked for one; else the latest about a programme (an award, not stacking or
         a department); else the previous question."""
 
-        def programme(q: Query) -> bool:  # about a measure, not only about stacking
-            return any(self.lex.topic(t).answer_kind is None for t in q.topics)
+        def programme(q: Query) -> bool:  # about a measure, not about how measures combine
+            kinds = [self.lex.topic(t).answer_kind for t in q.topics]
+            return None in kinds and not any(kinds)
 
         def earlier() -> Iterator[Query]:
             q: Query | None = previous

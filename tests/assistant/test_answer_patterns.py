@@ -634,3 +634,13 @@ def test_an_interpretation_question_in_a_conversation_is_answered_from_the_inter
 def test_a_documents_number_and_its_basis_asked_together_are_both_answered(client):
     body = ask(client, "嘉兴司法局公布清理结果的那份通知文号是多少?依据哪些文件?")
     assert "嘉司发〔2024〕22号" in body["answer"] and "国办发〔2018〕37号" in body["answer"]
+
+
+def test_which_pays_more_of_the_programmes_talked_about(client):
+    *_, last = chat(client, ["嘉兴国家级制造业创新中心奖多少?", "国家级企业技术中心呢?", "要是两个都评上了,哪个给得多?"])
+    assert "300万元" in last["answer"] and "150万元" in last["answer"]
+
+
+def test_english_words_for_mixed_industrial_land(client):
+    body = ask(client, "Jiaxing: for mixed-use industrial land, what share of the floor area must be industrial at least?")
+    assert "jiaxing-gazette-2024-11-2#三.(二)" in [c["id"] for c in body["citations"]] and "51%" in body["answer"]
