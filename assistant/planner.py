@@ -34,6 +34,7 @@ PROFILE_CHECK = "profile_check"  # a message describing the enterprise: every pr
 AMOUNT_OUT_OF_RANGE = "amount_out_of_range"  # a figure too large (or not finite) to compute with: said plainly
 NOT_IN_CITY = "not_in_city"  # a city switch to a city without the programme: said so, the nearest clause quoted as such
 LEXICAL_PEER_SHARE = 0.5  # see Planner._lexical_peers
+UNITS_DEPTH = 10  # clauses searched for one that names responsible units, when the best ones name none
 COVERING_DEPTH = 3  # clauses after the best one searched for one that covers every programme named
 FOCUS_DEPTH = 5  # clauses compared by how well their sentences answer a count or target question
 # Question types answered from one document each; asked for several cities, each city gets its own part.
@@ -186,7 +187,7 @@ class Planner:
             return AnswerPlan(QUOTE, query, focus=listed, hits=hits, city=city)
         if query.qtype == "responsible":
             target = top if (top.clause.responsible_units or query.followup == "this") else next(
-                (h for h in hits[:3] if h.clause.responsible_units), top)
+                (h for h in hits[:3] if h.clause.responsible_units), None) or self._naming_units(query, top)
             return AnswerPlan(
                 RESPONSIBLE, query, focus=target, hits=hits, city=city,
                 lead_note=self.catalogue.lead_listed_first(target.document),
@@ -261,6 +262,16 @@ class Planner:
         clauses = self._document_hits(interpretation.doc_id)
         scores = self.retriever.own_word_scores(query, clauses)
         return max(zip(scores, clauses), key=lambda pair: pair[0])[1] if clauses else top
+
+    def _naming_units(self, query: Query, top: Hit) -> Hit:
+        """A department question whose best clauses name no unit: a clause further down that names units and shares at
+        least as much of the question's wording ("…拿混合产业用地,归哪个部门管?"), else the best clause."""
+        own = bigrams(query.text)
+        deeper = [h for h in self.retriever.retrieve(query, k=UNITS_DEPTH) if h.clause.responsible_units]
+        best = max(deeper, key=lambda h: len(own & bigrams(h.clause.text)), default=None)
+        if best is not None and len(own & bigrams(best.clause.text)) >= len(own & bigrams(top.clause.text)):
+            return best
+        return top
 
     def _covering_all(self, query: Query, hits: Sequence[Hit]) -> Hit:
         """The best clause, or among the next few the first that speaks of every programme the question names when the

@@ -223,7 +223,10 @@ class Query:
         extra = " ".join(lex.topic(t).expand for t in self.topics)
         # English words in any question ("嘉兴AI实施方案") read with their Chinese wording
         low = self.rewritten.lower()
-        extra += " " + " ".join(zh for cue, zh in lex.en_cues.items() if _en_match(low, cue))
+        said = [cue for cue in lex.en_cues if _en_match(low, cue)]
+        # the longest phrase wins: "growth type" (成长型) is not "growth" (同比增速)
+        said = [cue for cue in said if not any(cue != other and cue in other for other in said)]
+        extra += " " + " ".join(lex.en_cues[cue] for cue in said)
         extra += " " + " ".join(zh for cue, zh in lex.zh_cues.items() if cue in low)  # "哪个单位出的" → 机关
         return f"{self.rewritten} {' '.join(self.cities)} {extra}".strip()
 

@@ -644,3 +644,14 @@ def test_which_pays_more_of_the_programmes_talked_about(client):
 def test_english_words_for_mixed_industrial_land(client):
     body = ask(client, "Jiaxing: for mixed-use industrial land, what share of the floor area must be industrial at least?")
     assert "jiaxing-gazette-2024-11-2#三.(二)" in [c["id"] for c in body["citations"]] and "51%" in body["answer"]
+
+
+def test_a_department_question_finds_the_clause_that_names_units_for_its_words(client):
+    body = ask(client, "有企业想在嘉兴都市型工业园区用混合产业用地,这事归哪个部门?")
+    assert [c["id"] for c in body["citations"]] == ["jiaxing-gazette-2024-11-2#三.(二)"]
+    assert "市自然资源和规划局" in body["answer"]
+
+
+def test_the_longest_english_phrase_decides_its_chinese_words(client):
+    body = ask(client, "Which department handles Jiaxing's award for a growth type Zhejiang digital merchant?")
+    assert [c["id"] for c in body["citations"]] == ["jiaxing-ai-plan#三.(八)"]
