@@ -29,7 +29,7 @@ _FOLLOWUP_TAIL = re.compile(r"(呢|吗)?[??。.!!]*\s*$")
 _CITY_SWITCH = re.compile(r"^(那|那么|换成|如果是|要是|换到|在)?\s*(?P<city>.{1,8}?)(的话)?(呢|怎么样|如何|又如何|那边)[??。.!!]*$")
 # "嘉兴那边又是按什么原则?": the same ask again, of another city
 _CITY_AGAIN = re.compile(r"^(那|那么)?\s*(?P<city>[^,,]{1,8}?)(那边|这边|方面)?(又|也|则)(是|怎么|如何|按)")
-_NAMES_LIMIT = re.compile(r"\s*(?:元)?(?:的)?(?:上限|封顶|限额|的上限|\s*cap\b|\s*ceiling\b|\s*limit\b)", re.I)
+_NAMES_LIMIT = re.compile(r"\s*元?的?(?:上限|封顶|限额|cap\b|ceiling\b|limit\b)", re.I)
 _GOES_ON = re.compile(r"^(?:ok(?:ay)?[.,!]?\s*)?(?:and|so|then)\b|^(?:那么?|那这)(?![个些里边样])", re.I)
 _WHAT_ABOUT = re.compile(r"^(what|how) about\b|^and\b|^same for\b", re.I)
 CITY_TOPIC_CHARS = 24  # a city-and-programme "…呢?" longer than this asks something of its own
@@ -464,8 +464,8 @@ class QueryParser:
                     if meant and (best is None or len(word) > best[0]):
                         best = (len(word), meant)
                 for word in words["en"]:
-                    gap = OPTION_WORD_GAP
-                    meant = choice if _en_affirmed(low, word, gap) else words["negated"] if _en_match(low, word, gap) else None
+                    said = _en_affirmed(low, word, OPTION_WORD_GAP)
+                    meant = choice if said else words["negated"] if _en_match(low, word, OPTION_WORD_GAP) else None
                     if meant and (best is None or len(word) > best[0]):
                         best = (len(word), meant)
             if best is not None:
