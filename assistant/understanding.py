@@ -494,7 +494,8 @@ class QueryParser:
             # "换成郑州呢?同样250万": with figures, the last figure question is asked again in the new city; naming a
             # programme ("嘉兴对应用场景呢?"), the last figure question about that programme, sums only if the same one
             other = bool(query.topics) and not set(query.topics) & set(previous.topics)
-            base = self._figure_question(previous) if query.amounts or query.topics else previous
+            # …and so does one naming an option ("And in Hangzhou, with domestic chips?" after "Who runs it?")
+            base = self._figure_question(previous) if query.amounts or query.topics or query.options else previous
             if query.topics and (other or base.qtype in DOCUMENT_QUESTION_TYPES):
                 base = replace(query, qtype="rate")  # another programme: its own words, asked as the figure question was
             rewritten = self._swap_cities(base.rewritten, base.cities, query.cities, base.lang)
@@ -627,6 +628,8 @@ class QueryParser:
             return None
         if query.cities and (_CITY_SWITCH.match(text) or _CITY_AGAIN.match(text) or _WHAT_ABOUT.match(text)):
             return "city"
+        if query.cities and query.amounts and query.qtype == "rate":
+            return "city"  # "We spent 5 million in Jiaxing last year": the programme asked about, there, with this sum
         if query.amounts and (_AMOUNT_SWITCH.search(text) or size <= 14):
             return "amount"
         if not query.cities and (_THIS.search(text) or _THIS_EN.search(text)):

@@ -35,7 +35,7 @@ _CN_MULTIPLIERS = {
 # Words that may follow a bare "30 million" that is still the sum (not "30 million users").
 _EN_AFTER_SUM = re.compile(
     r"\s*(?:$|[^\sA-Za-z]|(?:at|and|or|in|for|with|from|to|per|a|an|the|this|last|each|of|instead|now|then|so|but"
-    r"|yearly|annually|total|invested|spent|received|on|into|over|worth"
+    r"|yearly|annually|total|invested|spent|received|on|into|over|worth|there|here"
     # a noun the sum is the size of ("a 2 million contract", "a 50 million loan")
     r"|contracts?|loans?|deals?|orders?|budgets?|projects?|investments?"
     # an adverb or a verb: the number phrase has ended ("if 30 million actually arrived", "30 million was paid")

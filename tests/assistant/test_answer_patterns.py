@@ -655,3 +655,16 @@ def test_a_department_question_finds_the_clause_that_names_units_for_its_words(c
 def test_the_longest_english_phrase_decides_its_chinese_words(client):
     body = ask(client, "Which department handles Jiaxing's award for a growth type Zhejiang digital merchant?")
     assert [c["id"] for c in body["citations"]] == ["jiaxing-ai-plan#三.(八)"]
+
+
+def test_an_english_chain_through_three_cities_keeps_the_sum_and_switches_options(client):
+    answers = chat(client, [
+        "What does Zhengzhou give for computing power vouchers?", "Our contract is 3 million yuan.", "Who runs it?",
+        "And in Hangzhou, with domestic chips?", "What if the chips were imported?", "We spent 5 million in Jiaxing last year, what about there?",
+        "Can these be combined with other subsidies?",
+    ])
+    assert answers[1]["calculation"]["result_yuan"] == 600_000  # 3 million × 20% in Zhengzhou
+    assert answers[3]["calculation"]["result_yuan"] == 900_000  # domestic compute in Hangzhou: 30%
+    assert answers[4]["calculation"]["result_yuan"] == 600_000  # imported: 20%
+    assert answers[5]["calculation"]["result_yuan"] == 2_000_000  # 5 million × 50%, capped at 2 million
+    assert "就高不重复" in answers[6]["answer"]
