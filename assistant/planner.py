@@ -335,8 +335,10 @@ class Planner:
         if hits[0].document.doc_id != anchor.document.doc_id:
             explains = self.catalogue.policy_doc(hits[0].document).doc_id == self.catalogue.policy_doc(anchor.document).doc_id
             return hits[0] if explains and query.qtype == "interpretation" else anchor
-        if query.qtype == "responsible" and anchor.clause.responsible_units and not hits[0].clause.responsible_units:
-            return anchor  # "这个归哪些部门管?": a clause naming no unit cannot answer it, whatever words it shares
+        if query.qtype == "responsible" and bool(anchor.clause.responsible_units) != bool(hits[0].clause.responsible_units):
+            # "这个归哪些部门管?": a clause naming no unit cannot answer it (after a detour to the stacking rule, the
+            # programme's clause does), whatever words it shares
+            return anchor if anchor.clause.responsible_units else hits[0]
         own = bigrams(query.text)
 
         def held(hit: Hit) -> int:
@@ -380,9 +382,11 @@ class Planner:
         return [self.catalogue.hit(c.clause_id) for c in self.catalogue.clauses_of(doc_id)]
 
     def _asks_stacking(self, query: Query) -> bool:
-        """How measures combine; not "同时拿到了A和B,哪个给得多?", which asks for their amounts."""
+        """How measures combine; not "同时拿到了A和B,哪个给得多?", which asks for their amounts, nor a department or
+        document question that follows a stacking answer."""
         asks_more = self.lex.has_cue("asks_which_more", query.text)
-        return not asks_more and any(self.lex.topic(t).answer_kind == STACKING for t in query.topics)
+        carried = query.followup == "this" and query.qtype in DOCUMENT_QUESTION_TYPES  # "哪个部门受理?" after it
+        return not asks_more and not carried and any(self.lex.topic(t).answer_kind == STACKING for t in query.topics)
 
     def _irrelevant(self, query: Query, hits: Sequence[Hit]) -> bool:
         if query.topics or query.followup or (query.cities and (query.qtype != "rate" or asks_target(query))):

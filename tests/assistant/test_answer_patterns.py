@@ -668,3 +668,11 @@ def test_an_english_chain_through_three_cities_keeps_the_sum_and_switches_option
     assert answers[4]["calculation"]["result_yuan"] == 600_000  # imported: 20%
     assert answers[5]["calculation"]["result_yuan"] == 2_000_000  # 5 million × 50%, capped at 2 million
     assert "就高不重复" in answers[6]["answer"]
+
+
+def test_a_role_switched_back_and_a_department_after_a_stacking_detour(client):
+    answers = chat(client, ["郑州对人工智能全国重点实验室怎么支持?", "我们是共建单位", "要是牵头的呢"])
+    assert answers[1]["calculation"]["result_yuan"] == 1_000_000
+    assert answers[2]["calculation"]["result_yuan"] == 15_000_000  # back to the lead unit: 500万 + 1000万
+    *_, last = chat(client, ["嘉兴首台套装备奖励多少?", "浙江制造精品呢?", "这两个能一起拿吗?", "哪个部门受理?"])
+    assert "市经信局、市财政局" in last["answer"] and "就高不重复" not in last["answer"]
