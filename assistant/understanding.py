@@ -169,7 +169,7 @@ def _without_quoted_figures(query: "Query", previous: "Query", lex: Lexicon) -> 
     if not query.amounts:
         return query
     low = query.text.lower()
-    cued = any(_contains_any(low, words) for words in lex.amount_cues.values())
+    cued = any(_contains_any(low, words) for words in (*lex.amount_cues.values(), *lex.amount_deductions.values()))
     if cued or lex.has_cue("self_reference", low) or lex.has_cue("amount_question", low):
         return query
     answered: set = set()
@@ -532,6 +532,17 @@ class QueryParser:
         if kind == "amount":
             # "投资额提高到2000万元呢?" asks the last figure question again, even after "这个是哪些部门负责?"
             base = self._figure_question(previous)
+            if self._deducts(query) and _state_amounts(base):
+                # "土地款200万也算在里面": a sum to take out of the one stated, not a new one; both are read from
+                # the earlier question followed by this one
+                shift = len(base.rewritten) + 1
+                added = tuple(replace(a, start=a.start + shift, end=a.end + shift) for a in query.amounts)
+                return replace(
+                    query, followup="option", cities=previous.cities, topics=base.topics or previous.topics,
+                    qtype=base.qtype, amounts=(*_state_amounts(base), *added), percents=query.percents or base.percents,
+                    options={**previous.options, **query.options}, rewritten=f"{base.rewritten} {query.text}",
+                    previous=previous,
+                )
             rewritten = self._swap_amount(base, query)
             return replace(
                 query, followup=kind, cities=previous.cities, topics=base.topics or previous.topics, qtype=base.qtype,
@@ -669,6 +680,11 @@ class QueryParser:
         if found is None and asked_about:
             return self._figure_question(previous)  # no earlier question on these topics: the conversation's own
         return found or previous
+
+    def _deducts(self, query: Query) -> bool:
+        """Names its sum as one taken out of an input ("土地款", "land")."""
+        low = query.text.lower()
+        return any(w in low for words in self.lex.amount_deductions.values() for w in words)
 
     def _names_slot(self, text: str) -> bool:
         """Names the applicant's role or a level of government: a slot of an award, as options are."""

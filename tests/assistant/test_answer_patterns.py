@@ -676,3 +676,9 @@ def test_a_role_switched_back_and_a_department_after_a_stacking_detour(client):
     assert answers[2]["calculation"]["result_yuan"] == 15_000_000  # back to the lead unit: 500万 + 1000万
     *_, last = chat(client, ["嘉兴首台套装备奖励多少?", "浙江制造精品呢?", "这两个能一起拿吗?", "哪个部门受理?"])
     assert "市经信局、市财政局" in last["answer"] and "就高不重复" not in last["answer"]
+
+
+def test_a_sum_to_take_out_is_added_to_the_sum_stated_not_put_in_its_place(client):
+    *_, last = chat(client, ["嘉兴信息服务业提升改造项目有补助吗", "我们投了1000万", "其中土地款300万"])
+    assert last["calculation"]["inputs"]["investment_yuan"] == 7_000_000  # 1000万 less the land
+    assert last["calculation"]["result_yuan"] == 350_000
