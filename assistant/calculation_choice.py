@@ -189,7 +189,8 @@ def award_marks(rule: Any) -> dict[int, frozenset[str]]:
     generic_zh = set(_generic_zh())
     own = {
         id(a): {w for w in tokenize(_get(a, "zh") or "") if len(w) >= 2 and not w.isascii() and w not in generic_zh}
-        | {w for w in re.findall(r"[a-z]+", (_get(a, "en") or "").lower()) if len(w) >= MIN_MARK_LETTERS and w not in generic}
+        | {w for w in re.findall(r"[a-z]+", (_get(a, "en") or "").lower())
+           if len(w) >= MIN_MARK_LETTERS and w not in generic}
         for a in awards
     }
     return {
@@ -319,8 +320,11 @@ def award_inputs(rules: Sequence[Any], text: str, latest: str = "") -> tuple[Any
         # not its siblings
         rule, award = marked[0]
         siblings = {id(a) for a in _get(rule, "awards", None) or ()}
-        named = [n for n in named if id(n[2]) not in siblings] + [(max((n[0] for n in named), default=0.0) + LATEST_WEIGHT, rule, award)]
-        named.sort(key=lambda n: n[0], reverse=True)
+        best = max((n[0] for n in named), default=0.0)
+        named = sorted(
+            [n for n in named if id(n[2]) not in siblings] + [(best + LATEST_WEIGHT, rule, award)],
+            key=lambda n: n[0], reverse=True,
+        )
     if not named and len(rules) == 1:
         # "我们只入选了省级的场景": no award named by its words, but the level picks one of the programme's
         everything = [(1.0, rules[0], a) for a in _get(rules[0], "awards", None) or ()]

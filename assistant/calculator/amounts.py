@@ -49,7 +49,9 @@ def _ends_amount(s: str, end: int) -> bool:
     return _EN_AFTER_SUM.match(s, end) is not None
 
 
-_EN_MULTIPLIERS = {"thousand": 1_000, "k": 1_000, "million": 1_000_000, "mn": 1_000_000, "billion": 1_000_000_000, "bn": 1_000_000_000}
+_EN_MULTIPLIERS = {
+    "thousand": 1_000, "k": 1_000, "million": 1_000_000, "mn": 1_000_000, "billion": 1_000_000_000, "bn": 1_000_000_000,
+}
 
 # one stated maximum: amounts above it (or NaN / Infinity) are "out of range", never computed with
 MAX_AMOUNT_YUAN = Decimal(10**12)  # 1万亿元
@@ -67,6 +69,11 @@ _NOT_MONEY_AFTER = "人家个台名吨平亩户卡次件套项辆座千瓦头只
 # "2个亿", "一个亿": spoken hundred-millions take a classifier
 # "2000来万", "两千多万": about that sum (the round figure is taken)
 _ARABIC_CN = re.compile(rf"(?P<num>{_NUM})\s*(?:个(?=亿)|[来多余](?=[万亿]))?(?P<mult>{_CN_MULT})?\s*(?P<yuan>元|块钱|块)?")
+# "一千二百万", "两个亿", "两千来万": a sum in Chinese numerals (a classifier or an "about" word before its unit)
+_CN_SUM = re.compile(
+    r"(?P<cn>[一二两三四五六七八九十][零〇一二两三四五六七八九十百千万亿点]*?)(?:个(?=亿)|(?<=[十百千])[来多余](?=[万亿]))?"
+    r"(?P<big>[万亿])?(?P<yuan>元)?(?![零〇一二两三四五六七八九十百千万亿点])"
+)
 _ARABIC_EN = re.compile(
     rf"(?P<cur>{_CURRENCY_PREFIX})?(?P<num>{_NUM})\s*(?P<mult>thousand|million|billion|mn|bn|k)?\s*(?P<yuan>yuan|RMB|CNY)?",
     re.IGNORECASE,
@@ -295,7 +302,7 @@ def find_amounts(text: str) -> list[Amount]:
         if not m["yuan"] and end < len(s) and re.match(r"(美元|欧元|日元|港元|港币|英镑)", s[end:]):
             continue
         add(m.start(), end, _scaled(_decimal(m["num"]), _cn_multiplier(m["mult"])))
-    for m in re.finditer(rf"(?P<cn>[一二两三四五六七八九十][零〇一二两三四五六七八九十百千万亿点]*?)(?:个(?=亿)|(?<=[十百千])[来多余](?=[万亿]))?(?P<big>[万亿])?(?P<yuan>元)?(?![零〇一二两三四五六七八九十百千万亿点])", s):
+    for m in _CN_SUM.finditer(s):
         cn = m["cn"] + (m["big"] or "")
         if not (m["yuan"] or cn[-1] in _CN_BIG):
             continue
