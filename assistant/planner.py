@@ -125,14 +125,18 @@ class Planner:
         if self._asks_stacking(query) and len(query.cities) >= 2:
             # "杭州和嘉兴能叠加吗?": each city's own principle
             parts = tuple(
-                AnswerPlan(STACKING, query, focus=self.catalogue.stacking_clause(h[0].document) or h[0], hits=tuple(h), city=c)
+                AnswerPlan(
+                    STACKING, query, focus=self.catalogue.stacking_clause(h[0].document), hits=tuple(h), city=c,
+                    document=self.catalogue.policy_doc(h[0].document),
+                )
                 for c, h in self._hits_per_city(query, query.cities)
             )
             return AnswerPlan(PER_CITY, query, hits=hits, parts=parts)
         if self._asks_stacking(query):
-            stacking = self.catalogue.stacking_clause(self._conversation_document(query, top))
-            if stacking is not None:
-                return AnswerPlan(STACKING, query, focus=stacking, hits=hits)
+            document = self._conversation_document(query, top)
+            stacking = self.catalogue.stacking_clause(document)
+            # a policy that states no rule for combining measures is said to state none, not answered with a measure
+            return AnswerPlan(STACKING, query, focus=stacking, hits=hits, document=self.catalogue.policy_doc(document))
         if not query.amounts and (asks_count(query) or asks_target(query)) and anchor is None:
             if query.followup != "this":
                 return AnswerPlan(QUOTE, query, focus=self._counting_clause(query, hits[:FOCUS_DEPTH]), hits=hits)

@@ -258,10 +258,22 @@ def answer_not_in_city(draft: Draft, plan: AnswerPlan) -> None:
                   f"{quote(best_sentences(hit.clause, query, limit=1))}")
 
 
+def answer_no_stacking_rule(draft: Draft, plan: AnswerPlan) -> None:
+    """A policy that states no rule for combining its support with other measures says so, citing nothing."""
+    title = book_title(plan.document.title) if plan.document is not None else ""
+    if en(plan.query):
+        draft.add(f"{title} states no rule on combining its support with other measures; please ask the responsible "
+                  "department whether both can be claimed.")
+    else:
+        draft.add(f"{title}未写明与其他政策能否同时享受(叠加)的规则,能否同时申领请向责任单位确认。")
+
+
 def write_part(draft: Draft, plan: AnswerPlan) -> None:
     """One single-clause answer kind."""
     query, hit = plan.query, plan.focus
-    if plan.kind == kinds.CALCULATION:
+    if plan.kind == kinds.STACKING and hit is None:
+        answer_no_stacking_rule(draft, plan)
+    elif plan.kind == kinds.CALCULATION:
         answer_calculation(draft, hit, plan.calculation, query)
         if plan.award_label is not None:
             answer_award_wording(draft, hit, query, plan.award_label)

@@ -682,3 +682,11 @@ def test_a_sum_to_take_out_is_added_to_the_sum_stated_not_put_in_its_place(clien
     *_, last = chat(client, ["嘉兴信息服务业提升改造项目有补助吗", "我们投了1000万", "其中土地款300万"])
     assert last["calculation"]["inputs"]["investment_yuan"] == 7_000_000  # 1000万 less the land
     assert last["calculation"]["result_yuan"] == 350_000
+
+
+def test_a_policy_without_a_stacking_rule_says_it_states_none(client):
+    body = ask(client, "郑州的奖补能和其他政策叠加吗?")
+    assert not body["refused"] and "未写明" in body["answer"] and body["citations"] == []
+    both = ask(client, "杭州和郑州的奖励能叠加吗?")
+    assert [c["id"] for c in both["citations"]] == ["hangzhou-ai-measures#closing"]
+    assert "从优、就高、不重复" in both["answer"] and "未写明" in both["answer"]
