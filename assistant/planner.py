@@ -122,21 +122,13 @@ class Planner:
         if self.lex.has_cue("asks_which_more", query.text.lower()) and not money_figures(top.clause.text):
             # "哪个给得多?": answered by a clause that pays something
             top = next((h for h in hits[:COVERING_DEPTH] if money_figures(h.clause.text)), top)
-        if self._asks_stacking(query) and len(query.cities) >= 2:
-            # "杭州和嘉兴能叠加吗?": each city's own principle
-            parts = tuple(
-                AnswerPlan(
-                    STACKING, query, focus=self.catalogue.stacking_clause(h[0].document), hits=tuple(h), city=c,
-                    document=self.catalogue.policy_doc(h[0].document),
-                )
-                for c, h in self._hits_per_city(query, query.cities)
-            )
-            return AnswerPlan(PER_CITY, query, hits=hits, parts=parts)
         if self._asks_stacking(query):
-            document = self._conversation_document(query, top)
-            stacking = self.catalogue.stacking_clause(document)
             # a policy that states no rule for combining measures is said to state none, not answered with a measure
-            return AnswerPlan(STACKING, query, focus=stacking, hits=hits, document=self.catalogue.policy_doc(document))
+            if len(query.cities) < 2:
+                return self._stacking(query, self._conversation_document(query, top), hits)
+            # "杭州和嘉兴能叠加吗?": each city's own principle
+            parts = tuple(self._stacking(query, h[0].document, h, c) for c, h in self._hits_per_city(query, query.cities))
+            return AnswerPlan(PER_CITY, query, hits=hits, parts=parts)
         if not query.amounts and (asks_count(query) or asks_target(query)) and anchor is None:
             if query.followup != "this":
                 return AnswerPlan(QUOTE, query, focus=self._counting_clause(query, hits[:FOCUS_DEPTH]), hits=hits)
@@ -181,6 +173,13 @@ class Planner:
         return self._by_type(query, top, hits, cites_focus=on_earlier)
 
     # -- kinds ---------------------------------------------------------------------------------
+    def _stacking(self, query: Query, document: Document, hits: Sequence[Hit], city: str | None = None) -> AnswerPlan:
+        """How the measures of `document`'s policy combine: its stacking clause, or none when it states no rule."""
+        return AnswerPlan(
+            STACKING, query, focus=self.catalogue.stacking_clause(document), hits=tuple(hits), city=city,
+            document=self.catalogue.policy_doc(document),
+        )
+
     def _by_type(
         self, query: Query, top: Hit, hits: Sequence[Hit], city: str | None = None, cites_focus: bool = False,
     ) -> AnswerPlan:

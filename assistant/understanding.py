@@ -570,13 +570,15 @@ class QueryParser:
         # "if we landed both titles, which one pays more, and can we take both?": the programmes talked about
         relates = not any(self.lex.topic(t).answer_kind is None for t in query.topics) and (
             bool(query.topics) or self.lex.has_cue("asks_which_more", query.text.lower()))
-        carried = figures or relates
-        subject = self._subject(previous) if carried else "、".join(previous.cities)
-        topics = tuple(dict.fromkeys((*previous.topics, *query.topics))) if carried else query.topics
         if relates:  # both ("两个都…") of the programmes the conversation went through
             talked = self._programmes_talked_about(previous)
             topics = tuple(dict.fromkeys((*talked, *query.topics)))
             subject = "、".join(previous.cities) + "、".join(self.lex.topic(t).zh_name for t in talked)
+        elif figures:
+            topics = tuple(dict.fromkeys((*previous.topics, *query.topics)))
+            subject = self._subject(previous)
+        else:
+            topics, subject = query.topics, "、".join(previous.cities)
         return replace(
             query, followup="context", cities=previous.cities, topics=topics,
             # the subject goes after the question: the amounts' offsets stay those of the text
