@@ -146,6 +146,18 @@ class Catalogue:
                     return self.hit(clause.clause_id)
         return None
 
+    def policy_wide_clause(self, doc: Document, words: Iterable[str]) -> Hit | None:
+        """The clause of a policy (or of the policy an interpretation explains) that holds `words`, its closing
+        provisions first, then the one holding most of them: where a policy states what holds for all its measures
+        (who carries it out, its funds)."""
+        words = tuple(words)
+        held = {c.clause_id: sum(w in c.text for w in words) for c in self._by_doc.get(self.policy_doc(doc).doc_id, ())}
+        found = [c for c in self._by_doc.get(self.policy_doc(doc).doc_id, ()) if held[c.clause_id]]
+        return self.hit(min(found, key=lambda c: (c.kind != "closing", -held[c.clause_id])).clause_id) if found else None
+
+    def documents_of(self, city: str) -> list[Document]:
+        return [d for d in self.documents.values() if d.city == city]
+
     def attachment_of(self, hit: Hit) -> Hit | None:
         """The attachment a clause is or points at ("附件:继续有效的行政规范性文件目录" names the list that follows)."""
         if hit.clause.kind == "attachment":

@@ -45,6 +45,8 @@ class Lexicon:
     award_levels: dict[str, tuple[str, ...]] = field(default_factory=dict)  # level → words naming it
     award_roles: dict[str, tuple[str, ...]] = field(default_factory=dict)  # applicant role → words naming it
     cues: dict[str, tuple[str, ...]] = field(default_factory=dict)  # cue name → words (see lexicon.yaml `cues`)
+    # ask about a policy as a whole → (its question words, the words of the clause that answers it)
+    policy_wide_asks: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)
 
     def topic(self, topic_id: str) -> Topic:
         return next(t for t in self.topics if t.topic_id == topic_id)
@@ -56,6 +58,12 @@ class Lexicon:
     def has_cue(self, name: str, text: str) -> bool:
         low = text.lower()
         return any(w in low for w in self.cues[name])
+
+    def policy_wide_ask(self, text: str) -> tuple[str, ...] | None:
+        """The words of the clause answering what `text` asks about its policy as a whole ("资金从哪里列支?",
+        "谁牵头组织实施?"), None when it asks no such thing."""
+        low = text.lower()
+        return next((clause for ask, clause in self.policy_wide_asks.values() if any(w in low for w in ask)), None)
 
     @property
     def slot_words(self) -> tuple[str, ...]:
@@ -121,6 +129,10 @@ def load_lexicon() -> Lexicon:
         award_levels=_cue_words(raw.get("award_levels")),
         award_roles=_cue_words(raw.get("award_roles")),
         cues={name: tuple(str(w).lower() for w in words) for name, words in (raw.get("cues") or {}).items()},
+        policy_wide_asks={
+            name: (_cue_words({name: v["ask"]})[name], tuple(v["clause"]))
+            for name, v in (raw.get("policy_wide_asks") or {}).items()
+        },
     )
 
 

@@ -185,6 +185,9 @@ class Planner:
     ) -> AnswerPlan:
         """`cites_focus`: `top` is the clause the conversation was on ("这个是哪个文件里的?" cites it, not the notice)."""
         hits = tuple(hits)
+        wide = self._policy_wide(query, top.document if city else self._conversation_document(query, top))
+        if wide is not None:
+            return AnswerPlan(QUOTE, query, focus=wide, hits=hits, city=city)
         listed = self.catalogue.attachment_of(top) if query.qtype in ("rate", "doc_meta") else None
         if listed is not None and self._asks_listed(query, listed):
             return AnswerPlan(QUOTE, query, focus=listed, hits=hits, city=city)
@@ -218,8 +221,12 @@ class Planner:
             if not on_topic:  # the city has no such programme: say so, never fill in another clause
                 parts.append(AnswerPlan(CITY_LINE, query, city=city))
                 continue
+            wide = self._policy_wide_in_city(query, city, city_hits)
+            if wide is None and self._asks_policy_wide(query):
+                parts.append(AnswerPlan(CITY_LINE, query, city=city))  # its policies state no such thing
+                continue
             calc = self.chooser.choose(query, on_topic) if query.amounts else None
-            focus = self.catalogue.hit(calc.clause_id) if calc is not None else (
+            focus = self.catalogue.hit(calc.clause_id) if calc is not None else wide or (
                 self._part_of_kind(city_hits, part_kind) if part_kind else None) or on_topic[0]
             parts.append(AnswerPlan(CITY_LINE, query, focus=focus, hits=tuple(on_topic), calculation=calc, city=city))
         return AnswerPlan(COMPARE, query, hits=tuple(hits), parts=tuple(parts))
@@ -233,6 +240,23 @@ class Planner:
             return None
         best = max((h for _, city_hits in per_city for h in city_hits), key=lambda h: h.bm25_score)
         return best.clause.kind if best.clause.kind in SHARED_PARTS else None
+
+    def _policy_wide(self, query: Query, document: Document) -> Hit | None:
+        """The clause answering an ask about a policy as a whole ("资金从哪里列支?", "谁牵头组织实施?") when the
+        question names no programme, or names the document (the lexicon's `policy_wide_asks`)."""
+        if not self._asks_policy_wide(query):
+            return None
+        return self.catalogue.policy_wide_clause(document, self.lex.policy_wide_ask(query.text))
+
+    def _asks_policy_wide(self, query: Query) -> bool:
+        programme = any(self.lex.topic(t).answer_kind is None for t in query.topics)
+        return self.lex.policy_wide_ask(query.text) is not None and (
+            not programme or self.lex.has_cue("names_document", query.text))
+
+    def _policy_wide_in_city(self, query: Query, city: str, city_hits: Sequence[Hit]) -> Hit | None:
+        """`_policy_wide` for a city: in the policies of its best clauses first, then in its other policies."""
+        documents = dict.fromkeys((*(h.document for h in city_hits), *self.catalogue.documents_of(city)))
+        return next(filter(None, (self._policy_wide(query, d) for d in documents)), None)
 
     def _same_part_elsewhere(self, query: Query, hits: Sequence[Hit], anchor: Hit | None) -> Hit | None:
         """"嘉兴那边又是按什么原则?" after an answer from 杭州's closing provisions: the same part of the new city's

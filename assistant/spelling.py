@@ -35,6 +35,7 @@ from pypinyin import Style, lazy_pinyin, pinyin
 
 _HAN_RUN = re.compile(r"[\u3400-\u9fff]+")
 _HAN_WORD = re.compile(r"[\u3400-\u9fff]{2,4}")
+_PARTICLES = "的得地了着过"  # structural and aspect particles, which follow a word rather than end one
 WINDOWS = (4, 3, 2)  # window lengths, scanned longest first
 DOMINANCE = 3  # among several homophone words, one wins when found in at least this many times as many clauses
 MARGIN = 3.0  # the word meant must be at least e**MARGIN (20) times as probable as the typed characters
@@ -116,6 +117,8 @@ class HomophoneCorrector:
                     if i in inside or i + size in inside:
                         continue  # cuts a word of the question in two ("最高支持" holds no "高支", "算力用了" no "力用")
                     word = self._word_for(window)
+                    if word is not None and window[-1] in _PARTICLES and word[-1] == window[-1]:
+                        continue  # a verb and its particle ("补得多" is no "不得多"): the typo would be the verb itself
                     if word is not None:
                         fixes.append(Correction(run.start() + i, window, word))
                         taken[i:i + size] = [True] * size

@@ -228,6 +228,7 @@ class Query:
         said = [cue for cue in said if not any(cue != other and cue in other for other in said)]
         extra += " " + " ".join(lex.en_cues[cue] for cue in said)
         extra += " " + " ".join(zh for cue, zh in lex.zh_cues.items() if cue in low)  # "哪个单位出的" → 机关
+        extra += " " + " ".join(lex.policy_wide_ask(low) or ())  # "钱谁出?" → 所需资金 共同承担
         return f"{self.rewritten} {' '.join(self.cities)} {extra}".strip()
 
 
@@ -357,16 +358,25 @@ class QueryParser:
         ))
 
     def _compared_across_conversation(self, query: Query, turns: Sequence[Query]) -> Query | None:
-        """"so which city pays more?": the latest programme asked about, across every city the conversation named."""
-        if query.qtype != "compare" or query.cities or query.topics or query.outside_places:
+        """"so which city pays more?": the latest programme asked about, across every city the conversation named.
+        "哪个给得多?" or "and the yearly cap for each?" compares the cities too when the conversation went through
+        one programme only (with two programmes of one city it compares the programmes)."""
+        if query.cities or query.topics or query.outside_places or not turns:
+            return None
+        low = query.text.lower()
+        across = self.lex.has_cue("asks_which_more", low) or self.lex.has_cue("asks_each", low)
+        if query.qtype != "compare" and not (across and len(self._programmes_talked_about(turns[-1])) == 1):
             return None
         cities = tuple(dict.fromkeys(c for turn in turns for c in turn.cities))
         base = next((t for t in reversed(turns) if t.topics and t.qtype not in DOCUMENT_QUESTION_TYPES), None)
+        if base is None and across:  # "杭州算力券谁负责" "郑州呢" "哪个给得多?": the programme those turns were about
+            base = next((t for t in reversed(turns) if t.topics), None)
         if len(cities) < 2 or base is None:
             return None
         return replace(
-            query, followup="compare", cities=cities, topics=base.topics, amounts=query.amounts or _state_amounts(base),
-            options={**base.options, **query.options}, rewritten=f"{base.rewritten} {query.text}", previous=turns[-1],
+            query, followup="compare", cities=cities, topics=base.topics, qtype="compare",
+            amounts=query.amounts or _state_amounts(base), options={**base.options, **query.options},
+            rewritten=f"{base.rewritten} {query.text}", previous=turns[-1],
         )
 
     def _returned_to(self, query: Query, turns: Sequence[Query]) -> Query | None:

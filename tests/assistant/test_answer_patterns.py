@@ -690,3 +690,25 @@ def test_a_policy_without_a_stacking_rule_says_it_states_none(client):
     both = ask(client, "杭州和郑州的奖励能叠加吗?")
     assert [c["id"] for c in both["citations"]] == ["hangzhou-ai-measures#closing"]
     assert "从优、就高、不重复" in both["answer"] and "未写明" in both["answer"]
+
+
+@pytest.mark.parametrize("questions", [
+    ["郑州算力券归哪个部门管?", "杭州的呢?", "那哪个补得多?"],
+    ["Which bureau runs Zhengzhou's compute vouchers?", "and Hangzhou?", "what's the yearly cap for each?"],
+])
+def test_which_more_or_each_after_two_cities_on_one_programme_compares_the_cities(client, questions):
+    *_, last = chat(client, questions)
+    cited = [c["id"] for c in last["citations"]]
+    assert sorted(cited) == ["hangzhou-ai-measures#一.(三)", "zhengzhou-ai-measures#一.2"]
+    assert "800万元" in last["answer"] and "100万元" in last["answer"]
+
+
+@pytest.mark.parametrize("question, cited, figure", [
+    ("嘉兴那个人工智能实施方案,补助的钱是从哪列支的?", ["jiaxing-ai-plan#closing"], "市工业和信息化专项资金"),
+    ("都市型工业那份实施意见由谁来统筹推进?", ["jiaxing-gazette-2024-11-2#四"], "专项小组办公室"),
+    ("郑州和杭州的补贴资金谁来出?", ["hangzhou-ai-measures#closing"], "按财政体制共同承担"),
+])
+def test_an_ask_about_the_policy_as_a_whole_is_answered_from_the_clause_stating_it(client, question, cited, figure):
+    body = ask(client, question)
+    assert set(cited) <= {c["id"] for c in body["citations"]}
+    assert figure in body["answer"]

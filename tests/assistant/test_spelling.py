@@ -52,6 +52,7 @@ def test_the_corrections_name_each_window(corrector):
         "杭州的算力券从什么时候开始施行?",  # 始施 cuts 开始 and 施行 in two
         "我们刚拿到模型备案,今年算力用了1200万,能补多少?",  # 力用 cuts the vocabulary word 算力
         "嘉兴的政策解读人是谁?",  # 人是: two common words read as typed
+        "那两边哪个补得多?",  # 补得: a verb and its particle, never 不得
     ],
 )
 def test_correct_words_are_untouched(corrector, question):
