@@ -32,6 +32,7 @@ RESPONSIBLE, CLAUSE_DATE, VALIDITY, DOC_META, QUOTE, CITY_LINE = (
 OVERVIEW, STACKING = "overview", "stacking"  # help for a vague question; how measures combine
 PROFILE_CHECK = "profile_check"  # a message describing the enterprise: every programme it may claim (政策体检)
 AMOUNT_OUT_OF_RANGE = "amount_out_of_range"  # a figure too large (or not finite) to compute with: said plainly
+PER_PROGRAMME = "per_programme"  # a department or document question about several programmes: one part each
 NOT_IN_CITY = "not_in_city"  # a city switch to a city without the programme: said so, the nearest clause quoted as such
 LEXICAL_PEER_SHARE = 0.5  # see Planner._lexical_peers
 UNITS_DEPTH = 10  # clauses searched for one that names responsible units, when the best ones name none
@@ -157,6 +158,8 @@ class Planner:
             )
         if self._compares(query, hits):
             return self._comparison(query, hits)
+        if (each := self._per_programme(query, hits)) is not None:
+            return each
         if len(query.cities) >= 2 and query.qtype in PER_DOCUMENT_TYPES:
             parts = tuple(self._by_type(query, h[0], h, city=c) for c, h in self._hits_per_city(query, query.cities))
             return AnswerPlan(PER_CITY, query, hits=hits, parts=parts)
@@ -209,6 +212,23 @@ class Planner:
             focus = top if cites_focus else self.catalogue.first_clause(doc) or top
             return AnswerPlan(DOC_META, query, focus=focus, hits=hits, document=doc, city=city)
         return AnswerPlan(QUOTE, query, focus=top, hits=hits, city=city)
+
+    def _per_programme(self, query: Query, hits: Sequence[Hit]) -> AnswerPlan | None:
+        """"这两个都是经信局管吗?" after two programmes of one city: a responsible-unit answer for each programme, from
+        its own best clause, when no clause speaks of them all."""
+        programmes = [t for t in query.topics if self.lex.topic(t).answer_kind is None]
+        if query.qtype != "responsible" or len(query.cities) > 1 or len(programmes) < 2:
+            return None
+        if any(self._covers_topics(h, query, every=True) for h in hits[:COVERING_DEPTH]):
+            return None
+        parts = []
+        for topic in programmes:
+            own = replace(query, topics=(topic,))
+            found = next((h for h in hits if self._covers_topics(h, own)), None)
+            if found is None:
+                return None
+            parts.append(self._by_type(own, found, hits))
+        return AnswerPlan(PER_PROGRAMME, query, hits=tuple(hits), parts=tuple(parts))
 
     def _comparison(self, query: Query, hits: Sequence[Hit]) -> AnswerPlan:
         cities = query.cities if len(query.cities) >= 2 else self._compared_cities(hits)

@@ -36,7 +36,8 @@ from pypinyin import Style, lazy_pinyin, pinyin
 _HAN_RUN = re.compile(r"[\u3400-\u9fff]+")
 _HAN_WORD = re.compile(r"[\u3400-\u9fff]{2,4}")
 _PARTICLES = "的得地了着过"  # structural and aspect particles, which follow a word rather than end one
-WINDOWS = (4, 3, 2)  # window lengths, scanned longest first
+WINDOWS = (4, 3, 2)
+COMMON_CHAR = 150_000  # a character this frequent in the dictionary (是, 的, 在, 都, 和 …) is typed on purpose  # window lengths, scanned longest first
 DOMINANCE = 3  # among several homophone words, one wins when found in at least this many times as many clauses
 MARGIN = 3.0  # the word meant must be at least e**MARGIN (20) times as probable as the typed characters
 MAX_READINGS = 16  # at most this many pinyin spellings tried for one window (characters with several readings)
@@ -119,6 +120,8 @@ class HomophoneCorrector:
                     word = self._word_for(window)
                     if word is not None and window[-1] in _PARTICLES and word[-1] == window[-1]:
                         continue  # a verb and its particle ("补得多" is no "不得多"): the typo would be the verb itself
+                    if word is not None and self._word_and_common_char(window, word):
+                        continue  # "都是经信局管吗" holds 是 and 经信局, no typo of 市经信局
                     if word is not None:
                         fixes.append(Correction(run.start() + i, window, word))
                         taken[i:i + size] = [True] * size
@@ -150,6 +153,19 @@ class HomophoneCorrector:
             if best < DOMINANCE * max(second, 1):
                 return None
         return ranked[0] if self._likelier(ranked[0], window) else None
+
+    def _word_and_common_char(self, typed: str, word: str) -> bool:
+        """The window differs from `word` only at one end, in one of the commonest characters (是, 的, 在, 都 …),
+        and the rest of it is a known word: that character was meant, next to the word."""
+        freq = self.dictionary.FREQ
+        if typed[0] != word[0] and typed[1:] == word[1:]:
+            char, rest = typed[0], typed[1:]
+        elif typed[-1] != word[-1] and typed[:-1] == word[:-1]:
+            char, rest = typed[-1], typed[:-1]
+        else:
+            return False
+        known = rest in self.known or bool(freq.get(rest))
+        return len(rest) >= 2 and known and (freq.get(char) or 0) >= COMMON_CHAR
 
     def _likelier(self, word: str, typed: str) -> bool:
         """The noisy channel: `word` is far more probable than the typed characters read as the words they are

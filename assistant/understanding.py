@@ -563,8 +563,11 @@ class QueryParser:
         rewritten = _THIS.sub(subject, query.text, count=1) if query.lang != "en" else f"{query.text} ({subject})"
         if rewritten == query.text:
             rewritten = f"{subject} {query.text}"
+        topics = previous.topics
+        if self.lex.has_cue("both_of_them", query.text) and len(talked := self._programmes_talked_about(previous, 2)) == 2:
+            topics = talked[::-1]  # "这俩归哪个局管?": the two programmes the conversation went through, in order
         return replace(
-            query, followup=kind, cities=query.cities or previous.cities, topics=previous.topics,
+            query, followup=kind, cities=query.cities or previous.cities, topics=topics,
             options={**previous.options, **query.options}, rewritten=rewritten, previous=previous, subject=subject,
         )
 

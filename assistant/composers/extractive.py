@@ -235,6 +235,13 @@ class ExtractiveComposer:
                     draft.add(f"\n- {label}: {missing}" if en(plan.query) else f"\n- {label}:{missing}")
                     continue
                 answer_city_line(draft, part.focus, plan.query, part.calculation)
+        elif plan.kind == kinds.PER_PROGRAMME:
+            lex = load_lexicon()
+            draft.add("For each programme:" if en(plan.query) else "分别来看:")
+            for part in plan.parts:
+                topic = lex.topic(part.query.topics[0])
+                draft.add(f"\n- {topic.en_name}: " if en(plan.query) else f"\n- {topic.zh_name}:")
+                write_part(draft, part)
         elif plan.kind == kinds.PER_CITY:
             draft.add("By city:" if en(plan.query) else "各地情况:")
             for part in plan.parts:

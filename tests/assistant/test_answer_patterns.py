@@ -712,3 +712,14 @@ def test_an_ask_about_the_policy_as_a_whole_is_answered_from_the_clause_stating_
     body = ask(client, question)
     assert set(cited) <= {c["id"] for c in body["citations"]}
     assert figure in body["answer"]
+
+
+@pytest.mark.parametrize("questions", [
+    ["郑州算力券补多少?", "那独角兽企业奖多少?", "这俩都归哪个局管?"],
+    ["嘉兴新认定的国家级企业技术中心奖多少?", "首台套呢?", "这两个都是经信局在管吗?"],
+])
+def test_a_department_question_about_two_programmes_answers_each(client, questions):
+    *_, last = chat(client, questions)
+    lines = last["answer"].splitlines()
+    assert len(last["citations"]) == 2 and len({c["id"] for c in last["citations"]}) == 2
+    assert all("责任单位" in line for line in lines[1:3])

@@ -53,6 +53,7 @@ def test_the_corrections_name_each_window(corrector):
         "我们刚拿到模型备案,今年算力用了1200万,能补多少?",  # 力用 cuts the vocabulary word 算力
         "嘉兴的政策解读人是谁?",  # 人是: two common words read as typed
         "那两边哪个补得多?",  # 补得: a verb and its particle, never 不得
+        "这两个都是经信局管的吗?",  # 是 + 经信局: a common character next to a known word, never 市经信局
     ],
 )
 def test_correct_words_are_untouched(corrector, question):
