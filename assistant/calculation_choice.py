@@ -394,7 +394,9 @@ class CalculationChooser:
             rules = named_topic  # "模型备案奖励多少?" on a clause that also holds the scenario awards
         elif len(titled := self._titled(rules, query)) == 1:
             rules = titled  # "入选了省级的场景" on that clause: the programme whose title holds the topic's word
-        named = award_inputs(rules, query.rewritten, latest=query.text if query.followup else "")
+        # the question's own words decide over the earlier ones its rewriting carries ("上面说嘉兴那个,省级的呢?")
+        carried = query.followup or query.rewritten != query.text
+        named = award_inputs(rules, query.rewritten, latest=query.text if carried else "")
         if named is not None:
             rule, inputs = named
             return self.rules.calculate(rule.program, inputs, lang=lang)

@@ -269,7 +269,8 @@ class Planner:
         return self.catalogue.policy_wide_clause(document, self.lex.policy_wide_ask(query.text))
 
     def _asks_policy_wide(self, query: Query) -> bool:
-        programme = any(self.lex.topic(t).answer_kind is None for t in query.topics)
+        # a programme the question names itself, not one a follow-up carries ("这个钱是谁出的?")
+        programme = not query.followup and any(self.lex.topic(t).answer_kind is None for t in query.topics)
         return self.lex.policy_wide_ask(query.text) is not None and (
             not programme or self.lex.has_cue("names_document", query.text))
 

@@ -352,6 +352,8 @@ class QueryParser:
             return _bounded(self._resolve(query, previous))
         # "那回到物流那个项目,能拿多少?": that question again, with its programme, place and sums
         resolved = self._resolve(query, back)
+        if resolved.rewritten == query.text:  # "上面说嘉兴那个,省级的多少?": asked in the words of that question
+            resolved = replace(resolved, rewritten=f"{back.rewritten} {query.text}")
         return _bounded(replace(
             resolved, cities=resolved.cities or back.cities, topics=resolved.topics or back.topics,
             amounts=resolved.amounts or _state_amounts(back), options={**back.options, **resolved.options},
@@ -381,14 +383,17 @@ class QueryParser:
 
     def _returned_to(self, query: Query, turns: Sequence[Query]) -> Query | None:
         """The earlier turn a follow-up goes back to ("那回到物流那个项目,能拿多少?"): the first question about a
-        programme when it says so ("the first one"), else the latest turn before the last that shares the most of
-        its own words; None when it does not point back."""
+        programme when it says so ("the first one"), the latest one in the city it names ("上面说嘉兴那个"), else the
+        latest turn before the last that shares the most of its own words; None when it does not point back."""
         low = query.text.lower()
         if len(turns) < 2 or not self.lex.has_cue("returns_to", low):
             return None
         earlier = list(turns[:-1])
         if self.lex.has_cue("returns_to_first", low):
             start = next((i for i, t in enumerate(earlier) if t.topics), None)
+        elif query.cities and any(set(t.cities) & set(query.cities) for t in earlier):
+            # "back to Hangzhou's one": the latest programme asked about in that city
+            start = max((i for i, t in enumerate(earlier) if t.topics and set(t.cities) & set(query.cities)), default=None)
         else:
             own = bigrams(without_words(low, self.lex.cue("returns_to")))
             shared, start = max(((len(own & bigrams(t.text)), i) for i, t in enumerate(earlier)), default=(0, None))
@@ -486,6 +491,7 @@ class QueryParser:
     def _resolve(self, query: Query, previous: Query | None) -> Query:
         if previous is None or previous.off_topic or (previous.outside_places and not previous.cities):
             return query
+        stated = len(query.amounts)
         query = _without_quoted_figures(query, previous, self.lex)
         if self._compares_with_earlier(query, previous):
             # "那跟嘉兴比呢?", "how does that compare with Hangzhou?": the last figure question, in the earlier
@@ -499,7 +505,7 @@ class QueryParser:
             )
         kind = self._restates_slot(query, previous) or self._followup_kind(query)
         if kind is None:
-            return self._in_context(query, previous)
+            return self._in_context(query, previous, quotes=len(query.amounts) < stated)
         if kind == "city":
             # "换成郑州呢?同样250万": with figures, the last figure question is asked again in the new city; naming a
             # programme ("嘉兴对应用场景呢?"), the last figure question about that programme, sums only if the same one
@@ -571,15 +577,16 @@ class QueryParser:
             options={**previous.options, **query.options}, rewritten=rewritten, previous=previous, subject=subject,
         )
 
-    def _in_context(self, query: Query, previous: Query) -> Query:
+    def _in_context(self, query: Query, previous: Query, quotes: bool = False) -> Query:
         """A question that is no short follow-up still happens where the conversation is: naming no place, it keeps
         the earlier cities; giving figures but naming no programme, it keeps the programme too ("国家拨款到账了
-        1600万,能配多少?" after a question on 杭州's matching grants)."""
+        1600万,能配多少?" after a question on 杭州's matching grants), as does one quoting a figure of the answer
+        (`quotes`: "Does the building count toward the 20 million?")."""
         if query.cities or query.outside_places or not previous.cities or query.off_topic or query.qtype == "compare":
             return query
         # "我们今年用了700万,刚拿到网信办备案": figures with an option are the asker's situation under the programme
         # asked about, even when the option's words name a programme too
-        figures = bool(query.amounts or query.percents) and (not query.topics or bool(query.options))
+        figures = bool(query.amounts or query.percents or quotes) and (not query.topics or bool(query.options))
         # "if we landed both titles, which one pays more, and can we take both?": the programmes talked about
         relates = not any(self.lex.topic(t).answer_kind is None for t in query.topics) and (
             bool(query.topics) or self.lex.has_cue("asks_which_more", query.text.lower()))

@@ -723,3 +723,45 @@ def test_a_department_question_about_two_programmes_answers_each(client, questio
     lines = last["answer"].splitlines()
     assert len(last["citations"]) == 2 and len({c["id"] for c in last["citations"]}) == 2
     assert all("责任单位" in line for line in lines[1:3])
+
+
+def test_going_back_to_a_city_named_answers_its_programme_with_the_level_asked_now(client):
+    *_, last = chat(client, [
+        "嘉兴新入选国家级人工智能应用场景的企业奖多少?",
+        "郑州有类似的吗?",
+        "郑州这个归哪个部门?",
+        "刚才说嘉兴那个,省级的奖多少?",
+    ])
+    assert [c["id"] for c in last["citations"]][0] == "jiaxing-ai-plan#三.(七)"
+    assert last["calculation"]["result_yuan"] == 200_000
+
+
+def test_back_to_the_first_citys_programme_in_english(client):
+    *_, last = chat(client, [
+        "Does Hangzhou reward open-source model communities?",
+        "Does Zhengzhou have that too?",
+        "back to Hangzhou's one: how many firms get it?",
+    ])
+    assert [c["id"] for c in last["citations"]][0] == "hangzhou-ai-measures#二.(五)"
+
+
+def test_who_pays_asked_of_a_programme_in_a_conversation_is_the_policys_funding_rule(client):
+    *_, last = chat(client, ["杭州算力基础设施贷款贴息最多贴多少?", "這筆錢是誰來出?"])
+    assert "hangzhou-ai-measures#closing" in [c["id"] for c in last["citations"]]
+    assert "按财政体制共同承担" in last["answer"]
+
+
+def test_a_question_quoting_the_answers_figure_stays_on_its_programme(client):
+    *_, last = chat(client, [
+        "What does Jiaxing give for AI manufacturing investment projects?",
+        "Is the 20 million counted with the building works?",
+        "and the ceiling for one project?",
+    ])
+    assert [c["id"] for c in last["citations"]][0] == "jiaxing-ai-plan#三.(一)"
+    assert "15,000,000" in last["answer"] or "1500万元" in last["answer"]
+
+
+def test_a_department_ask_typed_with_the_wrong_na(client):
+    body = ask(client, "郑州人工智能产业园的奖补,要去那个部门申报?")
+    assert "zhengzhou-ai-measures#三.9" in [c["id"] for c in body["citations"]]
+    assert "市工信局" in body["answer"]

@@ -124,6 +124,8 @@ def test_format_then_find_round_trips(yuan):
     ("we've spent 9 million on compute", 9_000_000),  # a sum spent on something, no "yuan"
     ("a 2 million contract", 2_000_000),
     ("Still 400k?", 400_000),
+    ("is the 20 million counted with the building?", 20_000_000),  # a verb ends the number phrase
+    ("above the 50 million threshold", 50_000_000),
 ])
 def test_find_amounts_as_people_say_them(text, yuan):
     assert [a.yuan for a in find_amounts(text)] == [Decimal(yuan)]
