@@ -59,6 +59,17 @@ class Lexicon:
         low = text.lower()
         return any(w in low for w in self.cues[name])
 
+    def asks_which_more(self, text: str) -> bool:
+        """"哪个给得多?", "哪边补得多", "which one pays more?": which of several gives more — a cue word, or a word
+        asking which (`which_words`) followed closely by a word of more (`more_words`)."""
+        low = text.lower()
+        if self.has_cue("asks_which_more", low):
+            return True
+        which, more = "|".join(map(re.escape, self.cue("which_words"))), "|".join(map(re.escape, self.cue("more_words")))
+        zh = re.search(rf"(?:{which})[^,,。;;??!!\s]{{0,4}}?(?:{more})(?!少)", low)
+        en = re.search(rf"\bwhich\b[^,.;?!]{{0,24}}?\b(?:more|higher|bigger|larger)\b", low)
+        return bool(zh or en)
+
     def policy_wide_ask(self, text: str) -> tuple[str, ...] | None:
         """The words of the clause answering what `text` asks about its policy as a whole ("资金从哪里列支?",
         "谁牵头组织实施?"), None when it asks no such thing."""

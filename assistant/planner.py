@@ -120,7 +120,7 @@ class Planner:
         if not self.worth_searching(query) or not hits or self._irrelevant(query, hits):
             return AnswerPlan(REFUSE, query, hits=hits)
         top = self._covering_all(query, hits)
-        if self.lex.has_cue("asks_which_more", query.text.lower()) and not money_figures(top.clause.text):
+        if self.lex.asks_which_more(query.text) and not money_figures(top.clause.text):
             # "哪个给得多?": answered by a clause that pays something
             top = next((h for h in hits[:COVERING_DEPTH] if money_figures(h.clause.text)), top)
         if self._asks_stacking(query):
@@ -364,7 +364,10 @@ class Planner:
         # "有什么补贴", "哪些人工智能扶持政策", "what kind of subsidies": asks which support exists, names none
         gap = 24 if query.lang == "en" else 8  # English words are longer: about three words
         asks_for_support = re.search(rf"(?:{asks_what})[^,。;,.?!??!]{{0,{gap}}}?(?:{support})", low) is not None
-        return asks_for_support or (self.lex.has_cue("self_reference", low) and self.lex.has_cue("support_words", low))
+        # "还有别的补贴吗?", "anything else we could apply for?"
+        asks_other = self.lex.has_cue("asks_other", low) and self.lex.has_cue("support_words", low)
+        return asks_for_support or asks_other or (
+            self.lex.has_cue("self_reference", low) and self.lex.has_cue("support_words", low))
 
     def _describes_enterprise(self, query: Query) -> bool:
         """"我们是杭州的软件企业,签了1000万元国产算力合同,大模型刚备案": facts about us, no question."""
@@ -432,7 +435,7 @@ class Planner:
     def _asks_stacking(self, query: Query) -> bool:
         """How measures combine; not "同时拿到了A和B,哪个给得多?", which asks for their amounts, nor a department or
         document question that follows a stacking answer."""
-        asks_more = self.lex.has_cue("asks_which_more", query.text)
+        asks_more = self.lex.asks_which_more(query.text)
         carried = query.followup == "this" and query.qtype in DOCUMENT_QUESTION_TYPES  # "哪个部门受理?" after it
         return not asks_more and not carried and any(self.lex.topic(t).answer_kind == STACKING for t in query.topics)
 

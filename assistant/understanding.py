@@ -366,7 +366,7 @@ class QueryParser:
         if query.cities or query.topics or query.outside_places or not turns:
             return None
         low = query.text.lower()
-        across = self.lex.has_cue("asks_which_more", low) or self.lex.has_cue("asks_each", low)
+        across = self.lex.asks_which_more(low) or self.lex.has_cue("asks_each", low)
         if query.qtype != "compare" and not (across and len(self._programmes_talked_about(turns[-1])) == 1):
             return None
         cities = tuple(dict.fromkeys(c for turn in turns for c in turn.cities))
@@ -491,6 +491,10 @@ class QueryParser:
     def _resolve(self, query: Query, previous: Query | None) -> Query:
         if previous is None or previous.off_topic or (previous.outside_places and not previous.cities):
             return query
+        low = query.text.lower()
+        if not (query.topics or query.amounts or query.cities) and self.lex.has_cue("asks_other", low) and (
+                self.lex.has_cue("support_words", low)):
+            return query  # "还有别的补贴吗?": what else there is, not more of the programme talked about
         stated = len(query.amounts)
         query = _without_quoted_figures(query, previous, self.lex)
         if self._compares_with_earlier(query, previous):
@@ -589,7 +593,7 @@ class QueryParser:
         figures = bool(query.amounts or query.percents or quotes) and (not query.topics or bool(query.options))
         # "if we landed both titles, which one pays more, and can we take both?": the programmes talked about
         relates = not any(self.lex.topic(t).answer_kind is None for t in query.topics) and (
-            bool(query.topics) or self.lex.has_cue("asks_which_more", query.text.lower()))
+            bool(query.topics) or self.lex.asks_which_more(query.text))
         if relates:  # both ("两个都…") of the programmes the conversation went through
             talked = self._programmes_talked_about(previous)
             topics = tuple(dict.fromkeys((*talked, *query.topics)))
@@ -631,10 +635,14 @@ class QueryParser:
     def _compares_with_earlier(self, query: Query, previous: Query) -> bool:
         """Asks to compare what was asked with other cities: one city named ("跟嘉兴比呢?"), or several with a word
         pointing back ("杭州、郑州有没有这种奖励,比较一下")."""
-        if query.qtype != "compare" or not query.cities or not previous.cities or set(previous.cities) <= set(query.cities):
+        if not query.cities or not previous.cities or set(previous.cities) <= set(query.cities):
             return False
         text = query.text
-        return len(query.cities) == 1 or bool(_THIS.search(text) or _THIS_EN.search(text))
+        # "那嘉兴呢,哪个多?", "杭州和郑州有没有类似的?哪边多": which pays more, of the programme talked about
+        more = self.lex.asks_which_more(text) and len(self._programmes_talked_about(previous)) == 1
+        if query.qtype != "compare" and not more:
+            return False
+        return len(query.cities) == 1 or more or bool(_THIS.search(text) or _THIS_EN.search(text))
 
     def _followup_kind(self, query: Query) -> str | None:
         text = query.text.strip()

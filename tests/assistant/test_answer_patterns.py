@@ -765,3 +765,25 @@ def test_a_department_ask_typed_with_the_wrong_na(client):
     body = ask(client, "郑州人工智能产业园的奖补,要去那个部门申报?")
     assert "zhengzhou-ai-measures#三.9" in [c["id"] for c in body["citations"]]
     assert "市工信局" in body["answer"]
+
+
+@pytest.mark.parametrize("questions", [
+    ["杭州数据标注有补贴吗?", "行,那还有没有别的补贴?"],
+    ["What does Zhengzhou pay for compute?", "thanks - anything else a startup like us could apply for?"],
+])
+def test_asking_for_other_support_after_one_programme_gets_the_overview(client, questions):
+    *_, last = chat(client, questions)
+    assert all(city in last["answer"] for city in (("Hangzhou", "Jiaxing", "Zhengzhou") if "Zhengzhou" in questions[0] else ("杭州", "嘉兴", "郑州")))
+    assert last["citations"] == []
+
+
+def test_which_pays_more_naming_another_city_compares_it_with_the_one_talked_about(client):
+    *_, last = chat(client, ["杭州算力券每家企业一年最多多少?", "郑州那边呢?哪边给得多"])
+    cited = sorted(c["id"] for c in last["citations"])
+    assert cited == ["hangzhou-ai-measures#一.(三)", "zhengzhou-ai-measures#一.2"]
+
+
+def test_a_programme_only_one_city_has_compared_after_a_conversation_on_it(client):
+    *_, last = chat(client, ["嘉兴首台套奖励怎么给?", "郑州有没有类似的?哪边多"])
+    assert [c["id"] for c in last["citations"]] == ["jiaxing-ai-plan#三.(五)"]
+    assert "郑州:未找到对应条款" in last["answer"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.understanding import QueryParser, detect_lang, split_parts
+from assistant.lexicon import load_lexicon
 
 CITIES = ("嘉兴", "杭州", "郑州")
 
@@ -164,3 +165,16 @@ def test_options_as_people_say_them(parser, question, name, value):
 def test_a_situation_with_an_option_keeps_the_programme_it_is_about(parser):
     query = parser.parse("今年算力花了800万,模型刚完成网信办备案", [{"role": "user", "content": "嘉兴智算费用有补贴吗"}])
     assert query.topics[0] == "compute_voucher" and query.options["new_model_filing"] is True
+
+
+@pytest.mark.parametrize("text, asks", [
+    ("哪边给得多?", True),
+    ("那哪个补得多", True),
+    ("哪家给的钱更多", True),
+    ("which one pays more per contract?", True),
+    ("哪个部门负责?", False),
+    ("哪里申请,最多能拿多少?", False),  # where to apply, and the most one gets
+    ("what is the maximum?", False),
+])
+def test_which_gives_more_is_read_from_a_which_word_then_a_more_word(text, asks):
+    assert load_lexicon().asks_which_more(text) is asks
