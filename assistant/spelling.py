@@ -76,7 +76,7 @@ class HomophoneCorrector:
             known.update(_ngrams(word))
         by_pinyin: dict[str, list[str]] = {}
         for word in words:
-            by_pinyin.setdefault("".join(lazy_pinyin(word)), []).append(word)
+            by_pinyin.setdefault("".join(map(_fuzzy, lazy_pinyin(word))), []).append(word)
         frequency = {w: document_frequency.get(w, 0) for w in words}
         counts = sorted(c for w in words if (c := dictionary.FREQ.get(w)))
         return cls(
@@ -207,13 +207,18 @@ def _readings(char: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys([usual, *others]))
 
 
+def _fuzzy(syllable: str) -> str:
+    """A syllable as a fuzzy-pinyin input method reads it: zh/ch/sh typed as z/c/s (改照 for 改造)."""
+    return syllable[0] + syllable[2:] if syllable[:2] in ("zh", "ch", "sh") else syllable
+
+
 def _spellings(window: str) -> list[str]:
     """The toneless pinyin spellings of a window: the usual reading of each character first, then the others (bounded)."""
     spellings: dict[str, None] = {}
     for combo in product(*(_readings(c) for c in window)):
         if len(spellings) >= MAX_READINGS:
             break
-        spellings["".join(combo)] = None
+        spellings["".join(map(_fuzzy, combo))] = None
     return list(spellings)
 
 

@@ -59,7 +59,7 @@ def _spelled_out(text: str, word: str, max_gap: int = 3) -> bool:
     between each ("自己建的机房自己用" says 自建自用), affirmed, within one clause of the sentence."""
     if len(word) != 4 or not all(_CJK.match(ch) for ch in word):
         return False
-    gaps = "".join(f"{re.escape(ch)}[\u3400-\u9fff]{{0,{max_gap}}}?" for ch in word[:-1]) + re.escape(word[-1])
+    gaps = "".join(f"{re.escape(ch)}[\u3400-\u9fff、]{{0,{max_gap}}}?" for ch in word[:-1]) + re.escape(word[-1])
     return any(not _negated(text, m.start()) for m in re.finditer(gaps, text))
 
 
@@ -507,7 +507,10 @@ class QueryParser:
                 percents=query.percents or base.percents, options={**previous.options, **query.options},
                 rewritten=f"{base.rewritten} {query.text}", previous=previous,
             )
-        kind = self._restates_slot(query, previous) or self._followup_kind(query)
+        if (corrected := self._corrected(query)) is not None:
+            query, kind = corrected
+        else:
+            kind = self._restates_slot(query, previous) or self._followup_kind(query)
         if kind is None:
             return self._in_context(query, previous, quotes=len(query.amounts) < stated)
         if kind == "city":
@@ -631,6 +634,18 @@ class QueryParser:
         if not set(query.topics) <= set(base.topics) or (not query.options and not _state_amounts(base)):
             return None
         return "option"
+
+    def _corrected(self, query: Query) -> tuple[Query, str] | None:
+        """"sorry, the funds were 30 million, not 3 million", "说错了,是提升改造项目": a correction of what the asker
+        stated asks the last figure question again with the corrected sum (the one denied dropped) or option."""
+        if query.cities or not self.lex.has_cue("corrects_earlier", query.text.lower()):
+            return None
+        denied = self.lex.cue("denies_amount")
+        kept = tuple(a for a in query.amounts if not any(
+            query.text[max(0, a.start - len(w) - 1):a.start].rstrip().lower().endswith(w) for w in denied))
+        query = replace(query, amounts=kept)
+        kind = "option" if query.options else "amount" if query.amounts else None
+        return (query, kind) if kind else None
 
     def _compares_with_earlier(self, query: Query, previous: Query) -> bool:
         """Asks to compare what was asked with other cities: one city named ("跟嘉兴比呢?"), or several with a word

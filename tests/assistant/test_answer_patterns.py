@@ -787,3 +787,14 @@ def test_a_programme_only_one_city_has_compared_after_a_conversation_on_it(clien
     *_, last = chat(client, ["嘉兴首台套奖励怎么给?", "郑州有没有类似的?哪边多"])
     assert [c["id"] for c in last["citations"]] == ["jiaxing-ai-plan#三.(五)"]
     assert "郑州:未找到对应条款" in last["answer"]
+
+
+@pytest.mark.parametrize("questions, result", [
+    (["嘉兴信息服务业项目投资补助怎么算?", "我们新建项目,投了600万", "不对,我是说提升改照项目,金额不变"], 300_000),
+    (["Hangzhou matching funds for a provincial key R&D task?", "we got 2 million",
+      "sorry, I meant 12 million, not 2 million"], 3_000_000),
+    (["郑州算力券怎么补?", "合同额500万", "其实这些算力是我们自己建、自己用的,还能补吗"], 0),
+])
+def test_a_correction_or_a_fuzzy_pinyin_typo_recomputes_with_what_was_meant(client, questions, result):
+    *_, last = chat(client, questions)
+    assert last["calculation"]["result_yuan"] == result

@@ -33,6 +33,7 @@ def corrector() -> HomophoneCorrector:
         ("算力补帖比列是多少?", "算力补贴比例是多少?"),
         ("示范工厂奖力多少?能和区里的叠家吗?", "示范工厂奖励多少?能和区里的叠加吗?"),
         ("杭州算力卷怎么申请", "杭州算力券怎么申请"),  # 卷 read quan (one of its readings)
+        ("由哪个单位负责实思", "由哪个单位负责实施"),  # fuzzy pinyin: si typed for shi
     ],
 )
 def test_homophone_typos_are_corrected(corrector, typed, meant):
