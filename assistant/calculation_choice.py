@@ -253,6 +253,13 @@ def _same_slot(
         (score, rule, a) for score, rule in best_of_rule.values()
         for a in _get(rule, "awards", None) or () if id(a) not in kept_ids and own(a) & asked
     ]
+    # an award for the value asked beats a sibling named no better: "省内首台(套)" over "国内首台(套)", whose label
+    # names no level of this vocabulary (a sibling named by more of its own words, "CPMS pilot", stays)
+    fitting: dict[int, float] = {}
+    for score, rule, a in kept:
+        if own(a) & asked:
+            fitting[id(rule)] = max(score, fitting.get(id(rule), score))
+    kept = [n for n in kept if id(n[1]) not in fitting or own(n[2]) & asked or n[0] > fitting[id(n[1])]]
     return sorted(kept, key=lambda n: n[0], reverse=True) or named
 
 

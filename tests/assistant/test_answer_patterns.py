@@ -798,3 +798,9 @@ def test_a_programme_only_one_city_has_compared_after_a_conversation_on_it(clien
 def test_a_correction_or_a_fuzzy_pinyin_typo_recomputes_with_what_was_meant(client, questions, result):
     *_, last = chat(client, questions)
     assert last["calculation"]["result_yuan"] == result
+
+
+def test_a_level_switch_picks_the_award_of_that_level_over_a_sibling_naming_none(client):
+    *_, last = chat(client, ["嘉兴首台套装备奖多少?", "我们拿的是国内首台(套)", "那要是只有省内首台(套)呢?"])
+    assert last["calculation"]["program"] == "jiaxing_first_set_award"
+    assert last["calculation"]["result_yuan"] == 500_000
