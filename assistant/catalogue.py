@@ -14,7 +14,7 @@ from functools import cached_property
 from typing import Iterable
 
 from assistant.errors import NotFoundError
-from assistant.lexicon import Lexicon, load_lexicon
+from assistant.lexicon import Lexicon, WideAsk, load_lexicon
 from assistant.profile import CorpusProfile
 from assistant.types import ClauseView, Hit
 from index.lifecycle import status_on
@@ -146,13 +146,15 @@ class Catalogue:
                     return self.hit(clause.clause_id)
         return None
 
-    def policy_wide_clause(self, doc: Document, words: Iterable[str]) -> Hit | None:
-        """The clause of a policy (or of the policy an interpretation explains) that holds `words`, its closing
-        provisions first, then the one holding most of them: where a policy states what holds for all its measures
-        (who carries it out, its funds)."""
-        words = tuple(words)
-        held = {c.clause_id: sum(w in c.text for w in words) for c in self._by_doc.get(self.policy_doc(doc).doc_id, ())}
-        found = [c for c in self._by_doc.get(self.policy_doc(doc).doc_id, ()) if held[c.clause_id]]
+    def policy_wide_clause(self, doc: Document, wide: WideAsk) -> Hit | None:
+        """The clause of a policy (or of the policy an interpretation explains) answering an ask about it as a
+        whole: its clause of the kind the ask names, else the one holding the ask's words, its closing provisions
+        first, then the one holding most of them (who carries it out, its funds)."""
+        clauses = self._by_doc.get(self.policy_doc(doc).doc_id, ())
+        if wide.part:
+            return next((self.hit(c.clause_id) for c in clauses if c.kind == wide.part), None)
+        held = {c.clause_id: sum(w in c.text for w in wide.words) for c in clauses}
+        found = [c for c in clauses if held[c.clause_id]]
         return self.hit(min(found, key=lambda c: (c.kind != "closing", -held[c.clause_id])).clause_id) if found else None
 
     def documents_of(self, city: str) -> list[Document]:

@@ -26,6 +26,16 @@ class Topic:
 
 
 @dataclass(frozen=True)
+class WideAsk:
+    """An ask about a policy as a whole and where the policy answers it: the clause holding `words`, or its clause
+    of kind `part` (the preamble opens with the units a document is addressed to)."""
+
+    ask: tuple[str, ...]
+    words: tuple[str, ...] = ()
+    part: str | None = None
+
+
+@dataclass(frozen=True)
 class Lexicon:
     city_aliases: dict[str, tuple[str, ...]]  # corpus city → simplified aliases (longest first)
     city_en: dict[str, tuple[str, ...]]
@@ -46,7 +56,7 @@ class Lexicon:
     award_roles: dict[str, tuple[str, ...]] = field(default_factory=dict)  # applicant role → words naming it
     cues: dict[str, tuple[str, ...]] = field(default_factory=dict)  # cue name → words (see lexicon.yaml `cues`)
     # ask about a policy as a whole → (its question words, the words of the clause that answers it)
-    policy_wide_asks: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)
+    policy_wide_asks: dict[str, WideAsk] = field(default_factory=dict)
 
     def topic(self, topic_id: str) -> Topic:
         return next(t for t in self.topics if t.topic_id == topic_id)
@@ -70,11 +80,11 @@ class Lexicon:
         en = re.search(rf"\bwhich\b[^,.;?!]{{0,24}}?\b(?:more|higher|bigger|larger)\b", low)
         return bool(zh or en)
 
-    def policy_wide_ask(self, text: str) -> tuple[str, ...] | None:
+    def policy_wide_ask(self, text: str) -> WideAsk | None:
         """The words of the clause answering what `text` asks about its policy as a whole ("资金从哪里列支?",
         "谁牵头组织实施?"), None when it asks no such thing."""
         low = text.lower()
-        return next((clause for ask, clause in self.policy_wide_asks.values() if any(w in low for w in ask)), None)
+        return next((wide for wide in self.policy_wide_asks.values() if any(w in low for w in wide.ask)), None)
 
     @property
     def slot_words(self) -> tuple[str, ...]:
@@ -141,7 +151,7 @@ def load_lexicon() -> Lexicon:
         award_roles=_cue_words(raw.get("award_roles")),
         cues={name: tuple(str(w).lower() for w in words) for name, words in (raw.get("cues") or {}).items()},
         policy_wide_asks={
-            name: (_cue_words({name: v["ask"]})[name], tuple(v["clause"]))
+            name: WideAsk(_cue_words({name: v["ask"]})[name], tuple(v.get("clause") or ()), v.get("part"))
             for name, v in (raw.get("policy_wide_asks") or {}).items()
         },
     )

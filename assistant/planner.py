@@ -41,6 +41,7 @@ FOCUS_DEPTH = 5  # clauses compared by how well their sentences answer a count o
 # Question types answered from one document each; asked for several cities, each city gets its own part.
 PER_DOCUMENT_TYPES = DOCUMENT_QUESTION_TYPES
 _YEAR = re.compile(r"\d{4}年")
+_ORDINAL_ITEM = re.compile(r"第[一二三四五六七八九十\d]{1,3}(?:件|个|份|项)|\bthe (?:first|second|third|fourth|fifth|last) (?:one|document|file|item)\b", re.I)
 # Parts every policy has, at which a comparison naming no programme may ask the same of each city
 SHARED_PARTS = ("closing", "preamble", "goal")
 
@@ -192,6 +193,9 @@ class Planner:
         if wide is not None:
             return AnswerPlan(QUOTE, query, focus=wide, hits=hits, city=city)
         listed = self.catalogue.attachment_of(top) if query.qtype in ("rate", "doc_meta") else None
+        if listed is None and query.qtype in ("rate", "doc_meta") and _ORDINAL_ITEM.search(query.text):
+            # "第二件是什么文件?" in a conversation on a notice: an entry of the list the notice attaches
+            listed = next((h for h in self._document_hits(top.document.doc_id) if h.clause.kind == "attachment"), None)
         if listed is not None and self._asks_listed(query, listed):
             return AnswerPlan(QUOTE, query, focus=listed, hits=hits, city=city)
         if query.qtype == "responsible":
@@ -209,7 +213,9 @@ class Planner:
             return AnswerPlan(VALIDITY, query, focus=focus, hits=hits, document=doc, city=city)
         if query.qtype == "doc_meta":
             doc = self.catalogue.policy_doc(top.document)
-            focus = top if cites_focus else self.catalogue.first_clause(doc) or top
+            # "这个是哪个文件里的?" cites the clause talked about; "这个政策文号多少?" the document
+            on_clause = cites_focus and not self.lex.has_cue("names_document", query.text)
+            focus = top if on_clause else self.catalogue.first_clause(doc) or top
             return AnswerPlan(DOC_META, query, focus=focus, hits=hits, document=doc, city=city)
         return AnswerPlan(QUOTE, query, focus=top, hits=hits, city=city)
 
@@ -331,9 +337,10 @@ class Planner:
 
     def _asks_listed(self, query: Query, attachment: Hit) -> bool:
         """Asks about what an attachment lists ("附件里那份讲保险理赔的文件文号"), not the document's own facts: names
-        the attachment, or holds wording of its entries that the document's title does not (cue words left out)."""
-        if "附件" in query.text:
-            return True
+        the attachment or an entry by its place, or holds wording of its entries that the document's title does not
+        (cue words left out)."""
+        if "附件" in query.text or _ORDINAL_ITEM.search(query.text):
+            return True  # "第二件是什么文件?", "the second one": an entry of the list
         own = bigrams(without_words(query.text, self.lex.question_types["doc_meta"]["zh"]))
         return bool((own - bigrams(attachment.document.title)) & bigrams(attachment.clause.text))
 

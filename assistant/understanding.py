@@ -228,7 +228,7 @@ class Query:
         said = [cue for cue in said if not any(cue != other and cue in other for other in said)]
         extra += " " + " ".join(lex.en_cues[cue] for cue in said)
         extra += " " + " ".join(zh for cue, zh in lex.zh_cues.items() if cue in low)  # "哪个单位出的" → 机关
-        extra += " " + " ".join(lex.policy_wide_ask(low) or ())  # "钱谁出?" → 所需资金 共同承担
+        extra += " " + " ".join(wide.words if (wide := lex.policy_wide_ask(low)) else ())  # "钱谁出?" → 所需资金
         return f"{self.rewritten} {' '.join(self.cities)} {extra}".strip()
 
 

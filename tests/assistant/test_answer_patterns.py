@@ -804,3 +804,27 @@ def test_a_level_switch_picks_the_award_of_that_level_over_a_sibling_naming_none
     *_, last = chat(client, ["嘉兴首台套装备奖多少?", "我们拿的是国内首台(套)", "那要是只有省内首台(套)呢?"])
     assert last["calculation"]["program"] == "jiaxing_first_set_award"
     assert last["calculation"]["result_yuan"] == 500_000
+
+
+def test_whom_a_document_is_addressed_to_is_read_from_its_preamble(client):
+    body = ask(client, "嘉兴都市型工业的实施意见是下发给哪些单位的?")
+    assert [c["id"] for c in body["citations"]] == ["jiaxing-gazette-2024-11-2#preamble"]
+    assert "南湖区人民政府、秀洲区人民政府" in body["answer"]
+
+
+def test_an_entry_of_the_attached_list_asked_by_its_place(client):
+    *_, last = chat(client, ["嘉兴司法局清理行政规范性文件的通知是哪天发的?", "那第一个继续有效的是哪份文件?"])
+    assert [c["id"] for c in last["citations"]][0] == "jiaxing-gazette-2024-11-4#附件"
+    assert "嘉司发〔2022〕20号" in last["answer"]
+
+
+def test_the_number_of_this_policy_cites_the_document_not_the_clause_talked_about(client):
+    *_, last = chat(client, ["郑州全国重点实验室给多少?", "该政策的文号是什么?"])
+    assert [c["id"] for c in last["citations"]] == ["zhengzhou-ai-measures#notice"]
+    assert "郑政文〔2024〕62号" in last["answer"]
+
+
+def test_an_english_question_on_what_a_notice_was_based_on(client):
+    body = ask(client, "Which national rules was the Jiaxing justice bureau's clean-up notice based on?")
+    assert [c["id"] for c in body["citations"]] == ["jiaxing-gazette-2024-11-4#preamble"]
+    assert "国办发〔2018〕37号" in body["answer"]
