@@ -497,6 +497,7 @@ class QueryParser:
             return query  # "还有别的补贴吗?": what else there is, not more of the programme talked about
         stated = len(query.amounts)
         query = _without_quoted_figures(query, previous, self.lex)
+        query = self._added_up(query, previous)
         if self._compares_with_earlier(query, previous):
             # "那跟嘉兴比呢?", "how does that compare with Hangzhou?": the last figure question, in the earlier
             # cities and the ones named, side by side
@@ -725,6 +726,16 @@ class QueryParser:
         if found is None and asked_about:
             return self._figure_question(previous)  # no earlier question on these topics: the conversation's own
         return found or previous
+
+    def _added_up(self, query: Query, previous: Query) -> Query:
+        """"再签一个400万的合同,两个加起来一共能拿多少?": a sum said to add to the one stated is asked as their total."""
+        if len(query.amounts) != 1 or not self.lex.has_cue("adds_up", query.text.lower()):
+            return query
+        earlier = _state_amounts(self._figure_question(previous))
+        if len(earlier) != 1:
+            return query
+        new = query.amounts[0]
+        return replace(query, amounts=(replace(new, yuan=new.yuan + earlier[0].yuan),))
 
     def _deducts(self, query: Query) -> bool:
         """Names its sum as one taken out of an input ("土地款", "land")."""

@@ -828,3 +828,8 @@ def test_an_english_question_on_what_a_notice_was_based_on(client):
     body = ask(client, "Which national rules was the Jiaxing justice bureau's clean-up notice based on?")
     assert [c["id"] for c in body["citations"]] == ["jiaxing-gazette-2024-11-4#preamble"]
     assert "国办发〔2018〕37号" in body["answer"]
+
+
+def test_a_second_contract_said_to_add_up_with_the_first_is_computed_on_their_total(client):
+    *_, last = chat(client, ["杭州算力券按多少比例补?", "我们签了2000万国产算力合同", "下半年还要再签1000万,两个加起来能补多少?"])
+    assert last["calculation"]["result_yuan"] == 8_000_000  # 3000万 × 30% = 900万, capped at 800万 a year
