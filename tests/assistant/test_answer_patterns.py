@@ -833,3 +833,10 @@ def test_an_english_question_on_what_a_notice_was_based_on(client):
 def test_a_second_contract_said_to_add_up_with_the_first_is_computed_on_their_total(client):
     *_, last = chat(client, ["杭州算力券按多少比例补?", "我们签了2000万国产算力合同", "下半年还要再签1000万,两个加起来能补多少?"])
     assert last["calculation"]["result_yuan"] == 8_000_000  # 3000万 × 30% = 900万, capped at 800万 a year
+
+
+def test_a_title_only_one_city_rewards_is_said_missing_in_the_others(client):
+    body = ask(client, "独角兽企业在杭州、嘉兴、郑州各奖多少?")
+    assert [c["id"] for c in body["citations"]] == ["zhengzhou-ai-measures#三.8"]
+    assert "杭州:未找到对应条款" in body["answer"] and "嘉兴:未找到对应条款" in body["answer"]
+    assert "500万元" in body["answer"]
