@@ -244,6 +244,10 @@ class Planner:
         for city, city_hits in per_city:
             on_topic = [h for h in city_hits if self._covers_topics(h, query)]
             on_topic = [h for h in on_topic if self._covers_topics(h, query, every=True)] or on_topic
+            if not on_topic and (talked := self._talked_about_in(query, city)) is not None:
+                # "郑州对重大科技专项咋支持的,跟杭州比?" after turns on 杭州's R&D matching: what was discussed there
+                parts.append(AnswerPlan(CITY_LINE, query, focus=talked, hits=(talked,), city=city))
+                continue
             if not on_topic:  # the city has no such programme: say so, never fill in another clause
                 parts.append(AnswerPlan(CITY_LINE, query, city=city))
                 continue
@@ -256,6 +260,18 @@ class Planner:
                 self._part_of_kind(city_hits, part_kind) if part_kind else None) or on_topic[0]
             parts.append(AnswerPlan(CITY_LINE, query, focus=focus, hits=tuple(on_topic), calculation=calc, city=city))
         return AnswerPlan(COMPARE, query, hits=tuple(hits), parts=tuple(parts))
+
+    def _talked_about_in(self, query: Query, city: str) -> Hit | None:
+        """The clause of the programme the conversation discussed in `city`, when an earlier turn asked about one
+        there (another programme than the comparison names)."""
+        turn = query.previous
+        while turn is not None:
+            programmes = [t for t in turn.topics if self.lex.topic(t).answer_kind is None]
+            if turn.cities == (city,) and programmes and not set(programmes) & set(query.topics):
+                found = self.retriever.retrieve(turn, k=1, cities=(city,))
+                return found[0] if found and self._covers_topics(found[0], turn) else None
+            turn = turn.previous
+        return None
 
     @staticmethod
     def _same_part(query: Query, per_city: Sequence[tuple[str, list[Hit]]]) -> str | None:

@@ -367,7 +367,7 @@ class QueryParser:
             return None
         low = query.text.lower()
         across = self.lex.asks_which_more(low) or self.lex.has_cue("asks_each", low)
-        if query.qtype != "compare" and not (across and len(self._programmes_talked_about(turns[-1])) == 1):
+        if query.qtype != "compare" and not (across and len(self._programmes_talked_about(turns[-1])) <= 1):
             return None
         cities = tuple(dict.fromkeys(c for turn in turns for c in turn.cities))
         base = next((t for t in reversed(turns) if t.topics and t.qtype not in DOCUMENT_QUESTION_TYPES), None)
@@ -591,7 +591,7 @@ class QueryParser:
         1600万,能配多少?" after a question on 杭州's matching grants), as does one quoting a figure of the answer
         (`quotes`: "Does the building count toward the 20 million?")."""
         if query.cities or query.outside_places or not previous.cities or query.off_topic or query.qtype == "compare":
-            return query
+            return replace(query, previous=previous)  # its own question, still said after the earlier ones
         # "我们今年用了700万,刚拿到网信办备案": figures with an option are the asker's situation under the programme
         # asked about, even when the option's words name a programme too
         figures = bool(query.amounts or query.percents or quotes) and (not query.topics or bool(query.options))
@@ -650,15 +650,19 @@ class QueryParser:
 
     def _compares_with_earlier(self, query: Query, previous: Query) -> bool:
         """Asks to compare what was asked with other cities: one city named ("跟嘉兴比呢?"), or several with a word
-        pointing back ("杭州、郑州有没有这种奖励,比较一下")."""
+        pointing back ("杭州、郑州有没有这种奖励,比较一下"); a question of which pays more or of how each does it
+        ("那嘉兴呢,哪个多?", "杭州也是这样吗?两边有啥不一样"); the figure question asked of several other cities
+        ("how about Hangzhou and Jiaxing, what's their yearly cap?")."""
         if not query.cities or not previous.cities or set(previous.cities) <= set(query.cities):
             return False
-        text = query.text
-        # "那嘉兴呢,哪个多?", "杭州和郑州有没有类似的?哪边多": which pays more, of the programme talked about
+        text, low = query.text, query.text.lower()
         more = self.lex.asks_which_more(text) and len(self._programmes_talked_about(previous)) == 1
-        if query.qtype != "compare" and not more:
+        each = self.lex.has_cue("asks_each", low)
+        several = len(query.cities) >= 2 and query.qtype in ("rate", "compare") and not query.topics
+        if query.qtype != "compare" and not (more or each or several):
             return False
-        return len(query.cities) == 1 or more or bool(_THIS.search(text) or _THIS_EN.search(text))
+        points_back = bool(_THIS.search(text) or _THIS_EN.search(text)) or self.lex.has_cue("points_back", low)
+        return len(query.cities) == 1 or more or each or several or points_back
 
     def _followup_kind(self, query: Query) -> str | None:
         text = query.text.strip()

@@ -840,3 +840,28 @@ def test_a_title_only_one_city_rewards_is_said_missing_in_the_others(client):
     assert [c["id"] for c in body["citations"]] == ["zhengzhou-ai-measures#三.8"]
     assert "杭州:未找到对应条款" in body["answer"] and "嘉兴:未找到对应条款" in body["answer"]
     assert "500万元" in body["answer"]
+
+
+def test_the_figure_question_asked_of_two_more_cities_compares_all_three(client):
+    *_, last = chat(client, ["What's Zhengzhou's yearly cap on compute vouchers per company?",
+                             "and for Hangzhou and Jiaxing?"])
+    cited = sorted(c["id"] for c in last["citations"])
+    assert cited == ["hangzhou-ai-measures#一.(三)", "jiaxing-ai-plan#三.(六)", "zhengzhou-ai-measures#一.2"]
+
+
+def test_how_each_city_does_it_after_a_stacking_answer(client):
+    *_, last = chat(client, ["嘉兴同一个项目符合两项补助,能都拿吗?", "杭州那边呢?两边规定有什么区别"])
+    cited = sorted(c["id"] for c in last["citations"])
+    assert cited == ["hangzhou-ai-measures#closing", "jiaxing-ai-plan#closing"]
+
+
+def test_a_similar_award_asked_of_other_cities_keeps_the_city_talked_about(client):
+    *_, last = chat(client, ["郑州入选权威榜单的独角兽企业奖多少?", "杭州、嘉兴有没有类似的奖励?比较一下"])
+    assert [c["id"] for c in last["citations"]] == ["zhengzhou-ai-measures#三.8"]
+    assert "杭州:未找到对应条款" in last["answer"] and "嘉兴:未找到对应条款" in last["answer"]
+
+
+def test_a_comparison_with_a_city_talked_about_uses_the_programme_discussed_there(client):
+    *_, last = chat(client, ["杭州对承担国家重点研发任务的企业配套多少?", "郑州的重大科技专项支持多少,跟杭州比呢?"])
+    cited = {c["id"] for c in last["citations"]}
+    assert cited == {"zhengzhou-ai-measures#二.4", "hangzhou-ai-measures#一.(一)"}
