@@ -75,6 +75,7 @@ class AnswerPlan:
     match: Any | None = None  # the policy check of a profile-like message (assistant.matching.MatchResult)
     missing_topics: tuple[str, ...] = ()  # topics the city's clauses do not speak of (NOT_IN_CITY)
     also: tuple[Query, ...] = ()  # further asks answered from the same clause ("总额多少?上限多少?")
+    related: Hit | None = None  # the programme's clause a policy without a stacking rule is asked about
 
     @property
     def calculations(self) -> tuple[Any, ...]:
@@ -178,10 +179,15 @@ class Planner:
 
     # -- kinds ---------------------------------------------------------------------------------
     def _stacking(self, query: Query, document: Document, hits: Sequence[Hit], city: str | None = None) -> AnswerPlan:
-        """How the measures of `document`'s policy combine: its stacking clause, or none when it states no rule."""
+        """How the measures of `document`'s policy combine: its stacking clause, or none when it states no rule —
+        with the clause of the programme asked about, which may speak of other support ("优先支持获省算力券补助的企业")."""
+        rule = self.catalogue.stacking_clause(document)
+        named = replace(query, topics=tuple(t for t in query.topics if self.lex.topic(t).answer_kind is None))
+        related = None if rule is not None or not named.topics else next(
+            (h for h in hits[:COVERING_DEPTH] if h.document.doc_id == document.doc_id and self._covers_topics(h, named)), None)
         return AnswerPlan(
-            STACKING, query, focus=self.catalogue.stacking_clause(document), hits=tuple(hits), city=city,
-            document=self.catalogue.policy_doc(document),
+            STACKING, query, focus=rule, hits=tuple(hits), city=city, document=self.catalogue.policy_doc(document),
+            related=related,
         )
 
     def _by_type(
@@ -450,7 +456,11 @@ class Planner:
         earlier = self.retriever.retrieve(query.previous, k=FOCUS_DEPTH)
         if not earlier:
             return None
-        return answered_clause(query.previous.reply, earlier, self._document_hits) or earlier[0]
+        asked, turn = set(), query.previous
+        while turn is not None:  # the sums the asker stated, which the reply repeats
+            asked |= {a.yuan for a in turn.amounts}
+            turn = turn.previous
+        return answered_clause(query.previous.reply, earlier, self._document_hits, frozenset(asked)) or earlier[0]
 
     def _document_hits(self, doc_id: str) -> list[Hit]:
         return [self.catalogue.hit(c.clause_id) for c in self.catalogue.clauses_of(doc_id)]

@@ -32,10 +32,12 @@ def _cited_labels(reply: str) -> set[str]:
 
 def answered_clause(
     reply: str, candidates: Sequence[Hit], clauses_of: Callable[[str], Sequence[Hit]] = lambda doc_id: (),
+    asked: frozenset = frozenset(),
 ) -> Hit | None:
     """The clause among `candidates` (and the other clauses of their documents, when the reply cites one by label)
-    that `reply` speaks of: the one it cites by label, else the one sharing most of its figures, else most of its
-    wording (ties go to the earlier candidate). None when the reply shares nothing with any."""
+    that `reply` speaks of: the one it cites by label, else the one sharing most of its figures (not the sums the
+    asker stated, `asked`, which a reply repeats), else most of its wording (ties go to the earlier candidate).
+    None when the reply shares nothing with any."""
     if not reply.strip() or not candidates:
         return None
     labels = _cited_labels(reply)
@@ -44,7 +46,7 @@ def answered_clause(
         seen = {h.clause.clause_id for h in pool}
         for doc_id in dict.fromkeys(h.document.doc_id for h in candidates):
             pool += [h for h in clauses_of(doc_id) if h.clause.clause_id not in seen and _key_of(h) in labels]
-    figures = money_figures(reply)
+    figures = money_figures(reply) - asked
     words = bigrams(reply)
 
     def support(hit: Hit) -> tuple[bool, int, int]:

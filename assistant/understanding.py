@@ -457,7 +457,8 @@ class QueryParser:
     def _topics(self, low: str) -> tuple[str, ...]:
         hits: list[tuple[int, str]] = []
         for topic in self.lex.topics:
-            best = max((len(t) for t in topic.zh if t in low), default=0)
+            # "新建一个项目" says 新建项目: a four-character term with a measure word or two inside
+            best = max((len(t) for t in topic.zh if t in low or _spelled_out(low, t, max_gap=2)), default=0)
             best = max(best, max((len(t) for t in topic.en if _en_match(low, t)), default=0))
             if best:
                 hits.append((-best, topic.topic_id))
@@ -547,6 +548,9 @@ class QueryParser:
             # "what if our model were filed with the CAC?" after sums for the compute subsidy: the option's words name
             # a programme too, but the sums stated are for the one asked about
             topics = tuple(dict.fromkeys((*base.topics, *query.topics))) if amounts and query.options else query.topics or base.topics
+            if query.amounts:  # "换成提升改造,投800万呢?": the sums it states replace the earlier ones
+                shift = len(base.rewritten) + 1
+                amounts = tuple(replace(a, start=a.start + shift, end=a.end + shift) for a in query.amounts)
             return replace(
                 query, followup=kind, cities=previous.cities, topics=topics, qtype=base.qtype,
                 amounts=amounts, percents=query.percents or base.percents,

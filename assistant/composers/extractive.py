@@ -266,13 +266,20 @@ def answer_not_in_city(draft: Draft, plan: AnswerPlan) -> None:
 
 
 def answer_no_stacking_rule(draft: Draft, plan: AnswerPlan) -> None:
-    """A policy that states no rule for combining its support with other measures says so, citing nothing."""
+    """A policy that states no rule for combining its support with other measures says so, citing nothing but the
+    clause of the programme asked about, when the question names one."""
     title = book_title(plan.document.title) if plan.document is not None else ""
     if en(plan.query):
         draft.add(f"{title} states no rule on combining its support with other measures; please ask the responsible "
                   "department whether both can be claimed.")
     else:
         draft.add(f"{title}未写明与其他政策能否同时享受(叠加)的规则,能否同时申领请向责任单位确认。")
+    if plan.related is not None:  # what the programme's own clause says, which may name the other support
+        said = quote(best_sentences(plan.related.clause, plan.query, limit=1))
+        if en(plan.query):
+            draft.add(f"What its clause on this says, {source_en(plan.related)} {draft.cite(plan.related)}: “{said}”")
+        else:
+            draft.add(f"相关条款{source_zh(plan.related)}{draft.cite(plan.related)}规定:{said}")
 
 
 def write_part(draft: Draft, plan: AnswerPlan) -> None:

@@ -865,3 +865,21 @@ def test_a_comparison_with_a_city_talked_about_uses_the_programme_discussed_ther
     *_, last = chat(client, ["杭州对承担国家重点研发任务的企业配套多少?", "郑州的重大科技专项支持多少,跟杭州比呢?"])
     cited = {c["id"] for c in last["citations"]}
     assert cited == {"zhengzhou-ai-measures#二.4", "hangzhou-ai-measures#一.(一)"}
+
+
+def test_a_policy_without_a_stacking_rule_quotes_the_programme_asked_about(client):
+    body = ask(client, "郑州的算力券和省里的算力券能同时享受吗?")
+    assert [c["id"] for c in body["citations"]] == ["zhengzhou-ai-measures#一.2"]
+    assert "未写明" in body["answer"] and "省算力券" in body["answer"]
+
+
+def test_an_option_switch_stating_its_own_sum_is_computed_with_it(client):
+    *_, last = chat(client, ["嘉兴信息服务业项目补助怎么算?", "我们新建,投了2000万", "谁负责审核?",
+                             "Sorry, it's an upgrade of an existing site, and 3000万. What then?"])
+    assert last["calculation"]["result_yuan"] == 1_500_000  # 3000万 × 5% = 150万, the upgrade cap
+
+
+def test_a_department_after_sums_finds_the_clause_the_answer_was_about_not_one_sharing_the_askers_sum(client):
+    *_, last = chat(client, ["我们在嘉兴准备新建一个信息服务项目,投资1200万,能补吗?", "那改造投400万呢", "这个找哪个部门?"])
+    assert [c["id"] for c in last["citations"]] == ["jiaxing-ai-plan#三.(二)"]
+    assert "市发展改革委" in last["answer"]
