@@ -308,13 +308,14 @@ class QueryParser:
     # -- single question -------------------------------------------------------------------
     def parse_parts(self, question: str, history: Sequence[dict] = ()) -> list[Query]:
         """Each ask of a question, understood in order; a part that names no city takes the one asked before."""
-        parts = split_parts(question)
+        parts = split_parts(normalise(question))  # the cue words are simplified: "要找誰?" is an ask of its own
         if len(parts) <= 1:
             return [self.parse(question, history)]
+        lang = detect_lang(question)
         queries: list[Query] = []
         earlier = list(history)
         for part in parts:
-            query = self.parse(part, earlier)
+            query = replace(self.parse(part, earlier), lang=lang)  # answered in the language asked
             before = queries[-1] if queries else None
             if before is not None and (query.followup in ("this", "ellipsis") or _CONTINUES.match(query.text)):
                 # "分别是什么?", "其中高性能算力要达到多少?": continues the ask before it
@@ -606,7 +607,8 @@ class QueryParser:
             talked = self._programmes_talked_about(previous)
             topics = tuple(dict.fromkeys((*talked, *query.topics)))
             subject = "、".join(previous.cities) + "、".join(self.lex.topic(t).zh_name for t in talked)
-        elif figures:
+        elif figures or (not query.topics and self._names_head_of(query, previous)):
+            # "what's the minimum input the centre needs?" after turns on innovation centres: that programme
             topics = tuple(dict.fromkeys((*previous.topics, *query.topics)))
             subject = self._subject(previous)
         else:
@@ -616,6 +618,19 @@ class QueryParser:
             # the subject goes after the question: the amounts' offsets stay those of the text
             options={**previous.options, **query.options}, rewritten=f"{query.text} {subject}", previous=previous,
         )
+
+    def _names_head_of(self, query: Query, previous: Query) -> bool:
+        """Names the programme asked about by its head noun alone: the last two characters of one of its Chinese
+        terms ("这个中心" for 创新中心), the last word of an English one ("the centre")."""
+        low = query.text.lower()
+        for topic in (self.lex.topic(t) for t in previous.topics):
+            if topic.answer_kind is not None:
+                continue
+            if any(len(t) >= 4 and t[-2:] in low for t in topic.zh):
+                return True
+            if any(" " in t and re.search(rf"\b{re.escape(t.split()[-1])}s?\b", low) for t in topic.en):
+                return True
+        return False
 
     def _programmes_talked_about(self, previous: Query | None, most: int = 3) -> tuple[str, ...]:
         """The programme topics of the latest turns (the latest first), at most `most`."""

@@ -883,3 +883,21 @@ def test_a_department_after_sums_finds_the_clause_the_answer_was_about_not_one_s
     *_, last = chat(client, ["我们在嘉兴准备新建一个信息服务项目,投资1200万,能补吗?", "那改造投400万呢", "这个找哪个部门?"])
     assert [c["id"] for c in last["citations"]] == ["jiaxing-ai-plan#三.(二)"]
     assert "市发展改革委" in last["answer"]
+
+
+def test_a_traditional_question_with_two_asks_answers_both(client):
+    *_, last = chat(client, ["請問杭州有獎勵模型開源嗎?", "那模型備案的獎勵呢?是多少?要找誰?"])
+    assert {c["id"] for c in last["citations"]} == {"hangzhou-ai-measures#二.(四)"}
+    assert "50万元" in last["answer"] and "市委网信办" in last["answer"]
+
+
+def test_an_english_role_said_as_we_lead_picks_the_lead_award(client):
+    *_, last = chat(client, ["Zhengzhou support for a new national key lab in AI?", "We'd only be a co-builder.",
+                             "And if we lead a new national technology innovation centre instead?"])
+    assert last["calculation"]["result_yuan"] == 5_000_000
+
+
+def test_the_programme_named_by_its_head_noun_alone_stays_the_subject(client):
+    *_, last = chat(client, ["杭州未来产业市级制造业创新中心怎么资助?", "每年还是总共?", "这个中心自己至少要投入多少钱才行?"])
+    assert [c["id"] for c in last["citations"]][0] == "hangzhou-ai-measures#三.(七)"
+    assert "1000万元" in last["answer"]
