@@ -214,11 +214,11 @@ class Planner:
         if query.qtype == "dates" and self._asks_clause_date(top.clause, query):
             return AnswerPlan(CLAUSE_DATE, query, focus=top, hits=hits, city=city)
         if query.qtype == "dates":
-            doc = self.catalogue.policy_doc(top.document)
+            doc = self.catalogue.policy_doc(self._counterpart(query, top))
             focus = self.catalogue.validity_clause(doc) or top
             return AnswerPlan(VALIDITY, query, focus=focus, hits=hits, document=doc, city=city)
         if query.qtype == "doc_meta":
-            doc = self.catalogue.policy_doc(top.document)
+            doc = self.catalogue.policy_doc(self._counterpart(query, top))
             # "这个是哪个文件里的?" cites the clause talked about; "这个政策文号多少?" the document
             on_clause = cites_focus and not self.lex.has_cue("names_document", query.text)
             focus = top if on_clause else self.catalogue.first_clause(doc) or top
@@ -288,6 +288,19 @@ class Planner:
             return None
         best = max((h for _, city_hits in per_city for h in city_hits), key=lambda h: h.bm25_score)
         return best.clause.kind if best.clause.kind in SHARED_PARTS else None
+
+    def _counterpart(self, query: Query, top: Hit) -> Document:
+        """"嘉兴的呢?" after the validity of 郑州's AI measures: the new city's document most like the one talked
+        about (by its title's wording), not whichever of its documents ranks first; else the best hit's."""
+        if query.followup != "city" or any(self.lex.topic(t).answer_kind is None for t in query.topics):
+            return top.document
+        earlier = self._earlier_clause(query)
+        if earlier is None or earlier.document.city == top.document.city:
+            return top.document
+        talked = bigrams(self.catalogue.policy_doc(earlier.document).title)
+        same_kind = [d for d in self.catalogue.documents_of(top.document.city) if d.kind == earlier.document.kind]
+        best = max(same_kind, key=lambda d: len(talked & bigrams(d.title)), default=None)
+        return best if best is not None and talked & bigrams(best.title) else top.document
 
     def _policy_wide(self, query: Query, document: Document) -> Hit | None:
         """The clause answering an ask about a policy as a whole ("资金从哪里列支?", "谁牵头组织实施?") when the

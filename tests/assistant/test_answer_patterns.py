@@ -901,3 +901,9 @@ def test_the_programme_named_by_its_head_noun_alone_stays_the_subject(client):
     *_, last = chat(client, ["杭州未来产业市级制造业创新中心怎么资助?", "每年还是总共?", "这个中心自己至少要投入多少钱才行?"])
     assert [c["id"] for c in last["citations"]][0] == "hangzhou-ai-measures#三.(七)"
     assert "1000万元" in last["answer"]
+
+
+def test_a_city_follow_up_on_validity_answers_the_corresponding_policy_of_that_city(client):
+    *_, last = chat(client, ["郑州那个人工智能政策措施有效期多久?", "杭州那个是哪个部门牵头实施?", "嘉兴的到什么时候?"])
+    assert [c["id"] for c in last["citations"]] == ["jiaxing-ai-plan#closing"]
+    assert "2027年12月31日" in last["answer"]
