@@ -132,6 +132,8 @@ class Planner:
             # "杭州和嘉兴能叠加吗?": each city's own principle
             parts = tuple(self._stacking(query, h[0].document, h, c) for c, h in self._hits_per_city(query, query.cities))
             return AnswerPlan(PER_CITY, query, hits=hits, parts=parts)
+        if (each := self._per_programme(query, hits)) is not None:
+            return each
         if not query.amounts and (asks_count(query) or asks_target(query)) and anchor is None:
             if query.followup != "this":
                 return AnswerPlan(QUOTE, query, focus=self._counting_clause(query, hits[:FOCUS_DEPTH]), hits=hits)
@@ -160,8 +162,6 @@ class Planner:
             )
         if self._compares(query, hits):
             return self._comparison(query, hits)
-        if (each := self._per_programme(query, hits)) is not None:
-            return each
         if len(query.cities) >= 2 and query.qtype in PER_DOCUMENT_TYPES:
             parts = tuple(self._by_type(query, h[0], h, city=c) for c, h in self._hits_per_city(query, query.cities))
             return AnswerPlan(PER_CITY, query, hits=hits, parts=parts)
@@ -226,20 +226,24 @@ class Planner:
         return AnswerPlan(QUOTE, query, focus=top, hits=hits, city=city)
 
     def _per_programme(self, query: Query, hits: Sequence[Hit]) -> AnswerPlan | None:
-        """"这两个都是经信局管吗?" after two programmes of one city: a responsible-unit answer for each programme, from
-        its own best clause, when no clause speaks of them all."""
+        """"这两个都是经信局管吗?", "這兩個每年各最多選幾家?" after two programmes of one city: a responsible-unit or
+        count answer for each programme, from its own best clause, when no clause speaks of them all."""
         programmes = [t for t in query.topics if self.lex.topic(t).answer_kind is None]
-        if query.qtype != "responsible" or len(query.cities) > 1 or len(programmes) < 2:
+        counts = asks_count(replace(query, rewritten=query.text)) and not query.amounts
+        if (query.qtype != "responsible" and not counts) or len(query.cities) > 1 or len(programmes) < 2:
             return None
         if any(self._covers_topics(h, query, every=True) for h in hits[:COVERING_DEPTH]):
             return None
         parts = []
         for topic in programmes:
             own = replace(query, topics=(topic,))
-            found = next((h for h in hits if self._covers_topics(h, own)), None)
-            if found is None:
+            found = [h for h in hits if self._covers_topics(h, own)]
+            if not found:
                 return None
-            parts.append(self._by_type(own, found, hits))
+            if counts:
+                parts.append(AnswerPlan(QUOTE, own, focus=self._counting_clause(own, found[:FOCUS_DEPTH]), hits=tuple(hits)))
+            else:
+                parts.append(self._by_type(own, found[0], hits))
         return AnswerPlan(PER_PROGRAMME, query, hits=tuple(hits), parts=tuple(parts))
 
     def _comparison(self, query: Query, hits: Sequence[Hit]) -> AnswerPlan:

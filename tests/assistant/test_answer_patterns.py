@@ -907,3 +907,9 @@ def test_a_city_follow_up_on_validity_answers_the_corresponding_policy_of_that_c
     *_, last = chat(client, ["郑州那个人工智能政策措施有效期多久?", "杭州那个是哪个部门牵头实施?", "嘉兴的到什么时候?"])
     assert [c["id"] for c in last["citations"]] == ["jiaxing-ai-plan#closing"]
     assert "2027年12月31日" in last["answer"]
+
+
+def test_a_count_asked_of_two_programmes_counts_each(client):
+    *_, last = chat(client, ["杭州对模型开源社区贡献大的企业奖励吗?", "那赋能制造业的示范方案呢?", "这两个每年各最多选几家、几个?"])
+    assert {c["id"] for c in last["citations"]} == {"hangzhou-ai-measures#二.(五)", "hangzhou-ai-measures#三.(八)"}
+    assert "不超过10家企业" in last["answer"] and "不超过5个" in last["answer"]
