@@ -151,6 +151,8 @@ class Catalogue:
         whole: its clause of the kind the ask names, else the one holding the ask's words, its closing provisions
         first, then the one holding most of them (who carries it out, its funds)."""
         clauses = self._by_doc.get(self.policy_doc(doc).doc_id, ())
+        if wide.part == "first":  # the salutation opens the notice that issues a policy, or the policy itself
+            return self.hit(clauses[0].clause_id) if clauses else None
         if wide.part:
             return next((self.hit(c.clause_id) for c in clauses if c.kind == wide.part), None)
         held = {c.clause_id: sum(w in c.text for w in wide.words) for c in clauses}

@@ -28,7 +28,7 @@ class Topic:
 @dataclass(frozen=True)
 class WideAsk:
     """An ask about a policy as a whole and where the policy answers it: the clause holding `words`, or its clause
-    of kind `part` (the preamble opens with the units a document is addressed to)."""
+    of kind `part` ("first": its first clause, which opens with the units the document is addressed to)."""
 
     ask: tuple[str, ...]
     words: tuple[str, ...] = ()
@@ -77,7 +77,7 @@ class Lexicon:
             return True
         which, more = "|".join(map(re.escape, self.cue("which_words"))), "|".join(map(re.escape, self.cue("more_words")))
         zh = re.search(rf"(?:{which})[^,,。;;??!!\s]{{0,4}}?(?:{more})(?!少)", low)
-        en = re.search(rf"\bwhich\b[^,.;?!]{{0,24}}?\b(?:more|higher|bigger|larger)\b", low)
+        en = re.search(rf"\bwhich\b[^,.;?!]{{0,24}}?\b(?:more|most|higher|highest|bigger|larger|best)\b", low)
         return bool(zh or en)
 
     def policy_wide_ask(self, text: str) -> WideAsk | None:

@@ -41,7 +41,10 @@ FOCUS_DEPTH = 5  # clauses compared by how well their sentences answer a count o
 # Question types answered from one document each; asked for several cities, each city gets its own part.
 PER_DOCUMENT_TYPES = DOCUMENT_QUESTION_TYPES
 _YEAR = re.compile(r"\d{4}年")
-_ORDINAL_ITEM = re.compile(r"第[一二三四五六七八九十\d]{1,3}(?:件|个|份|项)|\bthe (?:first|second|third|fourth|fifth|last) (?:one|document|file|item)\b", re.I)
+_ORDINAL_ITEM = re.compile(
+    r"第[一二三四五六七八九十\d]{1,3}(?:件|个|份|项)|另(?:外)?一(?:个|份|件)"
+    r"|\bthe (?:first|second|third|fourth|fifth|last|other) (?:one|document|file|item)\b", re.I,
+)
 # Parts every policy has, at which a comparison naming no programme may ask the same of each city
 SHARED_PARTS = ("closing", "preamble", "goal")
 
@@ -248,12 +251,14 @@ class Planner:
 
     def _comparison(self, query: Query, hits: Sequence[Hit]) -> AnswerPlan:
         cities = query.cities if len(query.cities) >= 2 else self._compared_cities(hits)
-        per_city = list(self._hits_per_city(query, cities))
+        per_city = list(self._hits_per_city(query, cities, hits))
         part_kind = self._same_part(query, per_city)
         parts = []
         for city, city_hits in per_city:
             on_topic = [h for h in city_hits if self._covers_topics(h, query)]
             on_topic = [h for h in on_topic if self._covers_topics(h, query, every=True)] or on_topic
+            if self.lex.asks_which_more(query.text):  # "谁力度大?": the clause that pays, not a goal naming the topic
+                on_topic.sort(key=lambda h: not money_figures(h.clause.text))
             if not on_topic and (talked := self._talked_about_in(query, city)) is not None:
                 # "郑州对重大科技专项咋支持的,跟杭州比?" after turns on 杭州's R&D matching: what was discussed there
                 parts.append(AnswerPlan(CITY_LINE, query, focus=talked, hits=(talked,), city=city))
@@ -508,6 +513,8 @@ class Planner:
     def _compares(self, query: Query, hits: Sequence[Hit]) -> bool:
         if query.qtype == "compare":
             return True
+        if len(query.cities) >= 2 and query.qtype == "rate" and query.topics:
+            return True  # "同样800万的合同,郑州跟杭州各能拿多少?": the programme in each city named, side by side
         if query.cities or query.followup or query.qtype not in ("rate", "eligibility"):
             return False
         return bool(query.topics) and len({h.document.city for h in hits[:3]}) >= 2
@@ -523,9 +530,14 @@ class Planner:
             return cities
         return list(dict.fromkeys(h.document.city for h in hits if h.document.city))[: self.max_compared_cities]
 
-    def _hits_per_city(self, query: Query, cities: Sequence[str]) -> Iterator[tuple[str, list[Hit]]]:
-        """(city, its best clauses) for each city with any (the searcher embeds the query at most once)."""
+    def _hits_per_city(
+        self, query: Query, cities: Sequence[str], hits: Sequence[Hit] = (),
+    ) -> Iterator[tuple[str, list[Hit]]]:
+        """(city, its best clauses) for each city with any: its clauses among the question's best `hits` first, then
+        its own best three (the searcher embeds the query at most once)."""
         for city in cities:
-            city_hits = self.retriever.retrieve(query, k=3, cities=(city,))
-            if city_hits:
-                yield city, city_hits
+            found = {h.clause.clause_id: h for h in hits[:FOCUS_DEPTH] if h.document.city == city}
+            for h in self.retriever.retrieve(query, k=3, cities=(city,)):
+                found.setdefault(h.clause.clause_id, h)
+            if found:
+                yield city, list(found.values())

@@ -913,3 +913,22 @@ def test_a_count_asked_of_two_programmes_counts_each(client):
     *_, last = chat(client, ["杭州对模型开源社区贡献大的企业奖励吗?", "那赋能制造业的示范方案呢?", "这两个每年各最多选几家、几个?"])
     assert {c["id"] for c in last["citations"]} == {"hangzhou-ai-measures#二.(五)", "hangzhou-ai-measures#三.(八)"}
     assert "不超过10家企业" in last["answer"] and "不超过5个" in last["answer"]
+
+
+def test_whom_a_policy_issued_by_a_notice_is_addressed_to_is_read_from_the_notice(client):
+    body = ask(client, "郑州那份人工智能政策措施的主送单位是哪些?")
+    assert [c["id"] for c in body["citations"]] == ["zhengzhou-ai-measures#notice"]
+    assert "各开发区管委会" in body["answer"]
+
+
+def test_the_other_entry_of_a_two_entry_list(client):
+    *_, last = chat(client, ["嘉兴司法局清理后继续有效的文件有几件?", "第一件是什么?", "那另一个呢,文号多少?"])
+    assert [c["id"] for c in last["citations"]][0] == "jiaxing-gazette-2024-11-4#附件"
+    assert "嘉司发〔2024〕3号" in last["answer"]
+
+
+def test_one_sum_asked_of_two_named_cities_is_computed_in_each(client):
+    body = ask(client, "同一份500万的算力合同,杭州(国产算力)和嘉兴各能补多少?")
+    lines = body["answer"]
+    assert "150万元" in lines and "200万元" in lines  # 500万 × 30%; 500万 × 50% = 250万, capped at 200万
+    assert sorted(c["id"] for c in body["citations"]) == ["hangzhou-ai-measures#一.(三)", "jiaxing-ai-plan#三.(六)"]
