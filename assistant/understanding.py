@@ -377,7 +377,9 @@ class QueryParser:
         if len(cities) < 2 or base is None:
             return None
         return replace(
-            query, followup="compare", cities=cities, topics=base.topics, qtype="compare",
+            # "两边分别找哪个部门?": a document question keeps its kind and is answered per city
+            query, followup="compare", cities=cities, topics=base.topics,
+            qtype=query.qtype if query.qtype in DOCUMENT_QUESTION_TYPES else "compare",
             amounts=query.amounts or _state_amounts(base), options={**base.options, **query.options},
             rewritten=f"{base.rewritten} {query.text}", previous=turns[-1],
         )
@@ -457,6 +459,10 @@ class QueryParser:
 
     def _topics(self, low: str) -> tuple[str, ...]:
         hits: list[tuple[int, str]] = []
+        # an English phrase with a meaning of its own hides the topic word inside it ("land revenue" is no revenue)
+        topic_words = {w for t in self.lex.topics for w in t.en}
+        phrases = [c for c in self.lex.en_cues if " " in c and c not in topic_words and _en_match(low, c)]
+        low = without_words(low, phrases) if phrases else low
         for topic in self.lex.topics:
             # "新建一个项目" says 新建项目: a four-character term with a measure word or two inside
             best = max((len(t) for t in topic.zh if t in low or _spelled_out(low, t, max_gap=2)), default=0)

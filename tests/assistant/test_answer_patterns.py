@@ -932,3 +932,16 @@ def test_one_sum_asked_of_two_named_cities_is_computed_in_each(client):
     lines = body["answer"]
     assert "150万元" in lines and "200万元" in lines  # 500万 × 30%; 500万 × 50% = 250万, capped at 200万
     assert sorted(c["id"] for c in body["citations"]) == ["hangzhou-ai-measures#一.(三)", "jiaxing-ai-plan#三.(六)"]
+
+
+def test_departments_of_both_cities_asked_after_a_city_switch_are_answered_per_city(client):
+    *_, last = chat(client, ["郑州给小巨人企业奖励吗?", "杭州那边呢?两边分别找哪个部门"])
+    assert "市工信局" in last["answer"] and "市经信局" in last["answer"]
+
+
+def test_an_english_phrase_hides_the_topic_word_inside_it(client):
+    *_, last = chat(client, ["How much land revenue does Jiaxing put into its urban-industry fund?",
+                             "Is leasing allowed for mixed-use industrial land?",
+                             "And on such mixed land, what minimum share of the floor area must be industrial?"])
+    assert [c["id"] for c in last["citations"]][0] == "jiaxing-gazette-2024-11-2#三.(二)"
+    assert "51%" in last["answer"]
