@@ -202,7 +202,7 @@ class Planner:
         if wide is not None:
             return AnswerPlan(QUOTE, query, focus=wide, hits=hits, city=city)
         listed = self.catalogue.attachment_of(top) if query.qtype in ("rate", "doc_meta") else None
-        if listed is None and query.qtype in ("rate", "doc_meta") and _ORDINAL_ITEM.search(query.text):
+        if listed is None and query.qtype in ("rate", "doc_meta") and self._names_entry(query):
             # "第二件是什么文件?" in a conversation on a notice: an entry of the list the notice attaches
             listed = next((h for h in self._document_hits(top.document.doc_id) if h.clause.kind == "attachment"), None)
         if listed is not None and self._asks_listed(query, listed):
@@ -383,10 +383,14 @@ class Planner:
         """Asks about what an attachment lists ("附件里那份讲保险理赔的文件文号"), not the document's own facts: names
         the attachment or an entry by its place, or holds wording of its entries that the document's title does not
         (cue words left out)."""
-        if "附件" in query.text or _ORDINAL_ITEM.search(query.text):
-            return True  # "第二件是什么文件?", "the second one": an entry of the list
+        if "附件" in query.text or self._names_entry(query):
+            return True  # "第二件是什么文件?", "which one on that list": an entry of the list
         own = bigrams(without_words(query.text, self.lex.question_types["doc_meta"]["zh"]))
         return bool((own - bigrams(attachment.document.title)) & bigrams(attachment.clause.text))
+
+    def _names_entry(self, query: Query) -> bool:
+        """Names an entry of a list by its place ("第二件", "the other one") or names the list ("这份清单里")."""
+        return bool(_ORDINAL_ITEM.search(query.text)) or self.lex.has_cue("names_list", query.text)
 
     def _covers_topics(self, hit: Hit, query: Query, every: bool = False) -> bool:
         """The clause speaks of a topic the question names — of every one with `every` (a word of 3+ characters,

@@ -945,3 +945,10 @@ def test_an_english_phrase_hides_the_topic_word_inside_it(client):
                              "And on such mixed land, what minimum share of the floor area must be industrial?"])
     assert [c["id"] for c in last["citations"]][0] == "jiaxing-gazette-2024-11-2#三.(二)"
     assert "51%" in last["answer"]
+
+
+def test_an_entry_asked_of_the_list_a_notice_attaches(client):
+    *_, last = chat(client, ["What came out of the Jiaxing justice bureau's clean-up of normative documents?",
+                             "Which one on that list was issued in 2022?"])
+    assert [c["id"] for c in last["citations"]][0] == "jiaxing-gazette-2024-11-4#附件"
+    assert "嘉司发〔2022〕20号" in last["answer"]
