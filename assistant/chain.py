@@ -59,10 +59,17 @@ class PolicyAssistant:
         for query in self.understand_parts(question, history, city):
             anchor = planned[-1][1].focus if planned and query.followup in ("this", "ellipsis", "city") else None
             planned.append(self._plan(query, k, on, anchor))
-        if len(planned) > 1 and len({_gist(plan) for _, plan in planned}) == 1:
-            # several asks of one clause ("总额多少?上限多少?比例多少?"): one quote with a sentence for each
-            first_query, first_plan = planned[0]
-            planned = [(first_query, replace(first_plan, also=tuple(q for q, _ in planned[1:])))]
+        # several asks of one clause ("总额多少?上限多少?比例多少?"): one quote with a sentence for each, also
+        # when another ask of the message is of another kind ("…占比多少?年期最长几年?归哪个部门?")
+        grouped: list[tuple[Query, AnswerPlan]] = []
+        for query, plan in planned:
+            same = next((i for i, (_, earlier) in enumerate(grouped) if _gist(earlier) == _gist(plan)), None)
+            if same is None:
+                grouped.append((query, plan))
+            else:
+                first_query, first_plan = grouped[same]
+                grouped[same] = (first_query, replace(first_plan, also=(*first_plan.also, query)))
+        planned = grouped
         answered = [(q, plan) for q, plan in planned if plan.kind != REFUSE] or planned[:1]
         parts: list[tuple[Query, AnswerPlan, Composed]] = []
         seen: set = set()

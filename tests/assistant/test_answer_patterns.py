@@ -952,3 +952,9 @@ def test_an_entry_asked_of_the_list_a_notice_attaches(client):
                              "Which one on that list was issued in 2022?"])
     assert [c["id"] for c in last["citations"]][0] == "jiaxing-gazette-2024-11-4#附件"
     assert "嘉司发〔2022〕20号" in last["answer"]
+
+
+def test_two_asks_of_one_clause_and_a_department_ask_answer_all_three(client):
+    body = ask(client, "嘉兴都市型工业的混合产业用地,工业建筑面积至少占多少?弹性出让最长多少年?归哪个局管?")
+    assert "51%" in body["answer"] and "30年" in body["answer"] and "市自然资源和规划局" in body["answer"]
+    assert [c["id"] for c in body["citations"]] == ["jiaxing-gazette-2024-11-2#三.(二)"]
