@@ -329,6 +329,11 @@ class QueryParser:
                 query = replace(query, cities=before.cities, rewritten=f"{'、'.join(before.cities)} {query.rewritten}")
             elif before is not None and not query.cities and not query.outside_places and before.outside_places:
                 query = replace(query, outside_places=before.outside_places)  # "上海有算力券吗?比例多少?": still 上海
+            elif (before is not None and query.cities and set(query.cities) <= set(before.cities) and before.topics
+                  and not query.topics and query.qtype in ("rate", "eligibility")):
+                # "创新中心杭州跟郑州谁给得多?杭州是每年给吗?": one of those cities, the programme asked about
+                names = "、".join(self.lex.topic(t).zh_name for t in before.topics)
+                query = replace(query, topics=before.topics, rewritten=f"{query.rewritten} {names}")
             queries.append(query)
             # a follow-up part stays a follow-up of the conversation ("这个找哪些部门?省级的给多少"); another part
             # carries the cities it was asked about

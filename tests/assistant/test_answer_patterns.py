@@ -958,3 +958,10 @@ def test_two_asks_of_one_clause_and_a_department_ask_answer_all_three(client):
     body = ask(client, "嘉兴都市型工业的混合产业用地,工业建筑面积至少占多少?弹性出让最长多少年?归哪个局管?")
     assert "51%" in body["answer"] and "30年" in body["answer"] and "市自然资源和规划局" in body["answer"]
     assert [c["id"] for c in body["citations"]] == ["jiaxing-gazette-2024-11-2#三.(二)"]
+
+
+def test_a_second_ask_naming_one_of_the_compared_cities_keeps_the_programme(client):
+    body = ask(client, "创新中心这块杭州和郑州谁给得多?杭州是每年都给吗,给几年?")
+    cited = [c["id"] for c in body["citations"]]
+    assert set(cited) == {"hangzhou-ai-measures#三.(七)", "zhengzhou-ai-measures#二.6"}
+    assert "3年" in body["answer"]
