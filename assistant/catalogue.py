@@ -157,7 +157,9 @@ class Catalogue:
             return next((self.hit(c.clause_id) for c in clauses if c.kind == wide.part), None)
         held = {c.clause_id: sum(w in c.text for w in wide.words) for c in clauses}
         found = [c for c in clauses if held[c.clause_id]]
-        return self.hit(min(found, key=lambda c: (c.kind != "closing", -held[c.clause_id])).clause_id) if found else None
+        if not found:
+            return None
+        return self.hit(min(found, key=lambda c: (c.kind != "closing", -held[c.clause_id])).clause_id)
 
     def documents_of(self, city: str) -> list[Document]:
         return [d for d in self.documents.values() if d.city == city]

@@ -75,7 +75,8 @@ class Lexicon:
         low = text.lower()
         if self.has_cue("asks_which_more", low):
             return True
-        which, more = "|".join(map(re.escape, self.cue("which_words"))), "|".join(map(re.escape, self.cue("more_words")))
+        which = "|".join(map(re.escape, self.cue("which_words")))
+        more = "|".join(map(re.escape, self.cue("more_words")))
         zh = re.search(rf"(?:{which})[^,,。;;??!!\s]{{0,4}}?(?:{more})(?!少)", low)
         en = re.search(rf"\bwhich\b[^,.;?!]{{0,24}}?\b(?:more|most|higher|highest|bigger|larger|best)\b", low)
         return bool(zh or en)

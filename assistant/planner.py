@@ -186,8 +186,9 @@ class Planner:
         with the clause of the programme asked about, which may speak of other support ("优先支持获省算力券补助的企业")."""
         rule = self.catalogue.stacking_clause(document)
         named = replace(query, topics=tuple(t for t in query.topics if self.lex.topic(t).answer_kind is None))
-        related = None if rule is not None or not named.topics else next(
-            (h for h in hits[:COVERING_DEPTH] if h.document.doc_id == document.doc_id and self._covers_topics(h, named)), None)
+        related = None if rule is not None or not named.topics else next((
+            h for h in hits[:COVERING_DEPTH]
+            if h.document.doc_id == document.doc_id and self._covers_topics(h, named)), None)
         return AnswerPlan(
             STACKING, query, focus=rule, hits=tuple(hits), city=city, document=self.catalogue.policy_doc(document),
             related=related,
@@ -244,7 +245,8 @@ class Planner:
             if not found:
                 return None
             if counts:
-                parts.append(AnswerPlan(QUOTE, own, focus=self._counting_clause(own, found[:FOCUS_DEPTH]), hits=tuple(hits)))
+                counted = self._counting_clause(own, found[:FOCUS_DEPTH])
+                parts.append(AnswerPlan(QUOTE, own, focus=counted, hits=tuple(hits)))
             else:
                 parts.append(self._by_type(own, found[0], hits))
         return AnswerPlan(PER_PROGRAMME, query, hits=tuple(hits), parts=tuple(parts))

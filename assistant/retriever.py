@@ -19,6 +19,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from assistant.injection import looks_like_instruction
+from assistant.lexicon import load_lexicon
 from assistant.types import Hit
 from assistant.understanding import Query
 from index.embedders import Embedder
@@ -94,9 +95,11 @@ class HybridSearcher:
         doc_ids: Sequence[str] = (),
         mode: str = "hybrid",
         dense_text: str | None = None,
+        boost_dense: bool = True,
     ) -> list[Hit]:
         """Best `k` clauses; the dense side reads `dense_text` (default `text`) and is skipped in hybrid mode when
-        BM25 alone is decisive, so a question the clauses' own words answer costs no embedding."""
+        BM25 alone is decisive, so a question the clauses' own words answer costs no embedding. When BM25 is weak the
+        dense side weighs more, unless `boost_dense` is False."""
         allowed = self._allowed(cities, doc_ids)  # None: every clause
         if allowed is not None and not allowed:
             return []
@@ -121,7 +124,8 @@ class HybridSearcher:
                 kept = [(i, s) for i, s in self.index.vectors.search(vector, len(self.index.clauses)) if i in allowed][: self.depth]
             dense_ranks = {i: r for r, (i, _) in enumerate(kept)}
             dense_scores = dict(kept)
-        dense_weight = WEAK_BM25_DENSE_WEIGHT if bm25_ranks and top_bm25 < WEAK_BM25 else DENSE_WEIGHT
+        weak = boost_dense and bm25_ranks and top_bm25 < WEAK_BM25
+        dense_weight = WEAK_BM25_DENSE_WEIGHT if weak else DENSE_WEIGHT
         fused: dict[int, float] = {}
         for i in set(bm25_ranks) | set(dense_ranks):
             fused[i] = sum(w / (RRF_K + ranks[i] + 1) for ranks, w in ((bm25_ranks, 1.0), (dense_ranks, dense_weight)) if i in ranks)
@@ -190,9 +194,14 @@ class QueryRetriever:
         return sorted(without_instructions(hits), key=lambda h: bool(_LEAD_IN.search(h.clause.text)))[:k]
 
     def _search(self, query: Query, k: int, cities: Sequence[str], doc_ids: Sequence[str] = ()) -> list[Hit]:
+        # a question about a document's dates, or a Chinese one about its goals, shares few words with any clause,
+        # and a dense side weighing more would rank the document's measures above the closing provisions or the
+        # goals that answer it
+        goals = load_lexicon().has_cue("target_question", (query.rewritten or query.text).lower())
+        about_document = query.qtype == "dates" or (query.lang != "en" and goals)
         return self.searcher.search(
             query.search_text, k=k + 2, cities=cities, doc_ids=doc_ids, mode=self.mode,
-            dense_text=query.rewritten or query.text,
+            dense_text=query.rewritten or query.text, boost_dense=not about_document,
         )
 
     def own_word_scores(self, query: Query, hits: Sequence[Hit]) -> list[float]:

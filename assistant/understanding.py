@@ -401,7 +401,8 @@ class QueryParser:
             start = next((i for i, t in enumerate(earlier) if t.topics), None)
         elif query.cities and any(set(t.cities) & set(query.cities) for t in earlier):
             # "back to Hangzhou's one": the latest programme asked about in that city
-            start = max((i for i, t in enumerate(earlier) if t.topics and set(t.cities) & set(query.cities)), default=None)
+            there = [i for i, t in enumerate(earlier) if t.topics and set(t.cities) & set(query.cities)]
+            start = max(there, default=None)
         else:
             own = bigrams(without_words(low, self.lex.cue("returns_to")))
             shared, start = max(((len(own & bigrams(t.text)), i) for i, t in enumerate(earlier)), default=(0, None))
@@ -594,7 +595,8 @@ class QueryParser:
         if rewritten == query.text:
             rewritten = f"{subject} {query.text}"
         topics = previous.topics
-        if self.lex.has_cue("both_of_them", query.text) and len(talked := self._programmes_talked_about(previous, 2)) == 2:
+        talked = self._programmes_talked_about(previous, 2)
+        if self.lex.has_cue("both_of_them", query.text) and len(talked) == 2:
             topics = talked[::-1]  # "这俩归哪个局管?": the two programmes the conversation went through, in order
         return replace(
             query, followup=kind, cities=query.cities or previous.cities, topics=topics,

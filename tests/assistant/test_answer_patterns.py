@@ -965,3 +965,9 @@ def test_a_second_ask_naming_one_of_the_compared_cities_keeps_the_programme(clie
     cited = [c["id"] for c in body["citations"]]
     assert set(cited) == {"hangzhou-ai-measures#三.(七)", "zhengzhou-ai-measures#二.6"}
     assert "3年" in body["answer"]
+
+
+def test_a_one_word_document_question_in_a_conversation_cites_the_notice(client):
+    *_, last = chat(client, ["郑州 人工智能政策", "啥时候施行", "几年有效", "文号"])
+    assert [c["id"] for c in last["citations"]] == ["zhengzhou-ai-measures#notice"]
+    assert "郑政文〔2024〕62号" in last["answer"]
