@@ -61,6 +61,10 @@ class Lexicon:
     def topic(self, topic_id: str) -> Topic:
         return next(t for t in self.topics if t.topic_id == topic_id)
 
+    def programmes(self, topic_ids: Iterable[str]) -> tuple[str, ...]:
+        """The topics that are programmes, in order (not kinds of question such as stacking)."""
+        return tuple(t for t in topic_ids if self.topic(t).answer_kind is None)
+
     def cue(self, name: str) -> tuple[str, ...]:
         """The words of one cue list; a missing list is an error in the data, not an empty match."""
         return self.cues[name]

@@ -20,7 +20,7 @@ from assistant.replies import answered_clause
 from assistant.retriever import QueryRetriever
 from assistant.sentences import answer_strength, asks_count, asks_target, quoted
 from assistant.types import Hit
-from assistant.understanding import DOCUMENT_QUESTION_TYPES, Query
+from assistant.understanding import DOCUMENT_QUESTION_TYPES, Query, stated_sums
 from index.models import Clause, Document
 from index.tokenize import bigrams, words as segment
 
@@ -185,7 +185,7 @@ class Planner:
         """How the measures of `document`'s policy combine: its stacking clause, or none when it states no rule —
         with the clause of the programme asked about, which may speak of other support ("优先支持获省算力券补助的企业")."""
         rule = self.catalogue.stacking_clause(document)
-        named = replace(query, topics=tuple(t for t in query.topics if self.lex.topic(t).answer_kind is None))
+        named = replace(query, topics=self.lex.programmes(query.topics))
         related = None if rule is not None or not named.topics else next((
             h for h in hits[:COVERING_DEPTH]
             if h.document.doc_id == document.doc_id and self._covers_topics(h, named)), None)
@@ -232,7 +232,7 @@ class Planner:
     def _per_programme(self, query: Query, hits: Sequence[Hit]) -> AnswerPlan | None:
         """"这两个都是经信局管吗?", "這兩個每年各最多選幾家?" after two programmes of one city: a responsible-unit or
         count answer for each programme, from its own best clause, when no clause speaks of them all."""
-        programmes = [t for t in query.topics if self.lex.topic(t).answer_kind is None]
+        programmes = self.lex.programmes(query.topics)
         counts = asks_count(replace(query, rewritten=query.text)) and not query.amounts
         if (query.qtype != "responsible" and not counts) or len(query.cities) > 1 or len(programmes) < 2:
             return None
@@ -283,7 +283,7 @@ class Planner:
         there (another programme than the comparison names)."""
         turn = query.previous
         while turn is not None:
-            programmes = [t for t in turn.topics if self.lex.topic(t).answer_kind is None]
+            programmes = self.lex.programmes(turn.topics)
             if turn.cities == (city,) and programmes and not set(programmes) & set(query.topics):
                 found = self.retriever.retrieve(turn, k=1, cities=(city,))
                 return found[0] if found and self._covers_topics(found[0], turn) else None
@@ -303,7 +303,7 @@ class Planner:
     def _counterpart(self, query: Query, top: Hit) -> Document:
         """"嘉兴的呢?" after the validity of 郑州's AI measures: the new city's document most like the one talked
         about (by its title's wording), not whichever of its documents ranks first; else the best hit's."""
-        if query.followup != "city" or any(self.lex.topic(t).answer_kind is None for t in query.topics):
+        if query.followup != "city" or self.lex.programmes(query.topics):
             return top.document
         earlier = self._earlier_clause(query)
         if earlier is None or earlier.document.city == top.document.city:
@@ -322,7 +322,7 @@ class Planner:
 
     def _asks_policy_wide(self, query: Query) -> bool:
         # a programme the question names itself, not one a follow-up carries ("这个钱是谁出的?")
-        programme = not query.followup and any(self.lex.topic(t).answer_kind is None for t in query.topics)
+        programme = not query.followup and bool(self.lex.programmes(query.topics))
         return self.lex.policy_wide_ask(query.text) is not None and (
             not programme or self.lex.has_cue("names_document", query.text))
 
@@ -334,7 +334,7 @@ class Planner:
     def _same_part_elsewhere(self, query: Query, hits: Sequence[Hit], anchor: Hit | None) -> Hit | None:
         """"嘉兴那边又是按什么原则?" after an answer from 杭州's closing provisions: the same part of the new city's
         policy, when the question names no programme and the earlier answer rested on such a part."""
-        if any(self.lex.topic(t).answer_kind is None for t in query.topics) or not hits:
+        if self.lex.programmes(query.topics) or not hits:
             return None
         earlier = anchor or self._earlier_clause(query)
         if earlier is None or earlier.clause.kind not in SHARED_PARTS:
@@ -377,7 +377,7 @@ class Planner:
         """The best clause, or among the next few the first that speaks of every programme the question names when the
         best speaks of only some ("建智算中心找银行贷了款,有贴息吗?" is about the loan for compute infrastructure, not
         the compute voucher)."""
-        if sum(self.lex.topic(t).answer_kind is None for t in query.topics) < 2 or self._covers_topics(hits[0], query, every=True):
+        if len(self.lex.programmes(query.topics)) < 2 or self._covers_topics(hits[0], query, every=True):
             return hits[0]
         return next((h for h in hits[1:COVERING_DEPTH] if self._covers_topics(h, query, every=True)), hits[0])
 
@@ -397,7 +397,7 @@ class Planner:
     def _covers_topics(self, hit: Hit, query: Query, every: bool = False) -> bool:
         """The clause speaks of a topic the question names — of every one with `every` (a word of 3+ characters,
         or a 2-character word that is a word of the clause, so 融资 is not found in 金融资本)."""
-        topics = [t for t in query.topics if self.lex.topic(t).answer_kind is None]
+        topics = self.lex.programmes(query.topics)
         if not topics:
             return True
         words = set(segment(hit.clause.text))
@@ -484,11 +484,9 @@ class Planner:
         earlier = self.retriever.retrieve(query.previous, k=FOCUS_DEPTH)
         if not earlier:
             return None
-        asked, turn = set(), query.previous
-        while turn is not None:  # the sums the asker stated, which the reply repeats
-            asked |= {a.yuan for a in turn.amounts}
-            turn = turn.previous
-        return answered_clause(query.previous.reply, earlier, self._document_hits, frozenset(asked)) or earlier[0]
+        # the sums the asker stated, which the reply repeats, tell no clause apart
+        found = answered_clause(query.previous.reply, earlier, self._document_hits, stated_sums(query.previous))
+        return found or earlier[0]
 
     def _document_hits(self, doc_id: str) -> list[Hit]:
         return [self.catalogue.hit(c.clause_id) for c in self.catalogue.clauses_of(doc_id)]

@@ -173,14 +173,21 @@ def _without_quoted_figures(query: "Query", previous: "Query", lex: Lexicon) -> 
     if cued or lex.has_cue("self_reference", low) or lex.has_cue("amount_question", low):
         return query
     answered: set = set()
-    asked: set = set()
     turn: Query | None = previous
     while turn is not None:
         answered |= money_figures(normalise(turn.reply)) if turn.reply else frozenset()
-        asked |= {a.yuan for a in turn.amounts}
         turn = turn.previous
-    quoted = answered - asked
+    quoted = answered - stated_sums(previous)
     return replace(query, amounts=tuple(a for a in query.amounts if a.yuan not in quoted))
+
+
+def stated_sums(turn: "Query | None") -> frozenset:
+    """Every sum (yuan) the asker stated in this turn and the turns before it."""
+    sums: set = set()
+    while turn is not None:
+        sums |= {a.yuan for a in turn.amounts}
+        turn = turn.previous
+    return frozenset(sums)
 
 
 _STATE_FOLLOWUPS = ("amount", "option", "context")  # follow-ups that add figures or choices to the same question
@@ -614,7 +621,7 @@ class QueryParser:
         # asked about, even when the option's words name a programme too
         figures = bool(query.amounts or query.percents or quotes) and (not query.topics or bool(query.options))
         # "if we landed both titles, which one pays more, and can we take both?": the programmes talked about
-        relates = not any(self.lex.topic(t).answer_kind is None for t in query.topics) and (
+        relates = not self.lex.programmes(query.topics) and (
             bool(query.topics) or self.lex.asks_which_more(query.text))
         if relates:  # both ("两个都…") of the programmes the conversation went through
             talked = self._programmes_talked_about(previous)
@@ -636,9 +643,7 @@ class QueryParser:
         """Names the programme asked about by its head noun alone: the last two characters of one of its Chinese
         terms ("这个中心" for 创新中心), the last word of an English one ("the centre")."""
         low = query.text.lower()
-        for topic in (self.lex.topic(t) for t in previous.topics):
-            if topic.answer_kind is not None:
-                continue
+        for topic in map(self.lex.topic, self.lex.programmes(previous.topics)):
             if any(len(t) >= 4 and t[-2:] in low for t in topic.zh):
                 return True
             if any(" " in t and re.search(rf"\b{re.escape(t.split()[-1])}s?\b", low) for t in topic.en):
@@ -649,7 +654,7 @@ class QueryParser:
         """The programme topics of the latest turns (the latest first), at most `most`."""
         found: list[str] = []
         while previous is not None and len(found) < most:
-            found += [t for t in previous.topics if self.lex.topic(t).answer_kind is None and t not in found]
+            found += [t for t in self.lex.programmes(previous.topics) if t not in found]
             previous = previous.previous
         return tuple(found[:most])
 
