@@ -146,6 +146,11 @@ class Catalogue:
                     return self.hit(clause.clause_id)
         return None
 
+    def goal_clauses(self, doc: Document) -> list[Hit]:
+        """The clauses of a document headed as the section that sets its targets (主要目标, 总体要求, …)."""
+        headings = self.lex.cue("goal_headings")
+        return [self.hit(c.clause_id) for c in self._by_doc.get(doc.doc_id, ()) if any(w in (c.heading or "") for w in headings)]
+
     def policy_wide_clause(self, doc: Document, wide: WideAsk) -> Hit | None:
         """The clause of a policy (or of the policy an interpretation explains) answering an ask about it as a
         whole: its clause of the kind the ask names, else the one holding the ask's words, its closing provisions

@@ -18,7 +18,7 @@ from assistant.catalogue import Catalogue
 from assistant.lexicon import Lexicon, load_lexicon, without_words
 from assistant.replies import answered_clause
 from assistant.retriever import QueryRetriever
-from assistant.sentences import answer_strength, asks_count, asks_target, quoted
+from assistant.sentences import answer_strength, asks_count, asks_target, own_terms_held, quoted
 from assistant.types import Hit
 from assistant.understanding import DOCUMENT_QUESTION_TYPES, Query, stated_sums
 from index.models import Clause, Document
@@ -139,7 +139,8 @@ class Planner:
             return each
         if not query.amounts and (asks_count(query) or asks_target(query)) and anchor is None:
             if query.followup != "this":
-                return AnswerPlan(QUOTE, query, focus=self._counting_clause(query, hits[:FOCUS_DEPTH]), hits=hits)
+                candidates = self._with_goal_sections(query, hits[:FOCUS_DEPTH])
+                return AnswerPlan(QUOTE, query, focus=self._counting_clause(query, candidates), hits=hits)
             own = replace(query, rewritten=query.text)  # its own words ask it, not the subject it carries
             if (query.qtype not in DOCUMENT_QUESTION_TYPES and (asks_count(own) or asks_target(own))
                     and (earlier := self._earlier_clause(query)) is not None):
@@ -458,15 +459,25 @@ class Planner:
         """The clause whose sentence best states the count or target asked, among the hits that share about as much
         of the question's own wording as the best one (at least half its BM25 score, topic expansions left out: a
         target question naming 营收 is not about the revenue award): a clause that merely states some count or
-        year must not outrank the clause the question names. Ties go to more of the question's own words."""
+        year must not outrank the clause the question names. Ties go to the clause holding more of the question's own
+        words, then to the higher BM25 score."""
         own = self.retriever.own_word_scores(query, hits)
         top = max(own, default=0.0)
         peers = [(h, s) for h, s in zip(hits, own) if top <= 0 or s >= top * LEXICAL_PEER_SHARE]
 
-        def strength(peer: tuple[Hit, float]) -> tuple[int, float]:
-            return answer_strength(peer[0].clause, query), peer[1]
+        def strength(peer: tuple[Hit, float]) -> tuple[int, int, float]:
+            return answer_strength(peer[0].clause, query), own_terms_held(peer[0].clause, query), peer[1]
 
         return max(peers, key=strength)[0]
+
+    def _with_goal_sections(self, query: Query, hits: Sequence[Hit]) -> list[Hit]:
+        """A target question's candidates: the hits, then the target sections of their documents (a question on a
+        plan's 2027 revenue target may find the plan's revenue award before the section that sets the target)."""
+        if not asks_target(query):
+            return list(hits)
+        seen = {h.clause.clause_id for h in hits}
+        sections = (g for d in dict.fromkeys(h.document for h in hits) for g in self.catalogue.goal_clauses(d))
+        return [*hits, *(g for g in sections if g.clause.clause_id not in seen and not seen.add(g.clause.clause_id))]
 
     def _conversation_document(self, query: Query, top: Hit) -> Document:
         """The document a follow-up is about: the one the earlier question's best clause is in ("这两个可以同时拿吗?"

@@ -208,7 +208,7 @@ class QueryRetriever:
         """How much of the question's own wording each clause holds (BM25; zeros for the dense-only baseline)."""
         if self.mode == "dense":
             return [0.0] * len(hits)
-        return self.searcher.lexical_scores(query.rewritten or query.text, hits)
+        return self.searcher.lexical_scores(query.own_words, hits)
 
 
 # "…现解读如下:", "现将有关事项通知如下:": a lead-in announces what follows and answers nothing itself

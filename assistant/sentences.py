@@ -26,7 +26,7 @@ _WHICH = re.compile(r"(?:哪(?:几|些)|好几)(?:个|项|家|条|件|名)?")
 _NUMERAL = "[一二三四五六七八九十百两\\d]+"
 _ASKS_WHO = re.compile(r"谁|\bwho\b")
 _AMOUNT = re.compile(r"\d+(?:\.\d+)?\s*(?:万元|亿元|元)")
-_TARGET_YEAR = re.compile(r"到\d{4}年|\d{4}年(?:前|底|末)")
+_TARGET_YEAR = re.compile(r"到\d{4}年|\d{4}年(?:前|底|末)|\bby (?:the end of )?\d{4}\b")
 _MAX_SENTENCE = 240
 TERM_CAP = 8  # a sentence's score from the question's terms is capped, so a long sentence cannot win on length
 
@@ -94,7 +94,7 @@ def asks_target(query: Query) -> bool:
 
 def _own_terms(query: Query) -> set[str]:
     """The question's own words (no topic expansions, no city names)."""
-    return {t for t in tokenize(query.rewritten or query.text) if len(t) >= 2} - set(query.cities)
+    return {t for t in tokenize(query.own_words) if len(t) >= 2} - set(query.cities)
 
 
 def sentence_scores(clause: Clause, query: Query) -> list[tuple[int, int, str]]:
@@ -105,6 +105,7 @@ def sentence_scores(clause: Clause, query: Query) -> list[tuple[int, int, str]]:
     asks_rate = lex.has_cue("rate_question", low)
     asks_amount = lex.has_cue("amount_question", low)  # may come with a rate question: "比例多少?最多多少?"
     target = asks_target(query)
+    sets_goals = target and any(w in (clause.heading or "") for w in lex.cue("goal_headings"))
     # a sentence with figures answers most questions here, not one that asks who ("资金由谁承担?" wants no date)
     figures_wanted = asks_amount or asks_rate or not _ASKS_WHO.search(low)
     phrases = quoted(query.text)
@@ -137,6 +138,8 @@ def sentence_scores(clause: Clause, query: Query) -> list[tuple[int, int, str]]:
         score += 3 * sum(1 for pattern in units if pattern.search(sentence))  # "项目40个" for "多少个…项目"
         if target and year:
             score += 6
+        if sets_goals:  # the section that sets the targets answers a target question before a dated measure
+            score += 4
         year = year if sentence.endswith(";") else ""
         if query.qtype == "eligibility" and any(w in sentence for w in lex.cue("condition_words")):
             score += 2
@@ -147,6 +150,12 @@ def sentence_scores(clause: Clause, query: Query) -> list[tuple[int, int, str]]:
 def answer_strength(clause: Clause, query: Query) -> int:
     """How well the clause's best sentence answers the question (the planner compares clauses with it)."""
     return max((score for score, _, _ in sentence_scores(clause, query)), default=0)
+
+
+def own_terms_held(clause: Clause, query: Query) -> int:
+    """How much of the question's own wording the clause holds, each distinct word once (a long clause repeating
+    one word does not outweigh a clause holding more of the words asked)."""
+    return sum(min(len(t), 4) for t in _own_terms(query) if t in clause.text)
 
 
 def best_sentences(clause: Clause, query: Query, limit: int = 2) -> list[str]:

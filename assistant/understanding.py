@@ -130,7 +130,8 @@ def _comma_asks(piece: str) -> list[str]:
     asks = [", ".join(g) for g in groups if g]
     if len(groups[-1]) and len(asks) > 1:
         asks[-2:] = [f"{asks[-2]}, {asks[-1]}"]  # words after the last ask belong to it
-    kinds = [question_type(a.lower(), lex) for a in asks]
+    # a count or a target is an ask of its own beside an amount ("how many parks by 2027, and what share of …")
+    kinds = [(question_type(a.lower(), lex), lex.has_cue("count_question", a), lex.has_cue("target_question", a)) for a in asks]
     if len(asks) <= 1 or len(set(kinds)) == 1:
         return [piece]
     return asks
@@ -228,15 +229,26 @@ class Query:
         """The rewritten question plus Chinese expansions of its topics (English questions need them for BM25)."""
         lex = load_lexicon()
         extra = " ".join(lex.topic(t).expand for t in self.topics)
-        # English words in any question ("嘉兴AI实施方案") read with their Chinese wording
         low = self.rewritten.lower()
-        said = [cue for cue in lex.en_cues if _en_match(low, cue)]
-        # the longest phrase wins: "growth type" (成长型) is not "growth" (同比增速)
-        said = [cue for cue in said if not any(cue != other and cue in other for other in said)]
-        extra += " " + " ".join(lex.en_cues[cue] for cue in said)
+        extra += " " + self._in_clause_words()
         extra += " " + " ".join(zh for cue, zh in lex.zh_cues.items() if cue in low)  # "哪个单位出的" → 机关
         extra += " " + " ".join(wide.words if (wide := lex.policy_wide_ask(low)) else ())  # "钱谁出?" → 所需资金
         return f"{self.rewritten} {' '.join(self.cities)} {extra}".strip()
+
+
+    @property
+    def own_words(self) -> str:
+        """The question's own wording, its English words with the clauses' Chinese for them (no topic expansions)."""
+        return f"{self.rewritten or self.text} {self._in_clause_words()}".strip()
+
+    def _in_clause_words(self) -> str:
+        """The Chinese the clauses use for the English words of the question ("嘉兴AI实施方案", "revenue target")."""
+        lex = load_lexicon()
+        low = (self.rewritten or self.text).lower()
+        said = [cue for cue in lex.en_cues if _en_match(low, cue)]
+        # the longest phrase wins: "growth type" (成长型) is not "growth" (同比增速)
+        said = [cue for cue in said if not any(cue != other and cue in other for other in said)]
+        return " ".join(lex.en_cues[cue] for cue in said)
 
 
 def normalise(text: str) -> str:
@@ -330,7 +342,8 @@ class QueryParser:
                 query = replace(
                     query, cities=query.cities or before.cities, topics=before.topics or query.topics,
                     qtype=before.qtype if elliptic and query.qtype == "rate" else query.qtype,
-                    rewritten=f"{before.rewritten} {query.text}",
+                    # an ask about "it" in words of its own keeps them with the subject it carries
+                    rewritten=f"{before.rewritten} {query.text}" if elliptic else query.rewritten,
                 )
             elif before is not None and not query.cities and before.cities and not query.outside_places:
                 query = replace(query, cities=before.cities, rewritten=f"{'、'.join(before.cities)} {query.rewritten}")

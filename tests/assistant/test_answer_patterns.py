@@ -968,3 +968,20 @@ def test_a_one_word_document_question_in_a_conversation_cites_the_notice(client)
     *_, last = chat(client, ["郑州 人工智能政策", "啥时候施行", "几年有效", "文号"])
     assert [c["id"] for c in last["citations"]] == ["zhengzhou-ai-measures#notice"]
     assert "郑政文〔2024〕62号" in last["answer"]
+
+
+@pytest.mark.parametrize("question", [
+    "What AI industry turnover does Jiaxing want to reach by 2027?",  # the plan's revenue award names 营业收入 too
+    "嘉兴人工智能产业到2027年力争做到多大规模?",
+])
+def test_a_target_question_is_answered_from_the_section_that_sets_the_targets(client, question):
+    body = ask(client, question)
+    assert body["citations"][0]["id"] == "jiaxing-ai-plan#一"
+    assert "1000亿" in body["answer"]
+
+
+def test_a_count_and_a_share_asked_between_commas_are_both_answered(client):
+    body = ask(client, "都市型工业意见里,到2027年要建成多少个都市型工业园区,每年从土地收入里提取多少比例?")
+    assert "20个" in body["answer"] and "0.5%" in body["answer"]
+    cited = [c["id"] for c in body["citations"]]
+    assert "jiaxing-gazette-2024-11-2#一" in cited and "jiaxing-gazette-2024-11-2#三.(六)" in cited
