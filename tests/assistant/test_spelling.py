@@ -14,10 +14,11 @@ CLAUSES = (
     "对获评国家级示范工厂的企业给予奖励,可与区县政策叠加享受,补贴比例按年度确定。",
     "二是加强算力保障,近年来赋能制造业,充分利用数据,一是培育数据市场。",
     "本措施自2024年9月1日起施行,由市数据资源局负责实施。市政府人事任免另行公布。",
+    "本措施有效期3年。",
 )
 # The vocabulary holds homophones of everyday words (二是/而是, 近年/今年, 赋能/还能, 一是/也是, 实施/始施, 人事/人是, 利用/力用):
 # a question using the everyday word must come out unchanged.
-VOCABULARY = ("杭州", "算力券", "补贴", "申领", "奖励", "叠加", "比例", "二是", "近年", "赋能", "一是", "实施", "算力", "人事", "利用")
+VOCABULARY = ("杭州", "算力券", "补贴", "申领", "奖励", "叠加", "比例", "二是", "近年", "赋能", "一是", "实施", "算力", "人事", "利用", "有效期")
 
 
 @pytest.fixture(scope="module")
@@ -34,6 +35,7 @@ def corrector() -> HomophoneCorrector:
         ("示范工厂奖力多少?能和区里的叠家吗?", "示范工厂奖励多少?能和区里的叠加吗?"),
         ("杭州算力卷怎么申请", "杭州算力券怎么申请"),  # 卷 read quan (one of its readings)
         ("由哪个单位负责实思", "由哪个单位负责实施"),  # fuzzy pinyin: si typed for shi
+        ("这个政策有效其多久?", "这个政策有效期多久?"),  # 有效期 is rare in the general dictionary, 有效 and 其 common
     ],
 )
 def test_homophone_typos_are_corrected(corrector, typed, meant):
