@@ -306,7 +306,8 @@ class QueryParser:
         self.lex = lexicon or load_lexicon()
         # words of the clauses that are no question words of the lexicon ("孵化", "语料库"): a short question naming
         # a city and one of them asks about that subject there, not what the earlier question asked
-        self._subject_words = frozenset(corpus_words) - lexicon_words(self.lex)[1]
+        question_words = "|".join(lexicon_words(self.lex)[1])  # a word inside one of them (牵头 in 谁牵头) is no subject
+        self._subject_words = frozenset(w for w in set(corpus_words) if w not in question_words)
         # the words that tell one award of a programme from its siblings ("车间", "workshop"), from the rules
         self._award_zh = tuple(w for w in award_words if not w.isascii())
         self._award_en = frozenset(w for w in award_words if w.isascii())
