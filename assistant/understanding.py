@@ -83,6 +83,19 @@ _IF_THERE = re.compile(r"^(如果|要是|假如|若)[\u4e00-\u9fff]{1,4}?在")  
 _AMOUNT_SWITCH = re.compile(r"(如果|要是|假如|换成|改成|若|\bif\b|\binstead\b)", re.I)
 
 
+# "三个城市", "仨城市", "三地", "all three cities", "the three of them": a number of cities
+_COUNTED_CITIES = re.compile(
+    r"([两二三四五六七八九十仨俩]|\d+)\s*(?:个|座)?(?:城市|地(?![方区])|城(?!区))"
+    r"|\b(?:all|the|these|those)\s+(two|three|four|five|six|seven|eight|nine|ten)\s+(?:cities|places|of them)\b"
+)
+_NUMERALS = {"两": 2, "二": 2, "俩": 2, "三": 3, "仨": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
+             "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+
+
+def _numeral_value(word: str) -> int:
+    return int(word) if word.isdigit() else _NUMERALS.get(word, 0)
+
+
 _PART_END = re.compile(r"(?<=[??])|[;;]\s*|(?=另外|此外|同时还|还想问|还有就是|and also\b|also,)", re.I)
 _CONTINUES = re.compile(r"^(其中|分别|那么?|它们?|其|这些?|该|此)")  # a part that continues the one before it
 MIN_PART_CHARS = 4  # a piece shorter than this is not a question of its own ("呢?")
@@ -366,6 +379,14 @@ class QueryParser:
         return queries
 
     def parse(self, question: str, history: Sequence[dict] = ()) -> Query:
+        """The question understood in its conversation; a comparison of "三个城市"/"all three cities"/"各地" takes in
+        every city of the corpus (the ones named or talked about first)."""
+        query = self._parse_in_conversation(question, history)
+        if (query.followup == "compare" or query.qtype == "compare") and self._says_every_city(query.text):
+            return replace(query, cities=tuple(dict.fromkeys((*query.cities, *self.corpus_cities))))
+        return query
+
+    def _parse_in_conversation(self, question: str, history: Sequence[dict]) -> Query:
         previous = None
         turns: list[Query] = []
         for turn in history:
@@ -526,6 +547,13 @@ class QueryParser:
         return chosen
 
     # -- follow-ups ------------------------------------------------------------------------
+    def _says_every_city(self, text: str) -> bool:
+        low = text.lower()
+        if self.lex.has_cue("every_city", low):
+            return True
+        counted = [_numeral_value(m.group(1) or m.group(2)) for m in _COUNTED_CITIES.finditer(low)]
+        return len(self.corpus_cities) >= 2 and len(self.corpus_cities) in counted
+
     def _resolve(self, query: Query, previous: Query | None) -> Query:
         if previous is None or previous.off_topic or (previous.outside_places and not previous.cities):
             return query

@@ -1003,3 +1003,11 @@ def test_a_development_zone_by_its_short_name(client):
     # 经开区 is written 经济技术开发区; the zone asked before (港区) is named in the other appointment
     *_, last = chat(client, ["嘉兴10月份人事任免有哪些?", "嘉兴港区那个是谁", "经开区那位叫什么?"])
     assert "眭永华任嘉兴经济技术开发区" in last["answer"]
+
+
+@pytest.mark.parametrize("last", ["三个城市的上限放一起比比", "and all three cities side by side?"])
+def test_a_comparison_of_all_three_cities_takes_in_the_one_not_talked_about(client, last):
+    *_, body = chat(client, ["郑州算力券每年上限多少?", "嘉兴呢?", last])
+    cited = {c["id"] for c in body["citations"]}
+    assert {"zhengzhou-ai-measures#一.2", "jiaxing-ai-plan#三.(六)", "hangzhou-ai-measures#一.(三)"} <= cited
+    assert "800万" in body["answer"]
