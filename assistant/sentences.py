@@ -28,6 +28,8 @@ _ASKS_WHO = re.compile(r"谁|\bwho\b")
 _AMOUNT = re.compile(r"\d+(?:\.\d+)?\s*(?:万元|亿元|元)")
 _TARGET_YEAR = re.compile(r"到\d{4}年|\d{4}年(?:前|底|末)|\bby (?:the end of )?\d{4}\b")
 _MAX_SENTENCE = 240
+ANSWERING_SHARE = 0.6  # of the best sentence's score, for a sentence to answer the question too
+ANSWERING_LIMIT = 2  # sentences quoted for a clause in a comparison line when they state no figure
 TERM_CAP = 8  # a sentence's score from the question's terms is capped, so a long sentence cannot win on length
 
 
@@ -147,6 +149,20 @@ def sentence_scores(clause: Clause, query: Query) -> list[tuple[int, int, str]]:
     return [(score, pos, sentence) for score, pos, sentence, _ in sorted(scored, key=lambda x: (-x[0], -x[3], x[1]))]
 
 
+def _answering(clause: Clause, query: Query) -> list[str]:
+    """The sentences that answer the question: those scoring near the best one and, when some of them name the
+    programme asked about (its own words, not their expansions) and others do not, those that name it (a talent
+    comparison does not quote the same clause's forum subsidy)."""
+    ranked = sentence_scores(clause, query)
+    if not ranked or ranked[0][0] <= 0:
+        return [s for _, _, s in ranked]
+    near = [s for score, _, s in ranked if score >= ranked[0][0] * ANSWERING_SHARE]
+    lex = load_lexicon()
+    names = {w for t in query.topics for w in lex.topic(t).zh if len(w) >= 2}
+    naming = [s for s in near if any(w in s for w in names)]
+    return naming or near
+
+
 def answer_strength(clause: Clause, query: Query) -> int:
     """How well the clause's best sentence answers the question (the planner compares clauses with it)."""
     return max((score for score, _, _ in sentence_scores(clause, query)), default=0)
@@ -206,9 +222,12 @@ _FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:%|万元|亿元|元|个百分点)")
 
 
 def key_pieces(clause: Clause, query: Query, limit: int = 4) -> str:
-    """The comma-separated pieces of a clause that state its figures (rates, caps), in order, verbatim."""
+    """The comma-separated pieces of a clause that state its figures (rates, caps), in order, verbatim: pieces of the
+    sentences that answer the question (a talent comparison does not quote the same clause's forum subsidy); when
+    those state no figure, the sentences themselves."""
     terms = _query_terms(query)
-    pieces = [p.strip() for p in _PIECE.findall(strip_units(clause.text)) if p.strip()]
+    answering = _answering(clause, query)
+    pieces = [p.strip() for sentence in sentences(clause) if sentence in answering for p in _PIECE.findall(sentence) if p.strip()]
     scored = []
     for pos, piece in enumerate(pieces):
         if not _FIGURE.search(piece):
@@ -217,8 +236,8 @@ def key_pieces(clause: Clause, query: Query, limit: int = 4) -> str:
         if any(w in piece for w in load_lexicon().cue("limit_words")):
             score += 2
         scored.append((score, pos, piece))
-    if not scored:
-        return quote(best_sentences(clause, query, limit=1))
+    if not scored:  # the answering sentences state no figure: they are the line, in their order
+        return quote([_shorten(s, query) for s in sentences(clause) if s in answering][:ANSWERING_LIMIT])
     chosen, seen = [], set()
     for score, pos, piece in sorted(scored, key=lambda x: (-x[0], x[1])):
         figures = set(_FIGURE.findall(piece))

@@ -1011,3 +1011,15 @@ def test_a_comparison_of_all_three_cities_takes_in_the_one_not_talked_about(clie
     cited = {c["id"] for c in body["citations"]}
     assert {"zhengzhou-ai-measures#一.2", "jiaxing-ai-plan#三.(六)", "hangzhou-ai-measures#一.(三)"} <= cited
     assert "800万" in body["answer"]
+
+
+def test_a_comparison_line_quotes_the_sentence_on_the_programme_not_a_figure_of_another(client):
+    *_, body = chat(client, ["郑州对人工智能人才有什么支持?", "杭州呢?两地在人才上比一比"])
+    zhengzhou = next(line for line in body["answer"].splitlines() if line.startswith("- 郑州"))
+    assert "职称评审" in zhengzhou and "30万元" not in zhengzhou  # the same clause's forum subsidy is another measure
+
+
+def test_a_comparison_line_without_figures_quotes_every_sentence_that_answers(client):
+    body = ask(client, "贷款贴息这块,嘉兴和杭州分别怎么规定的?")
+    jiaxing = next(line for line in body["answer"].splitlines() if line.startswith("- 嘉兴"))
+    assert "贴息支持" in jiaxing
