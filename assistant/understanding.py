@@ -125,7 +125,7 @@ def _asks_other_kind(piece: str, parts: list[str], lex: Lexicon) -> bool:
     return kind != "rate" and bool(parts) and kind != question_type(parts[-1].lower(), lex)
 
 
-_COMMA = re.compile(r"\s*(?:,\s*and\b|,)\s*", re.I)
+_COMMA = re.compile(r"\s*(?:,\s*and\b|,|、)\s*", re.I)  # "补多少、归哪个部门管、啥时候到期?"
 _CONDITION = re.compile(r"^[^,]{0,8}?(如果|要是|假如|假设|万一)|^if\b", re.I)
 
 
@@ -140,11 +140,14 @@ def _comma_asks(piece: str) -> list[str]:
         # "如果能享受好几个政策," states the case the next ask is about; it asks nothing of its own
         if lex.has_cue("asks_any", clause.lower()) and not _CONDITION.match(clause):
             groups.append([])
-    asks = [", ".join(g) for g in groups if g]
-    if len(groups[-1]) and len(asks) > 1:
-        asks[-2:] = [f"{asks[-2]}, {asks[-1]}"]  # words after the last ask belong to it
+    groups = [g for g in groups if g]
+    if len(groups) > 1 and not any(lex.has_cue("asks_any", c.lower()) for c in groups[-1]):
+        groups[-2:] = [groups[-2] + groups[-1]]  # words after the last ask belong to it
+    asks = [", ".join(g) for g in groups]
+    # each ask's kind is read from the words that ask it, not from the context before them ("看了政策解读,…哪天施行");
     # a count or a target is an ask of its own beside an amount ("how many parks by 2027, and what share of …")
-    kinds = [(question_type(a.lower(), lex), lex.has_cue("count_question", a), lex.has_cue("target_question", a)) for a in asks]
+    asking = [" ".join(c for c in g if lex.has_cue("asks_any", c.lower())) or " ".join(g) for g in groups]
+    kinds = [(question_type(a.lower(), lex), lex.has_cue("count_question", a), lex.has_cue("target_question", a)) for a in asking]
     if len(asks) <= 1 or len(set(kinds)) == 1:
         return [piece]
     return asks
@@ -779,6 +782,8 @@ class QueryParser:
             return "this"
         if query.cities and size <= 12 and not self._names_own_subject(query):
             return "city"
+        if query.cities and self.lex.has_cue("points_back", text.lower()):
+            return "city"  # "is there anything like this in Zhengzhou?": what was talked about, in that city
         if not query.cities and not query.amounts and (size <= IMPLICIT_SUBJECT_CHARS or _GOES_ON.match(text)):
             # "需要什么条件?": a short question without a subject asks about the earlier one; so does one that says it
             # goes on ("and for the really big ones, is there a ceiling?")

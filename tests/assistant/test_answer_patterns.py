@@ -1023,3 +1023,16 @@ def test_a_comparison_line_without_figures_quotes_every_sentence_that_answers(cl
     body = ask(client, "贷款贴息这块,嘉兴和杭州分别怎么规定的?")
     jiaxing = next(line for line in body["answer"].splitlines() if line.startswith("- 嘉兴"))
     assert "贴息支持" in jiaxing
+
+
+def test_anything_like_this_in_another_city_keeps_the_programme(client):
+    _, body = chat(client, ["How much can a Jiaxing firm get for a newly filed generative AI model?",
+                            "is there a programme like that one in Hangzhou too?"])
+    assert body["citations"][0]["id"] == "hangzhou-ai-measures#二.(四)"
+
+
+def test_asks_listed_with_enumeration_commas_are_each_answered(client):
+    body = ask(client, "嘉兴模型备案奖励多少、哪个部门负责、政策到什么时候?")
+    cited = [c["id"] for c in body["citations"]]
+    assert "jiaxing-ai-plan#三.(七)" in cited and "100万元" in body["answer"]
+    assert "市经信局" in body["answer"] and "2027年12月31日" in body["answer"]
