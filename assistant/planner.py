@@ -414,9 +414,11 @@ class Planner:
     # -- decisions -----------------------------------------------------------------------------
     def _vague(self, query: Query) -> bool:
         """Asks what support there is without naming a programme: gets an overview, not a refusal."""
-        if query.topics or query.amounts or query.followup or query.qtype not in ("rate", "eligibility"):
-            return False
         low = query.text.lower()
+        # "这几个城市哪个对初创企业最友好?", "which city suits us best?": which place suits the asker, no programme named
+        best_place = self.lex.has_cue("asks_best_place", low) and self.lex.has_cue("suits_best", low)
+        if query.topics or query.amounts or query.followup or query.qtype not in ("rate", "eligibility", *(("compare",) if best_place else ())):
+            return False
         asks_what = "|".join(re.escape(w.strip()) for w in self.lex.cue("asks_what"))
         support = "|".join(re.escape(w) for w in self.lex.cue("support_words"))
         # "有什么补贴", "哪些人工智能扶持政策", "what kind of subsidies": asks which support exists, names none
@@ -424,7 +426,7 @@ class Planner:
         asks_for_support = re.search(rf"(?:{asks_what})[^,。;,.?!??!]{{0,{gap}}}?(?:{support})", low) is not None
         # "还有别的补贴吗?", "anything else we could apply for?"
         asks_other = self.lex.has_cue("asks_other", low) and self.lex.has_cue("support_words", low)
-        return asks_for_support or asks_other or (
+        return asks_for_support or asks_other or best_place or (
             self.lex.has_cue("self_reference", low) and self.lex.has_cue("support_words", low))
 
     def _describes_enterprise(self, query: Query) -> bool:

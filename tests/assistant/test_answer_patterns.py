@@ -1036,3 +1036,10 @@ def test_asks_listed_with_enumeration_commas_are_each_answered(client):
     cited = [c["id"] for c in body["citations"]]
     assert "jiaxing-ai-plan#三.(七)" in cited and "100万元" in body["answer"]
     assert "市经信局" in body["answer"] and "2027年12月31日" in body["answer"]
+
+
+@pytest.mark.parametrize("question", ["Which city would suit a small AI start-up best?", "做语音识别的小团队,去哪个城市最合适?"])
+def test_which_city_suits_us_best_gets_the_overview(client, question):
+    body = ask(client, question)
+    assert not body["refused"] and not body["citations"]
+    assert all(city in body["answer"] for city in (("Hangzhou", "Jiaxing", "Zhengzhou") if question.isascii() else ("杭州", "嘉兴", "郑州")))
