@@ -96,6 +96,8 @@ def _numeral_value(word: str) -> int:
     return int(word) if word.isdigit() else _NUMERALS.get(word, 0)
 
 
+# a sum pointed at ("这600万", "那笔500万", "that 6 million"): one the conversation stated
+_POINTED = re.compile(r"(?:这|那|该|这笔|那笔|这个|那个|\bthis|\bthat|\bthose|\bthe same)\s*(?:rmb|¥)?\s*$", re.I)
 _PART_END = re.compile(r"(?<=[??])|[;;]\s*|(?=另外|此外|同时还|还想问|还有就是|and also\b|also,)", re.I)
 _CONTINUES = re.compile(r"^(其中|分别|那么?|它们?|其|这些?|该|此)")  # a part that continues the one before it
 MIN_PART_CHARS = 4  # a piece shorter than this is not a question of its own ("呢?")
@@ -567,6 +569,11 @@ class QueryParser:
         stated = len(query.amounts)
         query = _without_quoted_figures(query, previous, self.lex)
         query = self._added_up(query, previous)
+        pointed = self._turn_of_pointed_sum(query, previous)
+        if pointed is not None and set(pointed.topics) != set(query.topics):
+            # "那这600万能拿多少?": about the programme that sum was stated for (拿到备案 being a condition of it)
+            names = "、".join(self.lex.topic(t).zh_name for t in pointed.topics)
+            query = replace(query, topics=pointed.topics, rewritten=f"{query.rewritten} {names}")
         if self._compares_with_earlier(query, previous):
             # "那跟嘉兴比呢?", "how does that compare with Hangzhou?": the last figure question, in the earlier
             # cities and the ones named, side by side
@@ -626,8 +633,9 @@ class QueryParser:
                 previous=previous,
             )
         if kind == "amount":
-            # "投资额提高到2000万元呢?" asks the last figure question again, even after "这个是哪些部门负责?"
-            base = self._figure_question(previous)
+            # "投资额提高到2000万元呢?" asks the last figure question again, even after "这个是哪些部门负责?"; "那这1000万
+            # 要是用国产的呢?" the one that stated that sum
+            base = pointed or self._figure_question(previous)
             if self._deducts(query) and _state_amounts(base):
                 # "土地款200万也算在里面": a sum to take out of the one stated, not a new one; both are read from
                 # the earlier question followed by this one
@@ -832,6 +840,18 @@ class QueryParser:
             return query
         new = query.amounts[0]
         return replace(query, amounts=(replace(new, yuan=new.yuan + earlier[0].yuan),))
+
+    def _turn_of_pointed_sum(self, query: Query, previous: Query) -> Query | None:
+        """The earlier turn that stated a sum this one points at ("这600万", "that 6 million"), with its programme."""
+        for amount in query.amounts:
+            if not _POINTED.search(query.text[:amount.start]):
+                continue
+            turn: Query | None = previous
+            while turn is not None:
+                if turn.topics and any(a.yuan == amount.yuan for a in turn.amounts):
+                    return turn
+                turn = turn.previous
+        return None
 
     def _deducts(self, query: Query) -> bool:
         """Names its sum as one taken out of an input ("土地款", "land")."""

@@ -1043,3 +1043,13 @@ def test_which_city_suits_us_best_gets_the_overview(client, question):
     body = ask(client, question)
     assert not body["refused"] and not body["citations"]
     assert all(city in body["answer"] for city in (("Hangzhou", "Jiaxing", "Zhengzhou") if question.isascii() else ("杭州", "嘉兴", "郑州")))
+
+
+def test_a_sum_pointed_at_is_computed_under_the_programme_it_was_stated_for(client):
+    *_, body = chat(client, [
+        "杭州用其他算力设施,合同1000万,算力券补多少?",
+        "模型备案奖励多少?",
+        "那这1000万要是用国产算力呢?",
+    ])
+    assert body["calculation"]["program"] == "hangzhou_compute_voucher"
+    assert body["calculation"]["result_yuan"] == 3_000_000
