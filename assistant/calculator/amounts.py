@@ -34,7 +34,7 @@ _CN_MULTIPLIERS = {
 }
 # Words that may follow a bare "30 million" that is still the sum (not "30 million users").
 _EN_AFTER_SUM = re.compile(
-    r"\s*(?:$|[^\sA-Za-z]|(?:at|and|or|in|for|with|from|to|per|a|an|the|this|last|each|of|instead|now|then|so|but"
+    r"\s*(?:$|[^\sA-Za-z]|(?:at|and|or|in|for|with|from|to|per|a|an|the|this|last|each|of|instead|not|now|then|so|but"
     r"|yearly|annually|total|invested|spent|received|on|into|over|worth|there|here"
     # a noun the sum is the size of ("a 2 million contract", "a 50 million loan")
     r"|contracts?|loans?|deals?|orders?|budgets?|projects?|investments?|thresholds?|caps?|ceilings?|limits?"
