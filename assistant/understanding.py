@@ -588,6 +588,8 @@ class QueryParser:
             query, kind = corrected
         else:
             kind = self._restates_slot(query, previous) or self._followup_kind(query)
+        if kind == "this" and query.qtype == "eligibility" and not query.amounts and _state_amounts(self._figure_question(previous)):
+            kind = "option"  # "那我们这个够不够门槛?" after stating sums: the figure question again, its conditions checked
         if kind is None:
             return self._in_context(query, previous, quotes=len(query.amounts) < stated)
         if kind == "city":

@@ -1053,3 +1053,15 @@ def test_a_sum_pointed_at_is_computed_under_the_programme_it_was_stated_for(clie
     ])
     assert body["calculation"]["program"] == "hangzhou_compute_voucher"
     assert body["calculation"]["result_yuan"] == 3_000_000
+
+
+def test_does_it_meet_the_threshold_checks_the_sums_stated_before(client):
+    *_, stated, asked = chat(client, [
+        "嘉兴的人工智能技改项目投资补助有什么要求?",
+        "我们项目总投资3000万元,其中土建1500万元",
+        "那我们这个够不够条件?",
+    ])
+    for body in (stated, asked):  # 土建 is outside 生产性投入: 1500万 < 2000万
+        assert body["calculation"]["program"] == "jiaxing_manufacturing_investment"
+        assert body["calculation"]["eligible"] is False
+        assert body["calculation"]["inputs"]["productive_investment_yuan"] == 15_000_000
