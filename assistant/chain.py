@@ -13,6 +13,7 @@ from datetime import date
 from dataclasses import replace
 from typing import Sequence
 
+from assistant.calculator import difference_line
 from assistant.catalogue import Catalogue
 from assistant.composers import Composed, Composer
 from assistant.composers.evidence import evidence
@@ -20,7 +21,7 @@ from assistant.lexicon import load_lexicon
 from assistant.planner import AMOUNT_OUT_OF_RANGE, DOC_META, OVERVIEW, PROFILE_CHECK, REFUSE, AnswerPlan, Planner
 from assistant.retriever import QueryRetriever, without_instructions
 from assistant.types import Answer, Hit, Trace
-from assistant.understanding import Query, QueryParser
+from assistant.understanding import Query, QueryParser, normalise
 from assistant.verify import verify_answer
 from index.tokenize import tokenize
 
@@ -83,6 +84,11 @@ class PolicyAssistant:
             parts.append((query, plan, composed))
         text, cited = _merge([c for _, _, c in parts], "\n" if len(parts) > 1 else "")
         first_query = parts[0][0]
+        if load_lexicon().has_cue("asks_difference", normalise(question).lower()):
+            # "跟省级工业新产品差多少?": the calculator's results, the largest less the smallest
+            results = [c.result_yuan for _, plan, _ in parts for c in plan.calculations if c.eligible]
+            if (line := difference_line(results, first_query.lang)) is not None:
+                text = f"{text}\n{line}"
         if not all(plan.kind in (REFUSE, OVERVIEW, AMOUNT_OUT_OF_RANGE) for _, plan, _ in parts):
             notes = dict.fromkeys(n for h in cited if (n := self.catalogue.lifecycle_note(h.document, on, first_query.lang)))
             conflicts, cited = self._conflict_notes(cited, on, first_query.lang)

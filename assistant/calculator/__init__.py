@@ -8,6 +8,7 @@ Public API::
     calculate(program, inputs, lang="zh") -> Calculation
     apply_stacking(calcs, same_item=True) -> StackingResult
     compare_cities(comparable, amount_yuan, options=None, lang="zh") -> list[Calculation]
+    difference_line(results_yuan, lang="zh") -> str | None   (the largest result less the smallest)
     parse_amount / find_amounts / parse_percent / find_percents / format_yuan / format_yuan_en
 """
 
@@ -21,7 +22,7 @@ from assistant.calculator.amounts import (
     parse_amount,
     parse_percent,
 )
-from assistant.calculator.compare import compare_cities
+from assistant.calculator.compare import compare_cities, difference_line
 from assistant.calculator.engine import calculate, get_rule
 from assistant.calculator.models import Calculation, Rule
 from assistant.calculator.rulebook import RuleBook, read_extracted
@@ -38,6 +39,7 @@ __all__ = [
     "apply_stacking",
     "calculate",
     "compare_cities",
+    "difference_line",
     "find_amounts",
     "find_percents",
     "format_yuan",

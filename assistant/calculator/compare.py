@@ -38,3 +38,16 @@ def compare_cities(
             inputs[rule.base] = amount_yuan
         results.append(evaluate(rule, inputs, lang))
     return results
+
+
+def difference_line(results_yuan: list[Decimal | int | float], lang: str = "zh") -> str | None:
+    """"跟省级的差多少?": the largest result less the smallest, as one step; None unless two results differ."""
+    from assistant.calculator.amounts import format_yuan, format_yuan_en
+
+    values = sorted({Decimal(str(v)) for v in results_yuan}, reverse=True)
+    if len(values) < 2:
+        return None
+    high, low = values[0], values[-1]
+    if lang == "en":
+        return f"Difference: {format_yuan_en(high)} − {format_yuan_en(low)} = {format_yuan_en(high - low)}."
+    return f"相差:{format_yuan(high)} − {format_yuan(low)} = {format_yuan(high - low)}。"

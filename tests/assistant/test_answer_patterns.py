@@ -1065,3 +1065,9 @@ def test_does_it_meet_the_threshold_checks_the_sums_stated_before(client):
         assert body["calculation"]["program"] == "jiaxing_manufacturing_investment"
         assert body["calculation"]["eligible"] is False
         assert body["calculation"]["inputs"]["productive_investment_yuan"] == 15_000_000
+
+
+def test_how_much_two_awards_differ_is_computed_from_their_results(client):
+    body = ask(client, "嘉兴国家级企业技术中心奖多少?省级的呢?两者差多少?")
+    assert "150万元" in body["answer"] and "50万元" in body["answer"]
+    assert "相差:150万元 − 50万元 = 100万元" in body["answer"]

@@ -122,3 +122,11 @@ def test_run_calc_lists_programs(program):
     assert code == 0 and "hangzhou_compute_voucher" in text and "zhengzhou_event_subsidy" in text
     code, text = run_calc(program, [], as_json=True)
     assert code == 0 and len(json.loads(text)) == 32
+
+
+def test_difference_line_is_the_largest_result_less_the_smallest():
+    from assistant.calculator import difference_line
+
+    assert difference_line([300_000, 50_000.0, 150_000]) == "相差:30万元 − 5万元 = 25万元。"
+    assert difference_line([1_500_000, 500_000], lang="en").startswith("Difference: ")
+    assert difference_line([500_000, 500_000]) is None  # one result: nothing to compare
