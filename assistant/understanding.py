@@ -384,10 +384,11 @@ class QueryParser:
         return queries
 
     def parse(self, question: str, history: Sequence[dict] = ()) -> Query:
-        """The question understood in its conversation; a comparison of "三个城市"/"all three cities"/"各地" takes in
-        every city of the corpus (the ones named or talked about first)."""
+        """The question understood in its conversation; a comparison or a document question of "三个城市"/"all three
+        cities"/"各地" takes in every city of the corpus (the ones named or talked about first)."""
         query = self._parse_in_conversation(question, history)
-        if (query.followup == "compare" or query.qtype == "compare") and self._says_every_city(query.text):
+        compared = query.followup == "compare" or query.qtype == "compare"
+        if (compared or query.qtype in DOCUMENT_QUESTION_TYPES) and self._says_every_city(query.text):
             return replace(query, cities=tuple(dict.fromkeys((*query.cities, *self.corpus_cities))))
         return query
 

@@ -1071,3 +1071,21 @@ def test_how_much_two_awards_differ_is_computed_from_their_results(client):
     body = ask(client, "嘉兴国家级企业技术中心奖多少?省级的呢?两者差多少?")
     assert "150万元" in body["answer"] and "50万元" in body["answer"]
     assert "相差:150万元 − 50万元 = 100万元" in body["answer"]
+
+
+def test_how_another_city_stacks_up_is_a_comparison_not_a_stacking_question(client):
+    _, body = chat(client, ["Zhengzhou compute voucher: what's the yearly cap per firm?", "How does Jiaxing stack up on that?"])
+    cited = [c["id"] for c in body["citations"]]
+    assert "zhengzhou-ai-measures#一.2" in cited and "jiaxing-ai-plan#三.(六)" in cited
+    assert "combining" not in body["answer"]
+
+
+def test_a_document_question_of_every_city_is_answered_for_each(client):
+    body = ask(client, "三个城市的人工智能政策分别从哪天开始施行?")
+    cited = {c["id"] for c in body["citations"]}
+    assert {"hangzhou-ai-measures#closing", "jiaxing-ai-plan#closing", "zhengzhou-ai-measures#closing"} <= cited
+
+
+def test_heard_another_city_gives_more_compares_with_the_city_talked_about(client):
+    _, body = chat(client, ["郑州算力券一年最多给多少?", "听说杭州补得更多?"])
+    assert "100万" in body["answer"] and "800万" in body["answer"]
