@@ -64,6 +64,8 @@ def _cued(text: str, amounts: Sequence[Any], words: dict[str, tuple[str, ...]]) 
         end = _get(amount, "end", start)
         english = _LATIN.search(low[max(0, start - CUE_WINDOW):end]) is not None
         context = low[max(previous_end, start - (CUE_WINDOW_EN if english else CUE_WINDOW)):start]
+        if english:  # "…300 million total, with a 200 million loan": an English cue stays in its own clause
+            context = re.split(r"[,;]", context)[-1]
         previous_end = end
         hits = [(context.rfind(w), name) for name, cues in words.items() for w in cues if w in context]
         if not hits and english:  # "15 million so far": English may say it after the sum, up to the punctuation

@@ -37,7 +37,7 @@ _EN_AFTER_SUM = re.compile(
     r"\s*(?:$|[^\sA-Za-z]|(?:at|and|or|in|for|with|from|to|per|a|an|the|this|last|each|of|instead|not|now|then|so|but"
     r"|yearly|annually|total|invested|spent|received|on|into|over|worth|there|here"
     # a noun the sum is the size of ("a 2 million contract", "a 50 million loan")
-    r"|contracts?|loans?|deals?|orders?|budgets?|projects?|investments?|thresholds?|caps?|ceilings?|limits?"
+    r"|contracts?|loans?|bank|credit|financing|deals?|orders?|budgets?|projects?|investments?|thresholds?|caps?|ceilings?|limits?"
     # an adverb or a verb: the number phrase has ended ("if 30 million actually arrived", "30 million was paid")
     r"|actually|only|already|really|just|finally|eventually|recently|is|was|were|are|be|been|has|had|have|will|would|arrived|came|got|paid|landed|went|counted|counts?|includes?|included)\b)",
     re.I,

@@ -1089,3 +1089,11 @@ def test_a_document_question_of_every_city_is_answered_for_each(client):
 def test_heard_another_city_gives_more_compares_with_the_city_talked_about(client):
     _, body = chat(client, ["郑州算力券一年最多给多少?", "听说杭州补得更多?"])
     assert "100万" in body["answer"] and "800万" in body["answer"]
+
+
+def test_english_sums_are_read_with_the_words_of_their_own_clause(client):
+    body = ask(client, "Hangzhou: our new computing centre project is 120 million total, with an 80 million bank loan at 3.5%. "
+                       "How much interest subsidy per year?")
+    inputs = body["calculation"]["inputs"]
+    assert inputs["loan_amount_yuan"] == 80_000_000 and inputs["project_investment_yuan"] == 120_000_000
+    assert body["calculation"]["result_yuan"] == 1_200_000  # 1.5 points of 80 million, below half of 2.8 million

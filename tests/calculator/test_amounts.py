@@ -127,6 +127,7 @@ def test_format_then_find_round_trips(yuan):
     ("is the 20 million counted with the building?", 20_000_000),  # a verb ends the number phrase
     ("above the 50 million threshold", 50_000_000),
     ("total investment is 40 million not 80", 40_000_000),  # a correction: "not" ends the number phrase
+    ("with a 200 million bank loan at 4%", 200_000_000),
 ])
 def test_find_amounts_as_people_say_them(text, yuan):
     assert [a.yuan for a in find_amounts(text)] == [Decimal(yuan)]
