@@ -203,8 +203,10 @@ class Planner:
         wide = self._policy_wide(query, top.document if city else self._conversation_document(query, top))
         if wide is not None:
             return AnswerPlan(QUOTE, query, focus=wide, hits=hits, city=city)
-        listed = self.catalogue.attachment_of(top) if query.qtype in ("rate", "doc_meta") else None
-        if listed is None and query.qtype in ("rate", "doc_meta") and self._names_entry(query):
+        # "which two stay in force?" asks for names, whatever kind its other words give it
+        lists = query.qtype in ("rate", "doc_meta") or self.lex.has_cue("asks_names", query.text.lower())
+        listed = self.catalogue.attachment_of(top) if lists else None
+        if listed is None and lists and self._names_entry(query):
             # "第二件是什么文件?" in a conversation on a notice: an entry of the list the notice attaches
             listed = next((h for h in self._document_hits(top.document.doc_id) if h.clause.kind == "attachment"), None)
         if listed is not None and self._asks_listed(query, listed):
@@ -392,8 +394,10 @@ class Planner:
         return bool((own - bigrams(attachment.document.title)) & bigrams(attachment.clause.text))
 
     def _names_entry(self, query: Query) -> bool:
-        """Names an entry of a list by its place ("第二件", "the other one") or names the list ("这份清单里")."""
-        return bool(_ORDINAL_ITEM.search(query.text)) or self.lex.has_cue("names_list", query.text)
+        """Names an entry of a list by its place ("第二件", "the other one"), names the list ("这份清单里") or asks
+        the names of what was counted ("分别叫啥", "which two")."""
+        low = query.text.lower()
+        return bool(_ORDINAL_ITEM.search(query.text)) or self.lex.has_cue("names_list", low) or self.lex.has_cue("asks_names", low)
 
     def _covers_topics(self, hit: Hit, query: Query, every: bool = False) -> bool:
         """The clause speaks of a topic the question names — of every one with `every` (a word of 3+ characters,

@@ -1097,3 +1097,10 @@ def test_english_sums_are_read_with_the_words_of_their_own_clause(client):
     inputs = body["calculation"]["inputs"]
     assert inputs["loan_amount_yuan"] == 80_000_000 and inputs["project_investment_yuan"] == 120_000_000
     assert body["calculation"]["result_yuan"] == 1_200_000  # 1.5 points of 80 million, below half of 2.8 million
+
+
+@pytest.mark.parametrize("last", ["还在有效的是哪两件?", "so which ones are still in force?"])
+def test_asking_the_names_of_what_was_counted_quotes_the_attached_list(client, last):
+    _, body = chat(client, ["嘉兴市司法局的规范性文件清理结果,继续有效的有几件?", last])
+    assert body["citations"][0]["id"] == "jiaxing-gazette-2024-11-4#附件"
+    assert "保险理赔司法鉴定" in body["answer"]
