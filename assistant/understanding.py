@@ -387,6 +387,15 @@ class QueryParser:
         """The question understood in its conversation; a comparison or a document question of "三个城市"/"all three
         cities"/"各地" takes in every city of the corpus (the ones named or talked about first)."""
         query = self._parse_in_conversation(question, history)
+        low = query.text.lower()
+        if query.followup and self.lex.has_cue("other_cities", low) and not self._places(low, query.lang)[0]:
+            # "那别的城市呢?": the cities talked about beside the others, the same ask of each
+            others = tuple(c for c in self.corpus_cities if c not in query.cities)
+            if others:
+                query = replace(
+                    query, cities=(*query.cities, *others), followup="compare",
+                    qtype="compare" if query.qtype == "rate" else query.qtype,
+                )
         compared = query.followup == "compare" or query.qtype == "compare"
         if (compared or query.qtype in DOCUMENT_QUESTION_TYPES) and self._says_every_city(query.text):
             return replace(query, cities=tuple(dict.fromkeys((*query.cities, *self.corpus_cities))))

@@ -1104,3 +1104,11 @@ def test_asking_the_names_of_what_was_counted_quotes_the_attached_list(client, l
     _, body = chat(client, ["嘉兴市司法局的规范性文件清理结果,继续有效的有几件?", last])
     assert body["citations"][0]["id"] == "jiaxing-gazette-2024-11-4#附件"
     assert "保险理赔司法鉴定" in body["answer"]
+
+
+def test_the_other_cities_are_compared_with_the_one_talked_about(client):
+    _, body = chat(client, ["嘉兴国家级企业技术中心能奖多少?", "那别的城市呢?"])
+    lines = body["answer"].splitlines()
+    jiaxing = next(line for line in lines if line.startswith("- 嘉兴"))
+    assert "150万元" in jiaxing  # the clause that pays, not the task of creating centres
+    assert any(line.startswith("- 杭州") for line in lines) and any(line.startswith("- 郑州") for line in lines)
