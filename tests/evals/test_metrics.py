@@ -140,6 +140,14 @@ def test_thresholds_apply_per_split_and_baselines_are_beaten_on_each():
     assert threshold_failures(report, {}, require_beating_baselines=True) == [
         "[heldout] answer_accuracy: product 0.700 does not beat bm25_only 0.750"
     ]
+    tied = _report(
+        {"dev": {"answer_accuracy": 0.9, "hit@5": 1.0}, "heldout": {"answer_accuracy": 0.8, "hit@5": 1.0}},
+        {"dev": {"answer_accuracy": 0.9, "hit@5": 1.0}, "heldout": {"answer_accuracy": 0.8, "hit@5": 1.0}},
+    )
+    # a tie is allowed except on dev answer accuracy, where the product must be ahead
+    assert threshold_failures(tied, {}, require_beating_baselines=True) == [
+        "[dev] answer_accuracy: product 0.900 does not beat bm25_only 0.900"
+    ]
     with pytest.raises(ValueError, match="unknown split"):
         threshold_failures(report, {"test": {"answer_accuracy": 0.5}})
     table = summary_table(report)
