@@ -482,9 +482,12 @@ class Planner:
         plan's 2027 revenue target may find the plan's revenue award before the section that sets the target)."""
         if not asks_target(query):
             return list(hits)
-        seen = {h.clause.clause_id for h in hits}
-        sections = (g for d in dict.fromkeys(h.document for h in hits) for g in self.catalogue.goal_clauses(d))
-        return [*hits, *(g for g in sections if g.clause.clause_id not in seen and not seen.add(g.clause.clause_id))]
+        candidates = list(hits)
+        for document in dict.fromkeys(h.document for h in hits):
+            for section in self.catalogue.goal_clauses(document):
+                if all(c.clause.clause_id != section.clause.clause_id for c in candidates):
+                    candidates.append(section)
+        return candidates
 
     def _conversation_document(self, query: Query, top: Hit) -> Document:
         """The document a follow-up is about: the one the earlier question's best clause is in ("这两个可以同时拿吗?"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from assistant.calculator.amounts import format_yuan, format_yuan_en
 from assistant.calculator.engine import evaluate
 from assistant.calculator.models import Calculation
 from assistant.calculator.rules import load_rules
@@ -42,8 +43,6 @@ def compare_cities(
 
 def difference_line(results_yuan: list[Decimal | int | float], lang: str = "zh") -> str | None:
     """"跟省级的差多少?": the largest result less the smallest, as one step; None unless two results differ."""
-    from assistant.calculator.amounts import format_yuan, format_yuan_en
-
     values = sorted({Decimal(str(v)) for v in results_yuan}, reverse=True)
     if len(values) < 2:
         return None
