@@ -45,6 +45,9 @@ _ORDINAL_ITEM = re.compile(
     r"第[一二三四五六七八九十\d]{1,3}(?:件|个|份|项)|另(?:外)?一(?:个|份|件)"
     r"|\bthe (?:first|second|third|fourth|fifth|last|other) (?:one|document|file|item)\b", re.I,
 )
+# "哪两件", "哪几份", "叫什么名字": the names of the items counted (a pattern, not lexicon words, which the typo
+# corrector would take as words to correct towards: 那两件 is no typo of 哪两件)
+_ASKS_WHICH_ITEMS = re.compile(r"哪[两几三四五六七八九十]?(?:件|份)|叫什么|什么名字")
 # Parts every policy has, at which a comparison naming no programme may ask the same of each city
 SHARED_PARTS = ("closing", "preamble", "goal")
 
@@ -204,7 +207,7 @@ class Planner:
         if wide is not None:
             return AnswerPlan(QUOTE, query, focus=wide, hits=hits, city=city)
         # "which two stay in force?" asks for names, whatever kind its other words give it
-        lists = query.qtype in ("rate", "doc_meta") or self.lex.has_cue("asks_names", query.text.lower())
+        lists = query.qtype in ("rate", "doc_meta") or self._names_entry(query)
         listed = self.catalogue.attachment_of(top) if lists else None
         if listed is None and lists and self._names_entry(query):
             # "第二件是什么文件?" in a conversation on a notice: an entry of the list the notice attaches
@@ -398,7 +401,8 @@ class Planner:
         """Names an entry of a list by its place ("第二件", "the other one"), names the list ("这份清单里") or asks
         the names of what was counted ("分别叫啥", "which two")."""
         low = query.text.lower()
-        return bool(_ORDINAL_ITEM.search(query.text)) or self.lex.has_cue("names_list", low) or self.lex.has_cue("asks_names", low)
+        return bool(_ORDINAL_ITEM.search(query.text) or _ASKS_WHICH_ITEMS.search(query.text)) or self.lex.has_cue(
+            "names_list", low) or self.lex.has_cue("asks_names", low)
 
     def _covers_topics(self, hit: Hit, query: Query, every: bool = False) -> bool:
         """The clause speaks of a topic the question names — of every one with `every` (a word of 3+ characters,

@@ -240,7 +240,7 @@ class Query:
     rewritten: str = ""
     previous: "Query | None" = None
     subject: str = ""  # what a follow-up about "this" was taken to be about (carried, never re-grown, along a chain)
-    reply: str = ""  # the assistant's answer to this question, when the conversation records one
+    reply: str = ""  # the assistant's answer to this question (normalised like questions), when the conversation records one
 
     @property
     def search_text(self) -> str:
@@ -409,7 +409,7 @@ class QueryParser:
                 previous = _bounded(self._resolve(self._parse_one(turn["content"]), previous))
                 turns.append(previous)
             elif turn.get("role") == "assistant" and previous is not None:
-                previous = turns[-1] = replace(previous, reply=str(turn.get("content") or ""))
+                previous = turns[-1] = replace(previous, reply=normalise(str(turn.get("content") or "")))
         query = self._parse_one(question)
         if (compared := self._compared_across_conversation(query, turns)) is not None:
             return _bounded(compared)

@@ -1112,3 +1112,12 @@ def test_the_other_cities_are_compared_with_the_one_talked_about(client):
     jiaxing = next(line for line in lines if line.startswith("- 嘉兴"))
     assert "150万元" in jiaxing  # the clause that pays, not the task of creating centres
     assert any(line.startswith("- 杭州") for line in lines) and any(line.startswith("- 郑州") for line in lines)
+
+
+@pytest.mark.parametrize("question, kept", [
+    ("嘉兴模型备案奖励要交什么材料?", "交什么"),  # never 叫什么, a cue phrase of the names asked
+    ("那两件文件现在还有效吗?", "那两件"),  # never 哪两件
+    ("腾笼换鸟专项经费每年提多少?", "提多少"),  # never 低多少
+])
+def test_everyday_words_that_sound_like_question_phrases_are_not_corrected(client, question, kept):
+    assert kept in ask(client, question)["rewritten_question"]
