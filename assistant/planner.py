@@ -207,9 +207,10 @@ class Planner:
         if wide is not None:
             return AnswerPlan(QUOTE, query, focus=wide, hits=hits, city=city)
         # "which two stay in force?" asks for names, whatever kind its other words give it
-        lists = query.qtype in ("rate", "doc_meta") or self._names_entry(query)
+        names_entry = self._names_entry(query)
+        lists = query.qtype in ("rate", "doc_meta") or names_entry
         listed = self.catalogue.attachment_of(top) if lists else None
-        if listed is None and lists and self._names_entry(query):
+        if listed is None and names_entry:
             # "第二件是什么文件?" in a conversation on a notice: an entry of the list the notice attaches
             listed = next((h for h in self._document_hits(top.document.doc_id) if h.clause.kind == "attachment"), None)
         if listed is not None and self._asks_listed(query, listed):
@@ -426,7 +427,8 @@ class Planner:
         low = query.text.lower()
         # "这几个城市哪个对初创企业最友好?", "which city suits us best?": which place suits the asker, no programme named
         best_place = self.lex.has_cue("asks_best_place", low) and self.lex.has_cue("suits_best", low)
-        if query.topics or query.amounts or query.followup or query.qtype not in ("rate", "eligibility", *(("compare",) if best_place else ())):
+        kinds = ("rate", "eligibility", "compare") if best_place else ("rate", "eligibility")
+        if query.topics or query.amounts or query.followup or query.qtype not in kinds:
             return False
         asks_what = "|".join(re.escape(w.strip()) for w in self.lex.cue("asks_what"))
         support = "|".join(re.escape(w) for w in self.lex.cue("support_words"))

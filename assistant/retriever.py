@@ -72,8 +72,11 @@ class HybridSearcher:
         for i, clause in enumerate(index.clauses):
             self._by_city.setdefault(index.documents[clause.doc_id].city or "", set()).add(i)
             self._by_doc.setdefault(clause.doc_id, set()).add(i)
-        self._words_of = [frozenset(tokens) for tokens in index.tokens]
-        self._vocabulary = frozenset().union(*self._words_of)
+        postings: dict[str, set[int]] = {}  # word → positions of the clauses holding it
+        for i, tokens in enumerate(index.tokens):
+            for token in tokens:
+                postings.setdefault(token, set()).add(i)
+        self._postings = {word: frozenset(positions) for word, positions in postings.items()}
 
     def embed(self, text: str) -> np.ndarray:
         """Query vector, memoised: hotline staff and the UI repeat the same questions all day."""
@@ -121,7 +124,8 @@ class HybridSearcher:
         top_bm25 = float(bm25_scores[next(iter(bm25_ranks))]) if bm25_ranks else 0.0
         # BM25 is decisive when it scores high, or when the question's words name a few clauses, the best of them
         # holding them all (a short question's one rare word, "孵化器", scores low and still names its clause)
-        decisive = bm25_ranks and (top_bm25 >= STRONG_BM25 or self._names_few_clauses(text, next(iter(bm25_ranks)), allowed, cities))
+        decisive = mode == "hybrid" and bm25_ranks and (
+            top_bm25 >= STRONG_BM25 or self._names_few_clauses(text, next(iter(bm25_ranks)), allowed, cities))
         if mode == "dense" or (mode == "hybrid" and not decisive):
             vector = self.embed(dense_text or text)
             if allowed is None:
@@ -152,11 +156,13 @@ class HybridSearcher:
     def _names_few_clauses(self, text: str, position: int, allowed: set[int] | None, cities: Sequence[str]) -> bool:
         """The words of `text` that some clause holds (the cities searched aside) are all held by the clause at
         `position` and by at most FEW_HOLDERS clauses in all: the question names its clause by a rare word."""
-        known = {t for t in tokenize(text) if len(t) >= 2 and t in self._vocabulary} - set(cities)
-        if not known or not known <= self._words_of[position]:
+        known = {t for t in tokenize(text) if len(t) >= 2 and t in self._postings} - set(cities)
+        if not known:
             return False
-        holders = (i for i, words in enumerate(self._words_of) if known <= words and (allowed is None or i in allowed))
-        return sum(1 for _ in holders) <= FEW_HOLDERS
+        holders = frozenset.intersection(*(self._postings[t] for t in known))
+        if allowed is not None:
+            holders &= allowed
+        return position in holders and len(holders) <= FEW_HOLDERS
 
     def lexical_scores(self, text: str, hits: Sequence[Hit]) -> list[float]:
         """BM25 score of each hit's clause for `text` alone (without the topic expansions a search adds)."""

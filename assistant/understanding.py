@@ -324,8 +324,9 @@ class QueryParser:
         self.lex = lexicon or load_lexicon()
         # words of the clauses that are no question words of the lexicon ("孵化", "语料库"): a short question naming
         # a city and one of them asks about that subject there, not what the earlier question asked
-        question_words = "|".join(lexicon_words(self.lex)[1])  # a word inside one of them (牵头 in 谁牵头) is no subject
-        self._subject_words = frozenset(w for w in set(corpus_words) if w not in question_words)
+        # a word inside one of them (牵头 in 谁牵头) is no subject
+        inside = {w[i:j] for w in lexicon_words(self.lex)[1] for i in range(len(w)) for j in range(i + 2, len(w) + 1)}
+        self._subject_words = frozenset(w for w in corpus_words if len(w) >= 2) - inside
         # the words that tell one award of a programme from its siblings ("车间", "workshop"), from the rules
         self._award_zh = tuple(w for w in award_words if not w.isascii())
         self._award_en = frozenset(w for w in award_words if w.isascii())
@@ -374,8 +375,7 @@ class QueryParser:
             elif (before is not None and query.cities and set(query.cities) <= set(before.cities) and before.topics
                   and not query.topics and query.qtype in ("rate", "eligibility")):
                 # "创新中心杭州跟郑州谁给得多?杭州是每年给吗?": one of those cities, the programme asked about
-                names = "、".join(self.lex.topic(t).zh_name for t in before.topics)
-                query = replace(query, topics=before.topics, rewritten=f"{query.rewritten} {names}")
+                query = replace(query, topics=before.topics, rewritten=f"{query.rewritten} {self._topic_names(before.topics)}")
             queries.append(query)
             # a follow-up part stays a follow-up of the conversation ("这个找哪些部门?省级的给多少"); another part
             # carries the cities it was asked about
@@ -582,8 +582,7 @@ class QueryParser:
         pointed = self._turn_of_pointed_sum(query, previous)
         if pointed is not None and set(pointed.topics) != set(query.topics):
             # "那这600万能拿多少?": about the programme that sum was stated for (拿到备案 being a condition of it)
-            names = "、".join(self.lex.topic(t).zh_name for t in pointed.topics)
-            query = replace(query, topics=pointed.topics, rewritten=f"{query.rewritten} {names}")
+            query = replace(query, topics=pointed.topics, rewritten=f"{query.rewritten} {self._topic_names(pointed.topics)}")
         if self._compares_with_earlier(query, previous):
             # "那跟嘉兴比呢?", "how does that compare with Hangzhou?": the last figure question, in the earlier
             # cities and the ones named, side by side
@@ -694,7 +693,7 @@ class QueryParser:
         if relates:  # both ("两个都…") of the programmes the conversation went through
             talked = self._programmes_talked_about(previous)
             topics = tuple(dict.fromkeys((*talked, *query.topics)))
-            subject = "、".join(previous.cities) + "、".join(self.lex.topic(t).zh_name for t in talked)
+            subject = "、".join(previous.cities) + self._topic_names(talked)
         elif figures or (not query.topics and self._names_head_of(query, previous)):
             # "what's the minimum input the centre needs?" after turns on innovation centres: that programme
             topics = tuple(dict.fromkeys((*previous.topics, *query.topics)))
@@ -813,7 +812,7 @@ class QueryParser:
     def _names_own_subject(self, query: Query) -> bool:
         """The question names a subject of the clauses that the lexicon does not know ("嘉兴对孵化这块是怎么说的")."""
         named = set(query.cities) | {a for c in query.cities for a in self._zh_aliases.get(c, ())}
-        return any(len(t) >= 2 and t in self._subject_words and t not in named for t in tokenize(query.text))
+        return any(t in self._subject_words and t not in named for t in tokenize(query.text))
 
     def _figure_question(self, previous: Query, topics: Sequence[str] = ()) -> Query:
         """The latest earlier question (about one of `topics`; by default those of the latest question about a
@@ -896,6 +895,10 @@ class QueryParser:
             old = previous.amounts[0]
             return previous.rewritten.replace(old.text, new.text, 1) if old.text in previous.rewritten else f"{previous.rewritten} 金额{new.text}"
         return f"{previous.rewritten} 金额为{new.text}"
+
+    def _topic_names(self, topics: Sequence[str]) -> str:
+        """The Chinese names of topics, as a rewritten question names them ("嘉兴算力券(算力补贴)、模型备案奖励")."""
+        return "、".join(self.lex.topic(t).zh_name for t in topics)
 
     def _subject(self, previous: Query) -> str:
         city = "、".join(previous.cities)
