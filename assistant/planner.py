@@ -18,7 +18,7 @@ from assistant.catalogue import Catalogue
 from assistant.lexicon import Lexicon, load_lexicon, without_words
 from assistant.replies import answered_clause
 from assistant.retriever import QueryRetriever
-from assistant.sentences import answer_strength, asks_count, asks_target, own_terms_held, quoted
+from assistant.sentences import answer_strength, asks_count, asks_figure, asks_target, own_terms_held, quoted, states_figures
 from assistant.types import Hit
 from assistant.understanding import DOCUMENT_QUESTION_TYPES, Query, stated_sums
 from index.models import Clause, Document
@@ -34,6 +34,7 @@ PROFILE_CHECK = "profile_check"  # a message describing the enterprise: every pr
 AMOUNT_OUT_OF_RANGE = "amount_out_of_range"  # a figure too large (or not finite) to compute with: said plainly
 PER_PROGRAMME = "per_programme"  # a department or document question about several programmes: one part each
 NOT_IN_CITY = "not_in_city"  # a city switch to a city without the programme: said so, the nearest clause quoted as such
+AIM = "aim"  # a question on figure targets answered by a clause that sets none: said so, the aim quoted
 LEXICAL_PEER_SHARE = 0.5  # see Planner._lexical_peers
 UNITS_DEPTH = 10  # clauses searched for one that names responsible units, when the best ones name none
 COVERING_DEPTH = 3  # clauses after the best one searched for one that covers every programme named
@@ -140,16 +141,16 @@ class Planner:
             return AnswerPlan(PER_CITY, query, hits=hits, parts=parts)
         if (each := self._per_programme(query, hits)) is not None:
             return each
-        if not query.amounts and (asks_count(query) or asks_target(query)) and anchor is None:
-            if query.followup != "this":
-                candidates = self._with_goal_sections(query, hits[:FOCUS_DEPTH])
-                return AnswerPlan(QUOTE, query, focus=self._counting_clause(query, candidates), hits=hits)
+        if not query.amounts and (asks_count(query) or asks_target(query)):
+            if query.followup != "this" and anchor is None:
+                return self._counted(query, self._with_goal_sections(query, hits[:FOCUS_DEPTH]), hits)
             own = replace(query, rewritten=query.text)  # its own words ask it, not the subject it carries
-            if (query.qtype not in DOCUMENT_QUESTION_TYPES and (asks_count(own) or asks_target(own))
-                    and (earlier := self._earlier_clause(query)) is not None):
-                # "它说政策支持一共有几个方面?": counted in the document the conversation is on (its clause first)
+            if (query.followup == "this" and query.qtype not in DOCUMENT_QUESTION_TYPES and (asks_count(own) or asks_target(own))
+                    and (earlier := anchor or self._earlier_clause(query)) is not None):
+                # "它说政策支持一共有几个方面?": counted in the document the conversation (or the message's ask before
+                # this one) is on, its clause first
                 in_document = [earlier, *(h for h in self._document_hits(earlier.document.doc_id) if h.clause.clause_id != earlier.clause.clause_id)]
-                return AnswerPlan(QUOTE, query, focus=self._counting_clause(query, in_document), hits=hits)
+                return self._counted(query, in_document, hits)
         if (query.followup == "city" and query.qtype not in PER_DOCUMENT_TYPES
                 and (same := self._same_part_elsewhere(query, hits, anchor)) is not None):
             return AnswerPlan(QUOTE, query, focus=same, hits=hits)
@@ -482,6 +483,13 @@ class Planner:
             return answer_strength(peer[0].clause, query), own_terms_held(peer[0].clause, query), peer[1]
 
         return max(peers, key=strength)[0]
+
+    def _counted(self, query: Query, candidates: Sequence[Hit], hits: Sequence[Hit]) -> AnswerPlan:
+        """A count or target question answered from the candidate that states it best; a figure target asked of
+        a clause that sets none (a policy stating only its aim) is said to set none."""
+        focus = self._counting_clause(query, candidates)
+        unquantified = asks_target(query) and asks_figure(query) and not states_figures(focus.clause, query)
+        return AnswerPlan(AIM if unquantified else QUOTE, query, focus=focus, hits=hits)
 
     def _with_goal_sections(self, query: Query, hits: Sequence[Hit]) -> list[Hit]:
         """A target question's candidates: the hits, then the target sections of their documents (a question on a

@@ -94,6 +94,16 @@ def asks_target(query: Query) -> bool:
     return bool(_TARGET_YEAR.search(low)) or load_lexicon().has_cue("target_question", low)
 
 
+def asks_figure(query: Query) -> bool:
+    """Asks for a figure ("有没有量化指标?", "规模要到多少?"), not only for a description."""
+    return load_lexicon().has_cue("figure_question", _asked(query))
+
+
+def states_figures(clause: Clause, query: Query) -> bool:
+    """Whether the sentences answering the question state a figure (a year alone states none)."""
+    return any(_HAS_NUMBER.search(_YEAR_ONLY.sub("", s)) for s in best_sentences(clause, query))
+
+
 def _own_terms(query: Query) -> set[str]:
     """The question's own words (no topic expansions, no city names)."""
     return {t for t in tokenize(query.own_words) if len(t) >= 2} - set(query.cities)
@@ -107,7 +117,8 @@ def sentence_scores(clause: Clause, query: Query) -> list[tuple[int, int, str]]:
     asks_rate = lex.has_cue("rate_question", low)
     asks_amount = lex.has_cue("amount_question", low)  # may come with a rate question: "比例多少?最多多少?"
     target = asks_target(query)
-    sets_goals = target and any(w in (clause.heading or "") for w in lex.cue("goal_headings"))
+    # the section that sets the targets, or the preamble stating what the policy is for ("为…,打造…高地")
+    sets_goals = target and (clause.kind == "preamble" or any(w in (clause.heading or "") for w in lex.cue("goal_headings")))
     # a sentence with figures answers most questions here, not one that asks who ("资金由谁承担?" wants no date)
     figures_wanted = asks_amount or asks_rate or not _ASKS_WHO.search(low)
     phrases = quoted(query.text)
@@ -124,8 +135,10 @@ def sentence_scores(clause: Clause, query: Query) -> list[tuple[int, int, str]]:
         scope = year + sentence  # the words of the item and of the year that governs it
         score = min(TERM_CAP, sum(min(len(t), 4) for t in terms if t in scope))  # capped: long sentences repeat terms
         matched = sum(min(len(t), 4) for t in own_terms if t in scope)  # the question's own words break ties
-        # a year alone ("到2027年的具体任务目标") states no figure
-        if _HAS_NUMBER.search(_YEAR_ONLY.sub("", sentence)) and query.qtype in ("rate", "compare", "eligibility") and figures_wanted:
+        # a year alone ("到2027年的具体任务目标") states no figure; a target's figure is dated (below), a rate of an
+        # award is none
+        if (_HAS_NUMBER.search(_YEAR_ONLY.sub("", sentence)) and query.qtype in ("rate", "compare", "eligibility")
+                and figures_wanted and not target):
             score += 3
         # a sum with its limit answers "多少钱"; in a target question "多少" asks for the goal's own figure
         if asks_amount and not target and _AMOUNT.search(sentence) and any(w in sentence for w in lex.cue("limit_words")):

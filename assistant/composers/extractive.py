@@ -295,6 +295,11 @@ def write_part(draft: Draft, plan: AnswerPlan) -> None:
         answer_responsible(draft, hit, query, lead_note=plan.lead_note)
     elif plan.kind == kinds.VALIDITY:
         answer_dates(draft, hit, plan.document, query)
+    elif plan.kind == kinds.AIM:
+        title = book_title(hit.document.title)
+        draft.add(f"{title} sets no figure targets; it states its aim as follows." if en(query)
+                  else f"{title}未写明量化目标数值,其目标表述如下。")
+        answer_rate(draft, hit, query)
     elif plan.kind == kinds.DOC_META:
         if not answer_basis(draft, hit, plan.document, query):
             answer_doc_meta(draft, hit, plan.document, query)

@@ -1121,3 +1121,19 @@ def test_the_other_cities_are_compared_with_the_one_talked_about(client):
 ])
 def test_everyday_words_that_sound_like_question_phrases_are_not_corrected(client, question, kept):
     assert kept in ask(client, question)["rewritten_question"]
+
+
+@pytest.mark.parametrize("question, aim", [
+    ("郑州这套AI政策定没定具体的量化指标?", "加快推进我市人工智能产业创新发展"),
+    ("Does Hangzhou's AI policy put numbers on what it wants to achieve? Any targets?", "全国人工智能产业发展高地"),
+])
+def test_a_figure_target_asked_of_a_policy_setting_none_says_so_and_quotes_its_aim(client, question, aim):
+    body = ask(client, question)
+    assert body["citations"][0]["id"].endswith("#preamble")
+    assert aim in body["answer"]
+    assert "未写明量化目标" in body["answer"] or "sets no figure targets" in body["answer"]
+
+
+def test_a_dated_figure_target_is_quoted_without_the_no_target_note(client):
+    body = ask(client, "嘉兴到2027年要培育多少家链主企业?")
+    assert "链主企业10家" in body["answer"] and "未写明量化目标" not in body["answer"]
