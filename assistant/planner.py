@@ -18,9 +18,9 @@ from assistant.catalogue import Catalogue
 from assistant.lexicon import Lexicon, load_lexicon, without_words
 from assistant.replies import answered_clause
 from assistant.retriever import QueryRetriever
-from assistant.sentences import answer_strength, asks_count, asks_figure, asks_target, own_terms_held, quoted, states_figures
+from assistant.sentences import answer_strength, asks_count, asks_figure, asks_target, own_terms_held, quoted, states_count, states_figures
 from assistant.types import Hit
-from assistant.understanding import DOCUMENT_QUESTION_TYPES, Query, stated_sums
+from assistant.understanding import DOCUMENT_QUESTION_TYPES, Query, asks_names, stated_sums
 from index.models import Clause, Document
 from index.tokenize import bigrams, words as segment
 
@@ -39,6 +39,7 @@ LEXICAL_PEER_SHARE = 0.5  # see Planner._lexical_peers
 UNITS_DEPTH = 10  # clauses searched for one that names responsible units, when the best ones name none
 COVERING_DEPTH = 3  # clauses after the best one searched for one that covers every programme named
 FOCUS_DEPTH = 5  # clauses compared by how well their sentences answer a count or target question
+COUNT_DEPTH = 10  # clauses searched for one stating the very count asked
 # Question types answered from one document each; asked for several cities, each city gets its own part.
 PER_DOCUMENT_TYPES = DOCUMENT_QUESTION_TYPES
 _YEAR = re.compile(r"\d{4}年")
@@ -46,9 +47,6 @@ _ORDINAL_ITEM = re.compile(
     r"第[一二三四五六七八九十\d]{1,3}(?:件|个|份|项)|另(?:外)?一(?:个|份|件)"
     r"|\bthe (?:first|second|third|fourth|fifth|last|other) (?:one|document|file|item)\b", re.I,
 )
-# "哪两件", "哪几份", "叫什么名字": the names of the items counted (a pattern, not lexicon words, which the typo
-# corrector would take as words to correct towards: 那两件 is no typo of 哪两件)
-_ASKS_WHICH_ITEMS = re.compile(r"哪[两几三四五六七八九十]?(?:件|份)|叫什么|什么名字")
 # Parts every policy has, at which a comparison naming no programme may ask the same of each city
 SHARED_PARTS = ("closing", "preamble", "goal")
 
@@ -143,7 +141,7 @@ class Planner:
             return each
         if not query.amounts and (asks_count(query) or asks_target(query)):
             if query.followup != "this" and anchor is None:
-                return self._counted(query, self._with_goal_sections(query, hits[:FOCUS_DEPTH]), hits)
+                return self._counted(query, self._count_candidates(query, hits), hits)
             own = replace(query, rewritten=query.text)  # its own words ask it, not the subject it carries
             if (query.followup == "this" and query.qtype not in DOCUMENT_QUESTION_TYPES and (asks_count(own) or asks_target(own))
                     and (earlier := anchor or self._earlier_clause(query)) is not None):
@@ -232,7 +230,8 @@ class Planner:
         if query.qtype == "doc_meta":
             doc = self.catalogue.policy_doc(self._counterpart(query, top))
             # "这个是哪个文件里的?" cites the clause talked about; "这个政策文号多少?" the document
-            on_clause = cites_focus and not self.lex.has_cue("names_document", query.text)
+            on_clause = cites_focus and not (self.lex.has_cue("names_document", query.text)
+                                             or self.lex.has_cue("document_facts", query.text))
             focus = top if on_clause else self.catalogue.first_clause(doc) or top
             return AnswerPlan(DOC_META, query, focus=focus, hits=hits, document=doc, city=city)
         return AnswerPlan(QUOTE, query, focus=top, hits=hits, city=city)
@@ -403,8 +402,7 @@ class Planner:
         """Names an entry of a list by its place ("第二件", "the other one"), names the list ("这份清单里") or asks
         the names of what was counted ("分别叫啥", "which two")."""
         low = query.text.lower()
-        return bool(_ORDINAL_ITEM.search(query.text) or _ASKS_WHICH_ITEMS.search(query.text)) or self.lex.has_cue(
-            "names_list", low) or self.lex.has_cue("asks_names", low)
+        return bool(_ORDINAL_ITEM.search(query.text)) or asks_names(query.text) or self.lex.has_cue("names_list", low)
 
     def _covers_topics(self, hit: Hit, query: Query, every: bool = False) -> bool:
         """The clause speaks of a topic the question names — of every one with `every` (a word of 3+ characters,
@@ -491,12 +489,18 @@ class Planner:
         unquantified = asks_target(query) and asks_figure(query) and not states_figures(focus.clause, query)
         return AnswerPlan(AIM if unquantified else QUOTE, query, focus=focus, hits=hits)
 
-    def _with_goal_sections(self, query: Query, hits: Sequence[Hit]) -> list[Hit]:
-        """A target question's candidates: the hits, then the target sections of their documents (a question on a
-        plan's 2027 revenue target may find the plan's revenue award before the section that sets the target)."""
+    def _count_candidates(self, query: Query, hits: Sequence[Hit]) -> list[Hit]:
+        """A count or target question's candidates: the best hits, then further hits stating the very count asked
+        (a plan's tasks outrank the summary that counts them, "从五个方面提出十五项重点任务"), then the target
+        sections of their documents (a question on a plan's 2027 revenue target may find the plan's revenue award
+        before the section that sets the target)."""
+        candidates = list(hits[:FOCUS_DEPTH])
+        if asks_count(query):
+            deeper = hits if len(hits) >= COUNT_DEPTH else self.retriever.retrieve(query, k=COUNT_DEPTH)
+            candidates += [h for h in deeper[FOCUS_DEPTH:COUNT_DEPTH] if states_count(h.clause, query)
+                           and all(h.clause.clause_id != c.clause.clause_id for c in candidates)]
         if not asks_target(query):
-            return list(hits)
-        candidates = list(hits)
+            return candidates
         for document in dict.fromkeys(h.document for h in hits):
             for section in self.catalogue.goal_clauses(document):
                 if all(c.clause.clause_id != section.clause.clause_id for c in candidates):

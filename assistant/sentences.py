@@ -94,6 +94,15 @@ def asks_target(query: Query) -> bool:
     return bool(_TARGET_YEAR.search(low)) or load_lexicon().has_cue("target_question", low)
 
 
+def states_count(clause: Clause, query: Query) -> bool:
+    """Whether the clause states the very count asked ("十五项重点任务" for "多少项重点任务?", and for "重点任务有几
+    项?", the thing counted said before the count)."""
+    asked = _COUNTED.findall(_asked(query))
+    nouns = [t for t in _own_terms(query) if re.fullmatch(r"[\u4e00-\u9fff]+", t)]
+    return any(re.search(_NUMERAL + re.escape(unit + noun), clause.text)
+               for unit, named in asked for noun in ([named] if named else nouns))
+
+
 def asks_figure(query: Query) -> bool:
     """Asks for a figure ("有没有量化指标?", "规模要到多少?"), not only for a description."""
     return load_lexicon().has_cue("figure_question", _asked(query))

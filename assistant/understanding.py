@@ -113,7 +113,8 @@ def split_parts(text: str) -> list[str]:
         short = len(re.sub(r"[\W_]", "", piece)) < MIN_PART_CHARS and not _asks_other_kind(piece, parts, lex)
         # "主要问营收和算力这两块": no ask, no kind of its own and nothing about the asker: narrows the ask before
         low = piece.lower()
-        says_only = not (lex.has_cue("asks_any", low) or lex.has_cue("self_reference", low)) and question_type(low, lex) == "rate"
+        asks = lex.has_cue("asks_any", low) or lex.has_cue("self_reference", low) or asks_names(piece)
+        says_only = not asks and question_type(low, lex) == "rate"
         if parts and (short or _only_figures(piece) or says_only):
             parts[-1] += f" {piece}"  # too short, only figures ("同样250万") or no ask: belongs to the ask before it
         else:
@@ -122,9 +123,22 @@ def split_parts(text: str) -> list[str]:
 
 
 def _asks_other_kind(piece: str, parts: list[str], lex: Lexicon) -> bool:
-    """A short piece that asks a question of its own kind ("…用在哪些地方?谁负责"), not the ask before it again."""
+    """A short piece that asks a question of its own kind ("…用在哪些地方?谁负责"), or the names of what the ask
+    before it counts ("还剩几件?分别叫啥"), not the ask before it again."""
+    if not parts:
+        return False
     kind = question_type(piece.lower(), lex)
-    return kind != "rate" and bool(parts) and kind != question_type(parts[-1].lower(), lex)
+    return (kind != "rate" and kind != question_type(parts[-1].lower(), lex)) or (asks_names(piece) and not asks_names(parts[-1]))
+
+
+# "哪两件", "哪几份", "叫什么名字": the names of the items counted (a pattern, not lexicon words, which the typo
+# corrector would take as words to correct towards: 那两件 is no typo of 哪两件)
+_ASKS_WHICH_ITEMS = re.compile(r"哪[两几三四五六七八九十]?(?:件|份)|叫什么|什么名字")
+
+
+def asks_names(text: str) -> bool:
+    """Asks the names of the items counted or listed ("分别叫啥", "哪两件", "which ones")."""
+    return bool(_ASKS_WHICH_ITEMS.search(text)) or load_lexicon().has_cue("asks_names", text.lower())
 
 
 _COMMA = re.compile(r"\s*(?:,\s*and\b|,|、)\s*", re.I)  # "补多少、归哪个部门管、啥时候到期?"

@@ -1137,3 +1137,24 @@ def test_a_figure_target_asked_of_a_policy_setting_none_says_so_and_quotes_its_a
 def test_a_dated_figure_target_is_quoted_without_the_no_target_note(client):
     body = ask(client, "嘉兴到2027年要培育多少家链主企业?")
     assert "链主企业10家" in body["answer"] and "未写明量化目标" not in body["answer"]
+
+
+@pytest.mark.parametrize("question", ["嘉兴推动人工智能高质量发展的方案,重点任务总共有几项?", "嘉兴AI方案分几个方面,提了多少项重点任务?"])
+def test_a_count_stated_only_in_a_summary_below_the_best_hits_is_found(client, question):
+    body = ask(client, question)
+    assert body["citations"][0]["id"] == "jiaxing-ai-plan-interpretation#二"
+    assert "十五项重点任务" in body["answer"]
+
+
+def test_a_count_and_the_names_of_what_was_counted_in_one_message_are_two_asks(client):
+    body = ask(client, "嘉兴司法局这次清理之后继续有效的文件有几件?各叫啥")
+    assert "继续有效行政规范性文件2件" in body["answer"]
+    assert "保险理赔司法鉴定" in body["answer"]
+    assert [c["id"] for c in body["citations"]][-1] == "jiaxing-gazette-2024-11-4#附件"
+
+
+@pytest.mark.parametrize("last", ["发文字号是多少?", "who issued it?"])
+def test_a_document_fact_asked_after_a_clause_cites_the_document_not_that_clause(client, last):
+    body = ask(client, last, [("user", "郑州人工智能那个政策几年有效?"), ("assistant", "有效期3年。")])
+    assert body["citations"][0]["id"] == "zhengzhou-ai-measures#notice"
+    assert "郑政文〔2024〕62号" in body["answer"]
