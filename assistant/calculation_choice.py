@@ -76,6 +76,14 @@ def _cued(text: str, amounts: Sequence[Any], words: dict[str, tuple[str, ...]]) 
     return found
 
 
+def names_inputs(rule: Any, text: str) -> bool:
+    """Whether the text names one of the rule's amount inputs by the words said of it, or of what it leaves out."""
+    lex = load_lexicon()
+    low = text.lower()
+    names = {_get(s, "name") for s in _get(rule, "inputs", None) or () if _get(s, "type") == "amount_yuan"}
+    return any(w in low for name in names for w in (*lex.amount_cues.get(name, ()), *lex.amount_deductions.get(name, ())))
+
+
 def inputs_from_question(
     rule: Any, amounts: Sequence[Any], percents: Sequence[Decimal], options: dict, text: str = ""
 ) -> dict | None:
@@ -100,7 +108,7 @@ def inputs_from_question(
                 value = by_cue[name]
             elif free_amounts and (required or name == _get(rule, "base")):
                 value = free_amounts.pop(0)
-            if value is not None:
+            if value is not None and name not in by_cue:  # a sum said by the input's own words is already net
                 value -= sum((amounts[i].yuan for i, n in deducted.items() if n == name), Decimal(0))
         elif kind == "percent":
             if free_percents:
@@ -366,8 +374,10 @@ class CalculationChooser:
         lang = "en" if query.lang == "en" else "zh"
         rules = self._on_topic([rule for hit in hits[:2] for rule in self.rules.by_clause(hit.clause.clause_id)], query)
         if query.amounts:
+            source = query.rewritten if query.followup in ("city", "option", "compare") else query.text
+            # a rule whose own inputs the question names ("civil works" → 生产性投入(不含土建)) first
+            rules = sorted(rules, key=lambda r: not names_inputs(r, source))
             for rule in rules:
-                source = query.rewritten if query.followup in ("city", "option", "compare") else query.text
                 inputs = inputs_from_question(rule, query.amounts, query.percents, query.options, source)
                 if inputs is None:
                     continue

@@ -98,7 +98,8 @@ def _numeral_value(word: str) -> int:
 
 # a sum pointed at ("这600万", "那笔500万", "that 6 million"): one the conversation stated
 _POINTED = re.compile(r"(?:这|那|该|这笔|那笔|这个|那个|\bthis|\bthat|\bthose|\bthe same)\s*(?:rmb|¥)?\s*$", re.I)
-_PART_END = re.compile(r"(?<=[??])|[;;]\s*|(?=另外|此外|同时还|还想问|还有就是|and also\b|also,)", re.I)
+# "另外900万" is one more sum of the same ask, not another ask
+_PART_END = re.compile(r"(?<=[??])|[;;]\s*|(?=另外(?![\d一二三四五六七八九十两几]))|(?=此外|同时还|还想问|还有就是|and also\b|also,)", re.I)
 _CONTINUES = re.compile(r"^(其中|分别|那么?|它们?|其|这些?|该|此)")  # a part that continues the one before it
 MIN_PART_CHARS = 4  # a piece shorter than this is not a question of its own ("呢?")
 

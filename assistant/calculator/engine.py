@@ -162,6 +162,15 @@ class _Run:
             return format_percent(value)
         return str(value)
 
+    def shortfall(self, name: str, gap: Any) -> tuple[str, str]:
+        """How far a value falls short of a threshold (a rate's gap in percentage points)."""
+        if self.rule.input(name).type == "percent":
+            points = f"{Decimal(gap).normalize():f}"
+            return f"{points}个百分点", f"{points} percentage points"
+        if self.rule.input(name).type == "amount_yuan":
+            return format_yuan(gap), format_yuan_en(gap)
+        return str(gap), str(gap)
+
     def ineligible(self, zh: str, en: str) -> None:
         self.eligible = False
         self.step(zh, en)
@@ -183,9 +192,10 @@ def _check_thresholds(run: _Run) -> None:
         if value is None:
             continue  # optional input not given: the kind's function decides
         if value < minimum:
+            short_zh, short_en = run.shortfall(threshold.input, minimum - value)
             run.ineligible(
-                f"{zh}{run.fmt(threshold.input, value)}低于门槛{limit}(含),不符合条件",
-                f"{en} {run.fmt(threshold.input, value)} is below the threshold of {limit}: not eligible",
+                f"{zh}{run.fmt(threshold.input, value)}低于门槛{limit}(含),还差{short_zh},不符合条件",
+                f"{en} {run.fmt(threshold.input, value)} is below the threshold of {limit} by {short_en}: not eligible",
             )
         else:
             run.step(

@@ -1158,3 +1158,14 @@ def test_a_document_fact_asked_after_a_clause_cites_the_document_not_that_clause
     body = ask(client, last, [("user", "郑州人工智能那个政策几年有效?"), ("assistant", "有效期3年。")])
     assert body["citations"][0]["id"] == "zhengzhou-ai-measures#notice"
     assert "郑政文〔2024〕62号" in body["answer"]
+
+
+@pytest.mark.parametrize("question, productive, short", [
+    ("嘉兴技改项目,设备投入1900万,另外土建500万,够门槛吗?", 19_000_000, "还差100万元"),
+    ("Jiaxing AI upgrade project: 16 million of equipment investment and 5 million of civil works. Do we qualify?",
+     16_000_000, "by 4,000,000 yuan"),
+])
+def test_a_sum_said_as_productive_investment_is_not_reduced_by_civil_works_said_beside_it(client, question, productive, short):
+    body = ask(client, question)
+    assert body["calculation"]["inputs"]["productive_investment_yuan"] == productive
+    assert body["calculation"]["eligible"] is False and short in body["answer"]

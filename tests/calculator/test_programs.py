@@ -199,3 +199,13 @@ def test_contract_has_exactly_the_http_fields():
         "clause_id": "zhengzhou-ai-measures#一.2",
         "reviewed": True,
     }
+
+
+@pytest.mark.parametrize("program, inputs, lang, gap", [
+    ("jiaxing_info_service_investment", {"project_type": "new", "investment_yuan": "800万"}, "zh", "还差200万元"),
+    ("jiaxing_revenue_milestone", {"revenue_yuan": "1亿", "growth_rate": "8.5%"}, "zh", "还差1.5个百分点"),
+    ("jiaxing_revenue_milestone", {"revenue_yuan": "1亿", "growth_rate": "8.5%"}, "en", "by 1.5 percentage points"),
+])
+def test_below_threshold_says_how_far_short(program, inputs, lang, gap):
+    calc = calculate(program, inputs, lang=lang)
+    assert not calc.eligible and any(gap in n for n in calc.notes)
