@@ -142,7 +142,8 @@ def asks_names(text: str) -> bool:
     return bool(_ASKS_WHICH_ITEMS.search(text)) or load_lexicon().has_cue("asks_names", text.lower())
 
 
-_COMMA = re.compile(r"\s*(?:,\s*and\b|,|、)\s*", re.I)  # "补多少、归哪个部门管、啥时候到期?"
+_COMMA = re.compile(r"\s*(?:,\s*(?=and\b)|,|、)\s*", re.I)  # "补多少、归哪个部门管、啥时候到期?"
+_SAME_ASK_OF = re.compile(r"^and\s+(?:for|what about|how about)\b|^(?:what|how) about\b", re.I)  # "…, and for Y?"
 _CONDITION = re.compile(r"^[^,]{0,8}?(如果|要是|假如|假设|万一)|^if\b", re.I)
 
 
@@ -158,6 +159,10 @@ def _comma_asks(piece: str) -> list[str]:
         if lex.has_cue("asks_any", clause.lower()) and not _CONDITION.match(clause):
             groups.append([])
     groups = [g for g in groups if g]
+    last = groups[-1][-1] if groups else ""
+    if len(groups) > 1 and (_ASKS_BACK.search(last) or _SAME_ASK_OF.match(last)) and len(groups[-1]) == 1:
+        # "…奖多少,省级智能车间呢?", "how much for X, and for Y?": the same ask of another subject
+        return [", ".join(g) for g in groups]
     if len(groups) > 1 and not any(lex.has_cue("asks_any", c.lower()) for c in groups[-1]):
         groups[-2:] = [groups[-2] + groups[-1]]  # words after the last ask belong to it
     asks = [", ".join(g) for g in groups]
@@ -792,7 +797,7 @@ class QueryParser:
             return "amount"  # "如果是提升改造项目,投资1000万元呢?" keeps the earlier subject even when it names a topic
         if query.cities and (_SAME_SITUATION.match(text) or (not query.topics and _IF_THERE.match(text))):
             return "city"
-        switches = bool(_ASKS_BACK.search(text) or _AMOUNT_SWITCH.search(text))
+        switches = bool(_ASKS_BACK.search(text) or _AMOUNT_SWITCH.search(text) or _WHAT_ABOUT.match(text))
         states = not self.lex.has_cue("asks_any", text)  # "ours is a first version, first in China"
         # another award of the same programme is a slot when said as a switch ("如果是智能车间呢?") or a statement
         slot = query.percents or query.options or self._names_slot(text) or ((switches or states) and self._names_award(text))

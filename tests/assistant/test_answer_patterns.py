@@ -1169,3 +1169,16 @@ def test_a_sum_said_as_productive_investment_is_not_reduced_by_civil_works_said_
     body = ask(client, question)
     assert body["calculation"]["inputs"]["productive_investment_yuan"] == productive
     assert body["calculation"]["eligible"] is False and short in body["answer"]
+
+
+@pytest.mark.parametrize("question", [
+    "嘉兴国家级制造业创新中心奖多少,省级的呢?",
+    "In Jiaxing, how much for a national manufacturing innovation centre, and for a provincial one?",
+])
+def test_the_same_ask_of_a_second_award_after_a_comma_is_answered_too(client, question):
+    body = ask(client, question)
+    answer = body["answer"]
+    # each award computed, not only quoted with the clause's list of figures
+    assert "国家级制造业创新中心:300万元" in answer or "national manufacturing innovation centre: 3,000,000 yuan" in answer
+    assert "省级制造业创新中心:150万元" in answer or "provincial manufacturing innovation centre: 1,500,000 yuan" in answer
+    assert [c["id"] for c in body["citations"]] == ["jiaxing-ai-plan#三.(四)"]

@@ -133,7 +133,12 @@ def test_asks_are_split_whatever_the_punctuation_width(parser, typed):
 @pytest.mark.parametrize("typed, asks", [
     ("这份通知的文号是多少,从哪天起施行", ["这份通知的文号是多少", "从哪天起施行"]),
     ("When did the Zhengzhou measures take effect, and which bureau runs them?",
-     ["When did the Zhengzhou measures take effect", "which bureau runs them?"]),
+     ["When did the Zhengzhou measures take effect", "and which bureau runs them?"]),  # the ask keeps its "and"
+    ("郑州国家级智能制造优秀场景奖多少,省级智能车间呢?", ["郑州国家级智能制造优秀场景奖多少", "省级智能车间呢?"]),  # the same ask of another award
+    ("How much for a national smart factory, and for a provincial one?",
+     ["How much for a national smart factory", "and for a provincial one?"]),
+    ("what about Jiaxing, for a national-level manufacturing innovation centre?",
+     ["what about Jiaxing, for a national-level manufacturing innovation centre?"]),  # one ask
     ("郑州算力券,合同300万,自建自用的能补多少", ["郑州算力券,合同300万,自建自用的能补多少"]),  # facts, then one ask
     ("投了几千万,能补多少", ["投了几千万,能补多少"]),  # two asks of one kind stay one
 ])
