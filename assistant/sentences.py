@@ -8,6 +8,7 @@ composer can quote them.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Sequence
 
 from assistant.calculator import format_yuan
@@ -134,6 +135,7 @@ def sentence_scores(clause: Clause, query: Query) -> list[tuple[int, int, str]]:
     named_figures = {format_yuan(a.yuan).removesuffix("元") for a in query.amounts}  # "能超过800万元吗?"
     # "从几个方面提出多少项重点任务?" → sentences stating "五个方面", "十五项重点"
     own_terms = _own_terms(query)
+    asked_here = own_terms & _own_terms(replace(query, rewritten=query.text)) if query.rewritten != query.text else set()
     counted = [re.compile(_NUMERAL + re.escape(unit + noun)) for unit, noun in _COUNTED.findall(low)]
     units = [re.compile(_NUMERAL + re.escape(unit) + "(?![元%])") for unit, noun in _COUNTED.findall(low) if noun]
     scored = []
@@ -141,9 +143,11 @@ def sentence_scores(clause: Clause, query: Query) -> list[tuple[int, int, str]]:
     for pos, sentence in enumerate(sentences(clause)):
         if opened := _TARGET_YEAR.search(sentence):
             year = opened.group(0)
-        scope = year + sentence  # the words of the item and of the year that governs it
+        scope = (year + sentence).lower()  # the words of the item and of the year that governs it ("CPMS" for "cpms")
         score = min(TERM_CAP, sum(min(len(t), 4) for t in terms if t in scope))  # capped: long sentences repeat terms
-        matched = sum(min(len(t), 4) for t in own_terms if t in scope)  # the question's own words break ties
+        # the question's own words break ties, first those of this ask itself, not the ones its rewriting carries
+        # ("…CPMS…? And what do a CDO pilot and a DCMM pilot get?")
+        matched = (sum(min(len(t), 4) for t in asked_here if t in scope), sum(min(len(t), 4) for t in own_terms if t in scope))
         # a year alone ("到2027年的具体任务目标") states no figure; a target's figure is dated (below), a rate of an
         # award is none
         if (_HAS_NUMBER.search(_YEAR_ONLY.sub("", sentence)) and query.qtype in ("rate", "compare", "eligibility")
@@ -168,7 +172,7 @@ def sentence_scores(clause: Clause, query: Query) -> list[tuple[int, int, str]]:
         if query.qtype == "eligibility" and any(w in sentence for w in lex.cue("condition_words")):
             score += 2
         scored.append((score, pos, sentence, matched))
-    return [(score, pos, sentence) for score, pos, sentence, _ in sorted(scored, key=lambda x: (-x[0], -x[3], x[1]))]
+    return [(score, pos, sentence) for score, pos, sentence, _ in sorted(scored, key=lambda x: (-x[0], -x[3][0], -x[3][1], x[1]))]
 
 
 def _answering(clause: Clause, query: Query) -> list[str]:

@@ -1182,3 +1182,12 @@ def test_the_same_ask_of_a_second_award_after_a_comma_is_answered_too(client, qu
     assert "国家级制造业创新中心:300万元" in answer or "national manufacturing innovation centre: 3,000,000 yuan" in answer
     assert "省级制造业创新中心:150万元" in answer or "provincial manufacturing innovation centre: 1,500,000 yuan" in answer
     assert [c["id"] for c in body["citations"]] == ["jiaxing-ai-plan#三.(四)"]
+
+
+def test_a_later_ask_quotes_the_sentences_of_what_it_names_not_of_the_ask_before_it(client):
+    body = ask(client, "Jiaxing: how much does a CPMS pilot get in total if it passes acceptance? "
+                       "And what about a CDO pilot that passes evaluation and a DCMM pilot at level 3?")
+    answer = body["answer"]
+    assert "(CDO)制度建设试点且通过评估的企业给予30万元奖励" in answer
+    assert "(DCMM)贯标试点且数据管理能力成熟度达到三级及以上的企业给予10万元奖励" in answer
+    assert body["calculation"]["result_yuan"] == 500_000  # CPMS: 20万 when listed + 30万 after acceptance
