@@ -266,9 +266,10 @@ class Planner:
         for city, city_hits in per_city:
             on_topic = [h for h in city_hits if self._covers_topics(h, query)]
             on_topic = [h for h in on_topic if self._covers_topics(h, query, every=True)] or on_topic
-            # "谁力度大?", "奖多少?": the clause that pays, not a goal or a task naming the topic
+            # "谁力度大?", "奖多少?": the clause that pays (one the calculator has rules for, else one stating sums),
+            # not a goal ("营收规模突破1000亿元") or a task naming the topic
             if self.lex.asks_which_more(query.text) or self.lex.has_cue("amount_question", query.rewritten or query.text):
-                on_topic.sort(key=lambda h: not money_figures(h.clause.text))
+                on_topic.sort(key=lambda h: (not self.chooser.rules.by_clause(h.clause.clause_id), not money_figures(h.clause.text)))
             if not on_topic and (talked := self._talked_about_in(query, city)) is not None:
                 # "郑州对重大科技专项咋支持的,跟杭州比?" after turns on 杭州's R&D matching: what was discussed there
                 parts.append(AnswerPlan(CITY_LINE, query, focus=talked, hits=(talked,), city=city))

@@ -1191,3 +1191,11 @@ def test_a_later_ask_quotes_the_sentences_of_what_it_names_not_of_the_ask_before
     assert "(CDO)制度建设试点且通过评估的企业给予30万元奖励" in answer
     assert "(DCMM)贯标试点且数据管理能力成熟度达到三级及以上的企业给予10万元奖励" in answer
     assert body["calculation"]["result_yuan"] == 500_000  # CPMS: 20万 when listed + 30万 after acceptance
+
+
+def test_which_city_gives_more_quotes_each_citys_paying_clause_not_its_goals(client):
+    _, body = chat(client, ["嘉兴对应用场景有奖励吗", "郑州大模型应用场景能给多少?两座城市谁力度大"])
+    lines = body["answer"].splitlines()
+    jiaxing = next(line for line in lines if line.startswith("- 嘉兴"))
+    assert "50万元、20万元" in jiaxing and "1000亿元" not in jiaxing  # the award, not the plan's revenue goal
+    assert "jiaxing-ai-plan#三.(七)" in {c["id"] for c in body["citations"]}
