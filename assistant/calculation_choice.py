@@ -15,6 +15,7 @@ from typing import Any, Protocol, Sequence
 from assistant.errors import InputError
 from assistant.lexicon import load_lexicon, without_words
 from assistant.types import Hit
+from assistant.sum_cues import cued_inputs
 from assistant.understanding import Query
 from index.tokenize import tokenize
 
@@ -47,35 +48,6 @@ def _choice_from_text(spec: Any, text: str) -> str | None:
     return best[1] if best else None
 
 
-CUE_WINDOW = 12  # characters before an amount that say what it is
-CUE_WINDOW_EN = 40  # the same in English, whose words are longer (about six words)
-_LATIN = re.compile(r"[a-z]{2,}")
-
-
-def _cued(text: str, amounts: Sequence[Any], words: dict[str, tuple[str, ...]]) -> dict[int, str]:
-    """Amount index → input name, for amounts whose preceding words name an input."""
-    low = text.lower()
-    found: dict[int, str] = {}
-    previous_end = 0
-    for index, amount in enumerate(amounts):
-        start = _get(amount, "start", None)
-        if start is None:
-            continue
-        end = _get(amount, "end", start)
-        english = _LATIN.search(low[max(0, start - CUE_WINDOW):end]) is not None
-        context = low[max(previous_end, start - (CUE_WINDOW_EN if english else CUE_WINDOW)):start]
-        if english:  # "…300 million total, with a 200 million loan": an English cue stays in its own clause
-            context = re.split(r"[,;]", context)[-1]
-        previous_end = end
-        hits = [(context.rfind(w), name) for name, cues in words.items() for w in cues if w in context]
-        if not hits and english:  # "15 million so far": English may say it after the sum, up to the punctuation
-            after = re.split(r"[,.;?!]", low[end:end + CUE_WINDOW_EN])[0]
-            hits = [(-after.find(w), name) for name, cues in words.items() for w in cues if w in after]
-        if hits:
-            found[index] = max(hits)[1]  # the cue nearest to the amount wins
-    return found
-
-
 def names_inputs(rule: Any, text: str) -> bool:
     """Whether the text names one of the rule's amount inputs by the words said of it, or of what it leaves out."""
     lex = load_lexicon()
@@ -91,8 +63,8 @@ def inputs_from_question(
     lex = load_lexicon()
     specs = list(_get(rule, "inputs", None) or ())
     amount_names = {_get(s, "name") for s in specs if _get(s, "type") == "amount_yuan"}
-    cued = _cued(text, amounts, {n: w for n, w in lex.amount_cues.items() if n in amount_names})
-    deducted = _cued(text, amounts, {n: w for n, w in lex.amount_deductions.items() if n in amount_names})
+    cued = cued_inputs(text, amounts, {n: w for n, w in lex.amount_cues.items() if n in amount_names})
+    deducted = cued_inputs(text, amounts, {n: w for n, w in lex.amount_deductions.items() if n in amount_names})
     by_cue = {name: amounts[i].yuan for i, name in cued.items() if i not in deducted}
     free_amounts = [a.yuan for i, a in enumerate(amounts) if i not in cued and i not in deducted]
     free_percents = list(percents)

@@ -11,10 +11,11 @@ import re
 from functools import lru_cache
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Iterable, Iterator, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 from assistant.calculator import find_amounts, find_percents
 from assistant.calculator.amounts import money_figures
+from assistant.sum_cues import input_of
 from assistant.lexicon import Lexicon, load_lexicon, without_words
 from assistant.places import english_names
 from assistant.spelling import HomophoneCorrector, lexicon_words
@@ -679,6 +680,16 @@ class QueryParser:
                     previous=previous,
                 )
             rewritten = self._swap_amount(base, query)
+            if len(base.amounts) >= 2 and self._same_input_amount(base, query) is not None:
+                # "total investment is 40 million not 80" among a loan and a total: the figure question again with
+                # every sum it stated, the one said anew in place of the earlier one of the same input, each read
+                # with the words said of it there
+                return replace(
+                    query, followup="option", cities=previous.cities, topics=base.topics or previous.topics,
+                    qtype=base.qtype, amounts=tuple(a for a in find_amounts(rewritten) if not _NAMES_LIMIT.match(rewritten, a.end)),
+                    percents=query.percents or base.percents, options={**previous.options, **query.options},
+                    rewritten=rewritten, previous=previous,
+                )
             return replace(
                 query, followup=kind, cities=previous.cities, topics=base.topics or previous.topics, qtype=base.qtype,
                 options={**previous.options, **query.options}, rewritten=rewritten, previous=previous,
@@ -857,7 +868,9 @@ class QueryParser:
         asked_about = bool(topics)
         if not topics:  # the conversation's current programme: a figure question from before a topic switch is stale
             topics = next((q.topics for q in earlier() if programme(q)), ())
-        found = next((q for q in earlier() if asks_figure(q)), None) or next((q for q in earlier() if programme(q)), None)
+        # a question that stated sums before one that only asked a figure ("is there a yearly limit?" states none)
+        found = (next((q for q in earlier() if q.amounts), None) or next((q for q in earlier() if asks_figure(q)), None)
+                 or next((q for q in earlier() if programme(q)), None))
         if found is None and asked_about:
             return self._figure_question(previous)  # no earlier question on these topics: the conversation's own
         return found or previous
@@ -909,10 +922,18 @@ class QueryParser:
             replaced = f"{target} {text}"
         return replaced
 
+    def _same_input_amount(self, previous: Query, query: Query) -> Any | None:
+        """The earlier sum said of the input the question's one sum is said of ("total investment is 40 million not
+        80" after a loan and a total: the total), when the words said with both name it."""
+        if len(query.amounts) != 1 or not (said := input_of(query.text, query.amounts[0].text, self.lex.amount_cues)):
+            return None
+        return next((a for a in previous.amounts if input_of(previous.rewritten, a.text, self.lex.amount_cues) == said), None)
+
     def _swap_amount(self, previous: Query, query: Query) -> str:
+        """The earlier question with the new sum in place of the earlier one of the same input, else of the first."""
         new = query.amounts[0]
         if previous.amounts:
-            old = previous.amounts[0]
+            old = self._same_input_amount(previous, query) or previous.amounts[0]
             return previous.rewritten.replace(old.text, new.text, 1) if old.text in previous.rewritten else f"{previous.rewritten} 金额{new.text}"
         return f"{previous.rewritten} 金额为{new.text}"
 

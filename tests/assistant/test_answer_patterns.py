@@ -1199,3 +1199,11 @@ def test_which_city_gives_more_quotes_each_citys_paying_clause_not_its_goals(cli
     jiaxing = next(line for line in lines if line.startswith("- 嘉兴"))
     assert "50万元、20万元" in jiaxing and "1000亿元" not in jiaxing  # the award, not the plan's revenue goal
     assert "jiaxing-ai-plan#三.(七)" in {c["id"] for c in body["citations"]}
+
+
+@pytest.mark.parametrize("correction", ["项目总投资搞错了,其实是4500万", "sorry, the total investment is actually 45 million"])
+def test_a_corrected_sum_replaces_the_earlier_sum_of_the_same_input_and_keeps_the_others(client, correction):
+    _, body = chat(client, ["杭州新建算力中心,贷款2000万,利率3%,项目总投资9000万,贴息多少?", correction])
+    inputs = body["calculation"]["inputs"]
+    assert inputs["loan_amount_yuan"] == 20_000_000 and inputs["project_investment_yuan"] == 45_000_000
+    assert body["calculation"]["eligible"] is False  # below the 5000万 total the clause requires

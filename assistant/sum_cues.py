@@ -1,0 +1,49 @@
+"""Which calculator input a stated sum is, by the words said with it ("总投资1亿元,贷款6000万元")."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+CUE_WINDOW = 12  # characters before an amount that say what it is
+CUE_WINDOW_EN = 40  # the same in English, whose words are longer (about six words)
+_LATIN = re.compile(r"[a-z]{2,}")
+
+
+def cued_inputs(text: str, amounts: Sequence[Any], words: dict[str, tuple[str, ...]]) -> dict[int, str]:
+    """Amount index → input name, for amounts whose preceding words name an input."""
+    low = text.lower()
+    found: dict[int, str] = {}
+    previous_end = 0
+    for index, amount in enumerate(amounts):
+        start = getattr(amount, "start", None)
+        if start is None:
+            continue
+        end = getattr(amount, "end", None) or start
+        english = _LATIN.search(low[max(0, start - CUE_WINDOW):end]) is not None
+        context = low[max(previous_end, start - (CUE_WINDOW_EN if english else CUE_WINDOW)):start]
+        if english:  # "…300 million total, with a 200 million loan": an English cue stays in its own clause
+            context = re.split(r"[,;]", context)[-1]
+        previous_end = end
+        hits = [(context.rfind(w), name) for name, cues in words.items() for w in cues if w in context]
+        if not hits and english:  # "15 million so far": English may say it after the sum, up to the punctuation
+            after = re.split(r"[,.;?!]", low[end:end + CUE_WINDOW_EN])[0]
+            hits = [(-after.find(w), name) for name, cues in words.items() for w in cues if w in after]
+        if hits:
+            found[index] = max(hits)[1]  # the cue nearest to the amount wins
+    return found
+
+
+def input_of(text: str, said: str, words: dict[str, tuple[str, ...]]) -> str | None:
+    """The input a sum said in the text ("80 million") is, by the words said with it, if they name one."""
+    start = text.find(said)
+    if start < 0:
+        return None
+    return cued_inputs(text, [_Said(start, start + len(said))], words).get(0)
+
+
+@dataclass(frozen=True)
+class _Said:
+    start: int
+    end: int
