@@ -502,7 +502,7 @@ class Planner:
                            and all(h.clause.clause_id != c.clause.clause_id for c in candidates)]
         if not asks_target(query):
             return candidates
-        for document in dict.fromkeys(h.document for h in hits):
+        for document in dict.fromkeys(h.document for h in hits[:FOCUS_DEPTH]):
             for section in self.catalogue.goal_clauses(document):
                 if all(c.clause.clause_id != section.clause.clause_id for c in candidates):
                     candidates.append(section)

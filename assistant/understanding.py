@@ -15,10 +15,10 @@ from typing import Any, Iterable, Iterator, Sequence
 
 from assistant.calculator import find_amounts, find_percents
 from assistant.calculator.amounts import money_figures
-from assistant.sum_cues import input_of
 from assistant.lexicon import Lexicon, load_lexicon, without_words
 from assistant.places import english_names
 from assistant.spelling import HomophoneCorrector, lexicon_words
+from assistant.sum_cues import input_of
 from index.cleaning import normalize_width, to_simplified
 from index.tokenize import bigrams, tokenize
 
