@@ -14,8 +14,8 @@ from typing import Any, Protocol, Sequence
 
 from assistant.errors import InputError
 from assistant.lexicon import load_lexicon, without_words
-from assistant.types import Hit
 from assistant.sum_cues import cued_inputs
+from assistant.types import Hit
 from assistant.understanding import Query
 from index.tokenize import tokenize
 
@@ -48,12 +48,17 @@ def _choice_from_text(spec: Any, text: str) -> str | None:
     return best[1] if best else None
 
 
+def _amount_inputs(rule: Any) -> set[str]:
+    """The names of the rule's inputs that are sums of money."""
+    return {_get(s, "name") for s in _get(rule, "inputs", None) or () if _get(s, "type") == "amount_yuan"}
+
+
 def names_inputs(rule: Any, text: str) -> bool:
     """Whether the text names one of the rule's amount inputs by the words said of it, or of what it leaves out."""
     lex = load_lexicon()
     low = text.lower()
-    names = {_get(s, "name") for s in _get(rule, "inputs", None) or () if _get(s, "type") == "amount_yuan"}
-    return any(w in low for name in names for w in (*lex.amount_cues.get(name, ()), *lex.amount_deductions.get(name, ())))
+    return any(w in low for name in _amount_inputs(rule)
+               for w in (*lex.amount_cues.get(name, ()), *lex.amount_deductions.get(name, ())))
 
 
 def inputs_from_question(
@@ -62,7 +67,7 @@ def inputs_from_question(
     """Inputs for `rule`, or None when the question does not give a required one."""
     lex = load_lexicon()
     specs = list(_get(rule, "inputs", None) or ())
-    amount_names = {_get(s, "name") for s in specs if _get(s, "type") == "amount_yuan"}
+    amount_names = _amount_inputs(rule)
     cued = cued_inputs(text, amounts, {n: w for n, w in lex.amount_cues.items() if n in amount_names})
     deducted = cued_inputs(text, amounts, {n: w for n, w in lex.amount_deductions.items() if n in amount_names})
     by_cue = {name: amounts[i].yuan for i, name in cued.items() if i not in deducted}

@@ -164,10 +164,11 @@ class _Run:
 
     def shortfall(self, name: str, gap: Any) -> tuple[str, str]:
         """How far a value falls short of a threshold (a rate's gap in percentage points)."""
-        if self.rule.input(name).type == "percent":
+        kind = self.rule.input(name).type
+        if kind == "percent":
             points = f"{Decimal(gap).normalize():f}"
             return f"{points}个百分点", f"{points} percentage points"
-        if self.rule.input(name).type == "amount_yuan":
+        if kind == "amount_yuan":
             return format_yuan(gap), format_yuan_en(gap)
         return str(gap), str(gap)
 
