@@ -12,6 +12,7 @@ import re
 from decimal import Decimal
 from typing import Any, Protocol, Sequence
 
+from assistant.calculator import find_percents
 from assistant.errors import InputError
 from assistant.lexicon import load_lexicon, without_words
 from assistant.sum_cues import cued_inputs
@@ -53,6 +54,23 @@ def _amount_inputs(rule: Any) -> set[str]:
     return {_get(s, "name") for s in _get(rule, "inputs", None) or () if _get(s, "type") == "amount_yuan"}
 
 
+def _described_kinds(specs: Sequence[Any], kinds: dict[str, tuple[str, ...]]) -> set[str]:
+    """The kinds of figure (investment, revenue; growth, rate…) the inputs are, by the words of their descriptions."""
+    said = " ".join(
+        f"{_get(d, 'zh', '')} {_get(d, 'en', '')}" for s in specs if (d := _get(s, "description", None))
+    ).lower()
+    return {kind for kind, words in kinds.items() if any(w in said for w in words)}
+
+
+def _said_percents(text: str, percents: Sequence[Decimal], kinds: dict[str, tuple[str, ...]]) -> list[tuple[Decimal, str | None]]:
+    """The question's percentages with the kind the words said with each name ("营收增速8%" → growth), if any."""
+    found = find_percents(text) if text else []
+    if [p.value for p in found] != list(percents):  # carried from an earlier turn: where they were said is unknown
+        return [(p, None) for p in percents]
+    said = cued_inputs(text, found, kinds, same_phrase=True)
+    return [(p.value, said.get(i)) for i, p in enumerate(found)]
+
+
 def names_inputs(rule: Any, text: str) -> bool:
     """Whether the text names one of the rule's amount inputs by the words said of it, or of what it leaves out."""
     lex = load_lexicon()
@@ -71,8 +89,11 @@ def inputs_from_question(
     cued = cued_inputs(text, amounts, {n: w for n, w in lex.amount_cues.items() if n in amount_names})
     deducted = cued_inputs(text, amounts, {n: w for n, w in lex.amount_deductions.items() if n in amount_names})
     by_cue = {name: amounts[i].yuan for i, name in cued.items() if i not in deducted}
-    free_amounts = [a.yuan for i, a in enumerate(amounts) if i not in cued and i not in deducted]
-    free_percents = list(percents)
+    # a sum said as another kind than the rule's sums ("设备投了3000万" for a revenue award) is none of its inputs
+    own_kinds = _described_kinds([s for s in specs if _get(s, "type") == "amount_yuan"], lex.amount_kinds)
+    other_kind = {i for i, kind in cued_inputs(text, amounts, lex.amount_kinds, same_phrase=True).items() if own_kinds and kind not in own_kinds}
+    free_amounts = [a.yuan for i, a in enumerate(amounts) if i not in cued and i not in deducted and i not in other_kind]
+    free_percents = _said_percents(text, percents, lex.percent_kinds)
     inputs: dict[str, Any] = {}
     for spec in specs:
         name = _get(spec, "name")
@@ -87,9 +108,12 @@ def inputs_from_question(
                 value = free_amounts.pop(0)
             if value is not None and name not in by_cue:  # a sum said by the input's own words is already net
                 value -= sum((amounts[i].yuan for i, n in deducted.items() if n == name), Decimal(0))
-        elif kind == "percent":
-            if free_percents:
-                value = free_percents.pop(0)
+        elif kind == "percent":  # a growth rate said in passing is no subsidy rate, and the reverse
+            own = _described_kinds([spec], lex.percent_kinds)
+            fitting = [f for f in free_percents if f[1] is None or not own or f[1] in own]
+            if fitting:
+                free_percents.remove(fitting[0])
+                value = fitting[0][0]
         elif kind == "choice":
             value = options.get(name) or _choice_from_text(spec, text)
         else:

@@ -52,6 +52,8 @@ class Lexicon:
     zh_cues: dict[str, str] = field(default_factory=dict)  # a user's Chinese words → the words the clauses use
     amount_cues: dict[str, tuple[str, ...]] = field(default_factory=dict)  # calculator input → cue words
     amount_deductions: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    amount_kinds: dict[str, tuple[str, ...]] = field(default_factory=dict)  # kind of sum → words naming it
+    percent_kinds: dict[str, tuple[str, ...]] = field(default_factory=dict)  # kind of percentage → words naming it
     award_levels: dict[str, tuple[str, ...]] = field(default_factory=dict)  # level → words naming it
     award_roles: dict[str, tuple[str, ...]] = field(default_factory=dict)  # applicant role → words naming it
     cues: dict[str, tuple[str, ...]] = field(default_factory=dict)  # cue name → words (see lexicon.yaml `cues`)
@@ -152,6 +154,8 @@ def load_lexicon() -> Lexicon:
         zh_cues={str(k): str(v) for k, v in (raw.get("zh_cues") or {}).items()},
         amount_cues=_cue_words(raw.get("amount_cues")),
         amount_deductions=_cue_words(raw.get("amount_deductions")),
+        amount_kinds=_cue_words(raw.get("amount_kinds")),
+        percent_kinds=_cue_words(raw.get("percent_kinds")),
         award_levels=_cue_words(raw.get("award_levels")),
         award_roles=_cue_words(raw.get("award_roles")),
         cues={name: tuple(str(w).lower() for w in words) for name, words in (raw.get("cues") or {}).items()},

@@ -9,10 +9,14 @@ from typing import Any, Sequence
 CUE_WINDOW = 12  # characters before an amount that say what it is
 CUE_WINDOW_EN = 40  # the same in English, whose words are longer (about six words)
 _LATIN = re.compile(r"[a-z]{2,}")
+_PHRASE_END = re.compile(r"[,，;；。!！?？、]")
 
 
-def cued_inputs(text: str, amounts: Sequence[Any], words: dict[str, tuple[str, ...]]) -> dict[int, str]:
-    """Amount index → input name, for amounts whose preceding words name an input."""
+def cued_inputs(
+    text: str, amounts: Sequence[Any], words: dict[str, tuple[str, ...]], same_phrase: bool = False
+) -> dict[int, str]:
+    """Amount index → input name, for amounts whose preceding words name an input (only words of the amount's own
+    phrase, up to the last comma, when `same_phrase`: "建算力中心,贷了3个亿" says no compute sum)."""
     low = text.lower()
     found: dict[int, str] = {}
     previous_end = 0
@@ -23,8 +27,10 @@ def cued_inputs(text: str, amounts: Sequence[Any], words: dict[str, tuple[str, .
         end = getattr(amount, "end", None) or start
         english = _LATIN.search(low[max(0, start - CUE_WINDOW):end]) is not None
         context = low[max(previous_end, start - (CUE_WINDOW_EN if english else CUE_WINDOW)):start]
-        if english:  # "…300 million total, with a 200 million loan": an English cue stays in its own clause
-            context = re.split(r"[,;]", context)[-1]
+        if english:  # "…300 million total, with a 200 million loan": an English cue stays in its own clause,
+            context = re.split(r"[,;]|\d", context)[-1]  # after any figure said before ("grew 8% and spent 30m")
+        if same_phrase:
+            context = _PHRASE_END.split(context)[-1]
         previous_end = end
         hits = [(context.rfind(w), name) for name, cues in words.items() for w in cues if w in context]
         if not hits and english:  # "15 million so far": English may say it after the sum, up to the punctuation

@@ -155,15 +155,19 @@ def answer_doc_meta(draft: Draft, hit: Hit, doc: Document, query: Query) -> None
 def answer_calculation(draft: Draft, hit: Hit, calc, query: Query) -> None:
     """The calculator's steps and result, tied to the clause the rule comes from."""
     steps = shown_steps(calc)
+    # the text leaves the whole amount open (an unpublished rate): no figure to state, not a result of 0
+    undetermined = calc.eligible and getattr(calc, "partial", False) and not calc.result_yuan
     if en(query):
         verdict = (
-            f"Result: {yuan_en(calc.result_yuan)}" + (" (cap applied)" if calc.cap_applied else "")
+            "Result: the amount cannot be determined from the text" if undetermined
+            else f"Result: {yuan_en(calc.result_yuan)}" + (" (cap applied)" if calc.cap_applied else "")
             if calc.eligible else "Result: not eligible"
         )
         draft.add(f"Calculated under {source_en(hit)} {draft.cite(hit)}: " + "; ".join(steps) + f". {verdict}.")
     else:
         verdict = (
-            f"测算结果:{format_yuan(Decimal(str(calc.result_yuan)))}" + ("(已按上限封顶)" if calc.cap_applied else "")
+            "测算结果:依原文无法确定金额" if undetermined
+            else f"测算结果:{format_yuan(Decimal(str(calc.result_yuan)))}" + ("(已按上限封顶)" if calc.cap_applied else "")
             if calc.eligible else "测算结果:不符合申领条件"
         )
         draft.add(f"按{source_zh(hit)}{draft.cite(hit)}测算:" + ";".join(steps) + f"。{verdict}。")

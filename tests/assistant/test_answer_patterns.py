@@ -1207,3 +1207,22 @@ def test_a_corrected_sum_replaces_the_earlier_sum_of_the_same_input_and_keeps_th
     inputs = body["calculation"]["inputs"]
     assert inputs["loan_amount_yuan"] == 20_000_000 and inputs["project_investment_yuan"] == 45_000_000
     assert body["calculation"]["eligible"] is False  # below the 5000万 total the clause requires
+
+
+@pytest.mark.parametrize("question", [
+    "我们在嘉兴,去年营收增速8%,今年设备投了3000万,能补多少?",
+    "Jiaxing: our revenue grew 8% last year and we spent 30 million on equipment this year. How much subsidy?",
+])
+def test_a_sum_said_as_equipment_is_not_taken_as_revenue_nor_a_growth_rate_as_the_subsidy_rate(client, question):
+    body = ask(client, question)
+    assert body["calculation"]["program"] == "jiaxing_manufacturing_investment"  # 三.(一) 生产性投入, not 三.(三) 营业收入
+    assert body["citations"][0]["id"] == "jiaxing-ai-plan#三.(一)"
+    assert "240" not in body["answer"]  # 3000万 × 8% would read the growth figure as the unpublished subsidy rate
+    assert "0元" not in body["answer"] and "RMB 0" not in body["answer"]  # the amount is open, not nil
+    assert "无法确定金额" in body["answer"] or "cannot be determined" in body["answer"]
+
+
+def test_a_growth_rate_and_a_subsidy_rate_in_one_story_each_fill_their_own_input(client):
+    body = ask(client, "嘉兴的技改项目,营收增速8%,设备投入5000万,绩效评价定的补助比例是10%,能补多少?")
+    assert body["calculation"]["program"] == "jiaxing_manufacturing_investment"
+    assert body["calculation"]["result_yuan"] == 5_000_000  # 5000万 × 10%, the 8% growth left aside
