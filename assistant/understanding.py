@@ -450,7 +450,10 @@ class QueryParser:
         """"so which city pays more?": the latest programme asked about, across every city the conversation named.
         "哪个给得多?" or "and the yearly cap for each?" compares the cities too when the conversation went through
         one programme only (with two programmes of one city it compares the programmes)."""
-        if query.cities or query.topics or query.outside_places or not turns:
+        if query.cities or query.outside_places or not turns:
+            return None
+        talked = {t for turn in turns for t in self.lex.programmes(turn.topics)}
+        if not set(self.lex.programmes(query.topics)) <= talked:  # a programme not talked about yet is a new subject
             return None
         low = query.text.lower()
         across = self.lex.asks_which_more(low) or self.lex.has_cue("asks_each", low)

@@ -51,6 +51,39 @@ def numeric_facts(text: str) -> tuple[set[Decimal], set[Decimal], set[Decimal]]:
     return {a.yuan.normalize() for a in amounts}, percents, bare
 
 
+_STEP = re.compile(r"([^;；。\n=]+)=([^;；。\n=]+)")
+_OPERATOR = re.compile(r"[×+−–]|(?<=\s)-(?=\s)")
+
+
+def shown_results(answer: str, allowed: set[Decimal], percents: set[Decimal]) -> set[Decimal]:
+    """Amounts the answer works out in arithmetic it shows, each operand supported and the arithmetic right:
+    "300万元 × 50% = 150万元", "500万元 + 1000万元 = 1500万元", "800万元 − 100万元 = 700万元" (a comparison answers
+    each city with its own calculator run, which the response's one `calculation` cannot carry)."""
+    found: set[Decimal] = set()
+    for left, right in _STEP.findall(answer):
+        operators = list(_OPERATOR.finditer(left))
+        results = find_amounts(right)
+        if not operators or not results:
+            continue
+        sign = operators[-1]
+        before = [a for a in find_amounts(left) if a.end <= sign.start()]
+        after_amounts = [a for a in find_amounts(left) if a.start >= sign.end()]
+        after_percents = [p for p in find_percents(left) if p.start >= sign.end()]
+        if not before or before[-1].yuan not in allowed | found:
+            continue
+        first = before[-1].yuan
+        if sign.group() == "×" and after_percents and after_percents[0].value.normalize() in percents:
+            expected = first * after_percents[0].value / 100
+        elif sign.group() != "×" and after_amounts and after_amounts[0].yuan in allowed | found:
+            second = after_amounts[0].yuan
+            expected = first + second if sign.group() == "+" else first - second
+        else:
+            continue
+        if abs(results[0].yuan - expected) < 1:
+            found.add(results[0].yuan)
+    return found
+
+
 def verify_answer(answer: str, n_citations: int, evidence: Sequence[str]) -> Verification:
     problems: list[str] = []
     markers = [int(m) for m in _MARKER.findall(answer)]
@@ -63,6 +96,7 @@ def verify_answer(answer: str, n_citations: int, evidence: Sequence[str]) -> Ver
     src_amounts, src_percents, src_bare = numeric_facts(source)
     all_numbers = src_bare | {d for d in (_dec(m.group()) for m in _NUMBER.finditer(source.replace(",", ""))) if d is not None}
     amounts, percents, bare = numeric_facts(answer)
+    src_amounts |= {a.normalize() for a in shown_results(_MARKER.sub(" ", answer), src_amounts, src_percents)}
     for value in amounts - src_amounts:
         problems.append(f"amount {format_yuan(value)} is not in the cited clauses or the calculation")
     for value in percents - src_percents - all_numbers:

@@ -10,6 +10,7 @@ from statistics import mean
 from typing import Iterable, Sequence
 
 from assistant.calculator.amounts import find_amounts, find_percents
+from assistant.verify import shown_results
 from evals.gold import GoldItem
 
 HIT_KS = (1, 3, 5)
@@ -79,10 +80,14 @@ def percents_in(text: str) -> set[Decimal]:
 
 
 def unsupported_amounts(answer: str, evidence: Sequence[str]) -> list[str]:
-    """Amounts in the answer that appear in none of its evidence texts (a contradicted or invented figure)."""
+    """Amounts in the answer that appear in none of its evidence texts and that it does not work out from them in
+    arithmetic it shows (a contradicted or invented figure)."""
     allowed: set[Decimal] = set()
+    percents: set[Decimal] = set()
     for text in evidence:
         allowed |= amounts_in(text)
+        percents |= percents_in(text)
+    allowed |= shown_results(readable(answer), allowed, percents)
     return [a.text for a in find_amounts(readable(answer)) if a.yuan not in allowed]
 
 

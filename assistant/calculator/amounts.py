@@ -44,13 +44,20 @@ _EN_AFTER_SUM = re.compile(
 )
 
 
+# "a 3 million domestic compute contract": one or two words describing the thing the sum is the size of
+_EN_SUM_NOUN = re.compile(
+    r"\s*[A-Za-z-]+(?:\s+[A-Za-z-]+)??\s+(?:contracts?|loans?|financing|deals?|orders?|budgets?|projects?|investments?)\b", re.I
+)
+
+
 def _ends_amount(s: str, end: int) -> bool:
-    """A bare "N million" ends the phrase (end of text, punctuation, or a function word follows)."""
-    return _EN_AFTER_SUM.match(s, end) is not None
+    """A bare "N million" ends the phrase (end of text, punctuation, or a function word follows), or names the size
+    of a contract, loan or investment a few words on."""
+    return _EN_AFTER_SUM.match(s, end) is not None or _EN_SUM_NOUN.match(s, end) is not None
 
 
 _EN_MULTIPLIERS = {
-    "thousand": 1_000, "k": 1_000, "million": 1_000_000, "mn": 1_000_000, "billion": 1_000_000_000, "bn": 1_000_000_000,
+    "thousand": 1_000, "k": 1_000, "million": 1_000_000, "mn": 1_000_000, "m": 1_000_000, "billion": 1_000_000_000, "bn": 1_000_000_000,
 }
 
 # one stated maximum: amounts above it (or NaN / Infinity) are "out of range", never computed with
@@ -75,7 +82,7 @@ _CN_SUM = re.compile(
     r"(?P<big>[万亿])?(?P<yuan>元)?(?![零〇一二两三四五六七八九十百千万亿点])"
 )
 _ARABIC_EN = re.compile(
-    rf"(?P<cur>{_CURRENCY_PREFIX})?(?P<num>{_NUM})\s*(?P<mult>thousand|million|billion|mn|bn|k)?\s*(?P<yuan>yuan|RMB|CNY)?",
+    rf"(?P<cur>{_CURRENCY_PREFIX})?(?P<num>{_NUM})\s*(?P<mult>(?:thousand|million|billion|mn|bn|k|m)(?![A-Za-z]))?\s*(?P<yuan>yuan|RMB|CNY)?",
     re.IGNORECASE,
 )
 
@@ -288,6 +295,8 @@ def find_amounts(text: str) -> list[Amount]:
                 continue  # "20 million users" is not money; "the contract is 30 million" and "200 million at 3.5%" are
             if m.start("num") > 0 and re.match(r"[A-Za-z0-9.]", s[m.start("num") - 1]) and not m["cur"]:
                 continue
+            if m["mult"] and m["mult"].lower() == "m" and not (m["cur"] or m["yuan"]):
+                continue  # "12m" is money only as "RMB 12m" or "12m yuan" (not 12 metres, 12 months)
             mult = _EN_MULTIPLIERS[m["mult"].lower()] if m["mult"] else 1
             end = m.end() if m["yuan"] else m.end("mult") if m["mult"] else m.end("num")
             add(m.start(), end, _scaled(_decimal(m["num"]), mult))

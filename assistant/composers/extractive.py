@@ -206,6 +206,28 @@ def answer_city_line(draft: Draft, hit: Hit, query: Query, calc=None) -> None:
         draft.add(f"\n- {city}({hit.clause.display_label}){draft.cite(hit)}:{quoted}")
 
 
+def answer_which_gives_more(draft: Draft, plan: AnswerPlan) -> None:
+    """After cities each computed from the same sums: which gives the most, and by how much when two are compared."""
+    paid = [
+        (Decimal(str(p.calculation.result_yuan)), p.city) for p in plan.parts
+        if p.focus is not None and p.calculation is not None and p.calculation.eligible
+        and not (getattr(p.calculation, "partial", False) and not p.calculation.result_yuan)
+    ]
+    if len(paid) < 2:
+        return
+    ranked = sorted(paid, key=lambda r: -r[0])
+    (top, city), (second, _) = ranked[0], ranked[1]
+    if top == second:
+        draft.add("\nThe amounts are the same." if en(plan.query) else "\n金额相同。")
+        return
+    if en(plan.query):
+        gap = f"RMB {top:,.0f} − RMB {second:,.0f} = RMB {top - second:,.0f} more"
+        draft.add(f"\n{city_name_en(city)} gives more: {gap}." if len(paid) == 2 else f"\n{city_name_en(city)} gives the most.")
+    else:
+        gap = f"{format_yuan(top)} − {format_yuan(second)} = {format_yuan(top - second)}"
+        draft.add(f"\n{city}给得更多,多出{gap}。" if len(paid) == 2 else f"\n{city}给得最多。")
+
+
 class ExtractiveComposer:
     """Writes each answer kind from the plan's clauses; never calls a model."""
 
@@ -239,6 +261,7 @@ class ExtractiveComposer:
                     draft.add(f"\n- {label}: {missing}" if en(plan.query) else f"\n- {label}:{missing}")
                     continue
                 answer_city_line(draft, part.focus, plan.query, part.calculation)
+            answer_which_gives_more(draft, plan)
         elif plan.kind == kinds.PER_PROGRAMME:
             lex = load_lexicon()
             draft.add("For each programme:" if en(plan.query) else "分别来看:")

@@ -1226,3 +1226,20 @@ def test_a_growth_rate_and_a_subsidy_rate_in_one_story_each_fill_their_own_input
     body = ask(client, "嘉兴的技改项目,营收增速8%,设备投入5000万,绩效评价定的补助比例是10%,能补多少?")
     assert body["calculation"]["program"] == "jiaxing_manufacturing_investment"
     assert body["calculation"]["result_yuan"] == 5_000_000  # 5000万 × 10%, the 8% growth left aside
+
+
+def test_which_of_the_two_pays_more_for_a_sum_computes_each_city_talked_about_and_says_which(client):
+    *_, last = chat(client, [
+        "We're a model-training startup weighing Hangzhou against Zhengzhou. How do Hangzhou's compute vouchers work?",
+        "And Zhengzhou's?",
+        "For a single 4 million contract on domestic compute, which of the two pays more?",
+    ])
+    assert [c["id"] for c in last["citations"]] == ["hangzhou-ai-measures#一.(三)", "zhengzhou-ai-measures#一.2"]
+    assert "1,200,000" in last["answer"] and "800,000" in last["answer"]  # 400万 × 30%; 400万 × 20%
+    assert "Hangzhou gives more: RMB 1,200,000 − RMB 800,000 = RMB 400,000" in last["answer"]
+
+
+def test_a_comparison_of_computed_amounts_says_which_city_gives_more_and_by_how_much(client):
+    body = ask(client, "杭州和郑州的算力券,国产算力合同300万,哪个补得多?")
+    assert "90万元" in body["answer"] and "60万元" in body["answer"]
+    assert "杭州给得更多,多出90万元 − 60万元 = 30万元" in body["answer"]

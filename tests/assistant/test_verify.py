@@ -50,3 +50,14 @@ def test_calculation_output_counts_as_evidence():
     steps = "500万元 × 25% = 125万元"
     assert not verify_answer("可得125万元[1]。", 1, [CLAUSE]).ok
     assert verify_answer("可得125万元[1]。", 1, [CLAUSE, steps]).ok
+
+
+def test_an_amount_worked_out_in_shown_arithmetic_from_supported_figures_passes():
+    question = "合同800万元,能补多少?"
+    assert verify_answer("800万元 × 25% = 200万元[1]。", 1, [CLAUSE, question]).ok
+    assert verify_answer("多出200万元 − 60万元 = 140万元[1]。", 1, [CLAUSE, "另一家60万元"]).ok
+
+
+def test_shown_arithmetic_that_is_wrong_or_from_an_unstated_figure_fails():
+    assert not verify_answer("800万元 × 25% = 210万元[1]。", 1, [CLAUSE, "合同800万元"]).ok
+    assert not verify_answer("900万元 × 25% = 225万元[1]。", 1, [CLAUSE, "合同800万元"]).ok

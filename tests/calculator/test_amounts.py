@@ -128,11 +128,17 @@ def test_format_then_find_round_trips(yuan):
     ("above the 50 million threshold", 50_000_000),
     ("total investment is 40 million not 80", 40_000_000),  # a correction: "not" ends the number phrase
     ("with a 200 million bank loan at 4%", 200_000_000),
+    ("for a 3 million domestic compute contract", 3_000_000),  # the thing the sum is the size of, two words on
+    ("signed a compute contract worth RMB 12m", 12_000_000),
+    ("about 1.5m yuan", 1_500_000),
 ])
 def test_find_amounts_as_people_say_them(text, yuan):
     assert [a.yuan for a in find_amounts(text)] == [Decimal(yuan)]
 
 
-@pytest.mark.parametrize("text", ["三个项目", "5k users", "10k employees", "3 million users"])
+@pytest.mark.parametrize("text", [
+    "三个项目", "5k users", "10k employees", "3 million users", "30 million users signed a contract", "a 12m building",
+    "we trained for 12m steps",
+])
 def test_find_amounts_leaves_counts_alone(text):
     assert find_amounts(text) == []

@@ -45,6 +45,19 @@ def test_an_amount_no_cited_clause_supports_is_flagged():
     assert not score.correct and score.unsupported_amounts == ["900万元"]
 
 
+@pytest.mark.parametrize("shown, flagged", [
+    ("- 杭州:150万元[1](500万元 × 30% = 150万元;未超过800万元上限)", []),  # each operand in the evidence
+    ("- Hangzhou: RMB 1,500,000 [1] (5,000,000 yuan (500万元) × 30% = 1,500,000 yuan (150万元))", []),
+    ("相差:800万元 − 500万元 = 300万元", []),
+    ("500万元 × 30% = 160万元", ["160万元"]),  # wrong arithmetic
+    ("500万元 × 40% = 200万元", ["200万元"]),  # a rate no evidence states
+    ("700万元 × 30% = 210万元", ["700万元", "210万元"]),  # an operand no evidence states
+])
+def test_an_amount_is_supported_when_the_answer_works_it_out_from_supported_figures(shown, flagged):
+    evidence = [HZ_TEXT, "我们签了500万元的国产算力合同"]
+    assert unsupported_amounts(shown, evidence) == flagged
+
+
 def test_traditional_and_full_width_answers_are_read_as_a_reader_would():
     score = score_item(voucher_item(), answer("按合同費用的30%補貼,每年最高800萬元。"))
     assert score.amounts_ok and score.percents_ok
