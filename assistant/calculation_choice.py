@@ -71,12 +71,13 @@ def _said_percents(text: str, percents: Sequence[Decimal], kinds: dict[str, tupl
     return [(p.value, said.get(i)) for i, p in enumerate(found)]
 
 
-def names_inputs(rule: Any, text: str) -> bool:
-    """Whether the text names one of the rule's amount inputs by the words said of it, or of what it leaves out."""
+def names_inputs(rule: Any, amounts: Sequence[Any], text: str) -> bool:
+    """Whether the text says one of its sums by the words of one of the rule's amount inputs, or of what that input
+    leaves out ("其中土地款600万"); a word said of no sum ("去年营收增长了8%") names nothing."""
     lex = load_lexicon()
-    low = text.lower()
-    return any(w in low for name in _amount_inputs(rule)
-               for w in (*lex.amount_cues.get(name, ()), *lex.amount_deductions.get(name, ())))
+    names = _amount_inputs(rule)
+    words = {n: (*lex.amount_cues.get(n, ()), *lex.amount_deductions.get(n, ())) for n in names}
+    return bool(cued_inputs(text, amounts, {n: w for n, w in words.items() if w}))
 
 
 def inputs_from_question(
@@ -86,12 +87,19 @@ def inputs_from_question(
     lex = load_lexicon()
     specs = list(_get(rule, "inputs", None) or ())
     amount_names = _amount_inputs(rule)
-    cued = cued_inputs(text, amounts, {n: w for n, w in lex.amount_cues.items() if n in amount_names})
-    deducted = cued_inputs(text, amounts, {n: w for n, w in lex.amount_deductions.items() if n in amount_names})
-    by_cue = {name: amounts[i].yuan for i, name in cued.items() if i not in deducted}
-    # a sum said as another kind than the rule's sums ("设备投了3000万" for a revenue award) is none of its inputs
+    # a sum said as another kind than the rule's sums ("设备投了3000万" for a revenue award) is none of its inputs,
+    # whatever other words stand near it ("grew 8% last year and spent 30 million on equipment")
     own_kinds = _described_kinds([s for s in specs if _get(s, "type") == "amount_yuan"], lex.amount_kinds)
     other_kind = {i for i, kind in cued_inputs(text, amounts, lex.amount_kinds, same_phrase=True).items() if own_kinds and kind not in own_kinds}
+    cued = cued_inputs(text, amounts, {n: w for n, w in lex.amount_cues.items() if n in amount_names})
+    cued = {i: name for i, name in cued.items() if i not in other_kind}
+    deducted = cued_inputs(text, amounts, {n: w for n, w in lex.amount_deductions.items() if n in amount_names})
+    by_cue = {name: amounts[i].yuan for i, name in cued.items() if i not in deducted}
+    if not any(i not in cued and i not in deducted for i in range(len(amounts))):
+        # "去年营收第一次过了5000万": a sum said as last year's is the year asked about when no other year's is said
+        for current, previous in (_get(s, "growth_of") for s in specs if _get(s, "growth_of", None)):
+            if previous in by_cue and current not in by_cue:
+                by_cue[current] = by_cue.pop(previous)
     free_amounts = [a.yuan for i, a in enumerate(amounts) if i not in cued and i not in deducted and i not in other_kind]
     free_percents = _said_percents(text, percents, lex.percent_kinds)
     inputs: dict[str, Any] = {}
@@ -119,12 +127,14 @@ def inputs_from_question(
         else:
             value = options.get(name)
         if value is None:
-            if default is not None or not required or _get(spec, "default_from", None):
+            if default is not None or not required or _get(spec, "default_from", None) or _get(spec, "growth_of", None):
                 continue
             return None
         inputs[name] = value
     if any(_get(s, "default_from", None) and _get(s, "name") not in inputs and _get(s, "default_from") not in inputs for s in specs):
         return None
+    if any(_get(s, "growth_of", None) and _get(s, "name") not in inputs and not set(_get(s, "growth_of")) <= set(inputs) for s in specs):
+        return None  # a growth rate neither said nor workable from two years' sums
     if not any(_get(s, "type") == "amount_yuan" for s in specs if _get(s, "name") in inputs):
         return None  # nothing to compute from: the question gave no amount for this rule
     return inputs
@@ -377,7 +387,7 @@ class CalculationChooser:
         if query.amounts:
             source = query.rewritten if query.followup in ("city", "option", "compare") else query.text
             # a rule whose own inputs the question names ("civil works" → 生产性投入(不含土建)) first
-            rules = sorted(rules, key=lambda r: not names_inputs(r, source))
+            rules = sorted(rules, key=lambda r: not names_inputs(r, query.amounts, source))
             for rule in rules:
                 inputs = inputs_from_question(rule, query.amounts, query.percents, query.options, source)
                 if inputs is None:

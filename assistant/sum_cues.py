@@ -34,7 +34,7 @@ def cued_inputs(
         previous_end = end
         hits = [(context.rfind(w), name) for name, cues in words.items() for w in cues if w in context]
         if not hits and english:  # "15 million so far": English may say it after the sum, up to the punctuation
-            after = re.split(r"[,.;?!]", low[end:end + CUE_WINDOW_EN])[0]
+            after = re.split(r"[,.;?!]|\d", low[end:end + CUE_WINDOW_EN])[0]  # up to the next figure
             hits = [(-after.find(w), name) for name, cues in words.items() for w in cues if w in after]
         if hits:
             found[index] = max(hits)[1]  # the cue nearest to the amount wins

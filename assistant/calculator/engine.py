@@ -86,11 +86,28 @@ def _assumed_inputs(rule: Rule, inputs: dict[str, Any]) -> list[InputSpec]:
     ]
 
 
+def _derived_growth(rule: Rule, inputs: dict[str, Any]) -> list[InputSpec]:
+    """Growth rates not given whose two sums are (`growth_of`: this year's and last year's revenue)."""
+    return [
+        spec for spec in rule.inputs
+        if spec.growth_of and _blank(inputs.get(spec.name)) and not any(_blank(inputs.get(n)) for n in spec.growth_of)
+    ]
+
+
+def _growth(rule: Rule, spec: InputSpec, inputs: dict[str, Any]) -> Decimal:
+    current, previous = (_coerce(rule, next(s for s in rule.inputs if s.name == n), inputs[n]) for n in spec.growth_of)
+    if not previous:
+        raise _fail(rule, f"{spec.growth_of[1]} must be above 0 to compute a growth rate")
+    return ((current - previous) / previous * 100).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+
+
 def normalise_inputs(rule: Rule, inputs: dict[str, Any] | None) -> dict[str, Any]:
     """Validate and type the inputs; fill defaults. Unknown, missing or malformed → InputError."""
     inputs = dict(inputs or {})
     for spec in _assumed_inputs(rule, inputs):
         inputs[spec.name] = inputs[spec.default_from]
+    for spec in _derived_growth(rule, inputs):
+        inputs[spec.name] = _growth(rule, spec, inputs)
     known = {i.name for i in rule.inputs}
     unknown = sorted(set(inputs) - known)
     if unknown:
@@ -415,6 +432,13 @@ def evaluate(rule: Rule, inputs: dict[str, Any] | None = None, lang: str = "zh")
         run.step(
             f"未提供{spec.description.zh},按{source.description.zh}{value}计",
             f"{spec.description.en} not given; taken as {source.description.en}: {value}",
+        )
+    for spec in _derived_growth(rule, dict(inputs or {})):
+        current, previous = (values[n] for n in spec.growth_of)
+        growth = format_percent(values[spec.name])
+        run.step(
+            f"{spec.description.zh} = ({format_yuan(current)} − {format_yuan(previous)}) ÷ {format_yuan(previous)} = {growth}",
+            f"{spec.description.en} = ({format_yuan_en(current)} − {format_yuan_en(previous)}) ÷ {format_yuan_en(previous)} = {growth}",
         )
     _check_exclusions(run)
     _check_thresholds(run)

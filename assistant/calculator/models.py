@@ -49,6 +49,7 @@ class InputSpec(_Frozen):
     maximum: int | None = None
     allow_negative: bool = False  # e.g. a growth rate
     default_from: str | None = None  # when not given, take this other input's value (stated in the steps)
+    growth_of: tuple[str, str] | None = None  # a percent not given: growth of the first input over the second
 
     @property
     def is_required(self) -> bool:
@@ -202,6 +203,7 @@ class Rule(_Frozen):
         names = {i.name for i in self.inputs}
         refs = [t.input for t in self.thresholds] + [e.input for e in self.exclusions]
         refs += [i.default_from for i in self.inputs if i.default_from]
+        refs += [name for i in self.inputs if i.growth_of for name in i.growth_of]
         refs += [r for r in (self.rate_input, self.paid_input, self.uplift_input) if r]
         if self.kind == "interest" and not self.rate_input:
             raise ValueError(f"{self.program}: an interest rule names its interest-rate input (rate_input)")

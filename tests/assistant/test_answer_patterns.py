@@ -1243,3 +1243,19 @@ def test_a_comparison_of_computed_amounts_says_which_city_gives_more_and_by_how_
     body = ask(client, "杭州和郑州的算力券,国产算力合同300万,哪个补得多?")
     assert "90万元" in body["answer"] and "60万元" in body["answer"]
     assert "杭州给得更多,多出90万元 − 60万元 = 30万元" in body["answer"]
+
+
+@pytest.mark.parametrize("question, result, growth", [
+    ("嘉兴的信息服务企业,去年营收4600万,今年5200万,能拿多少奖励?", 1_000_000, "13.04%"),
+    ("Jiaxing software firm, revenue 205 million this year against 190 million last year. Any award?", 0, "7.89%"),
+])
+def test_growth_is_worked_out_from_this_and_last_years_revenue(client, question, result, growth):
+    body = ask(client, question)
+    assert body["calculation"]["program"] == "jiaxing_revenue_milestone"
+    assert body["calculation"]["result_yuan"] == result and growth in body["answer"]
+
+
+def test_a_sum_said_as_last_years_alone_is_the_year_asked_about(client):
+    body = ask(client, "嘉兴做信息服务的,我们去年营收首次突破1亿,同比涨了18%,奖励多少?")
+    assert body["calculation"]["inputs"]["revenue_yuan"] == 100_000_000
+    assert body["calculation"]["result_yuan"] == 2_000_000

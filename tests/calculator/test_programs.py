@@ -209,3 +209,16 @@ def test_contract_has_exactly_the_http_fields():
 def test_below_threshold_says_how_far_short(program, inputs, lang, gap):
     calc = calculate(program, inputs, lang=lang)
     assert not calc.eligible and any(gap in n for n in calc.notes)
+
+
+def test_a_growth_rate_not_given_is_worked_out_from_two_years_revenue_and_shown():
+    calc = calculate("jiaxing_revenue_milestone", {"revenue_yuan": "5200万", "previous_revenue_yuan": "4600万"})
+    assert calc.result_yuan == 1_000_000 and calc.eligible  # (5200 − 4600) / 4600 = 13.04% ≥ 10%, 5000万 tier
+    assert calc.steps[0] == "营业收入同比增速 = (5200万元 − 4600万元) ÷ 4600万元 = 13.04%"
+    below = calculate("jiaxing_revenue_milestone", {"revenue_yuan": "2.05亿", "previous_revenue_yuan": "1.9亿"})
+    assert not below.eligible and below.result_yuan == 0 and "7.89%" in below.steps[0]
+
+
+def test_a_growth_rate_given_wins_over_two_years_revenue():
+    calc = calculate("jiaxing_revenue_milestone", {"revenue_yuan": "5200万", "previous_revenue_yuan": "5100万", "growth_rate": 12})
+    assert calc.eligible and calc.result_yuan == 1_000_000 and "÷" not in " ".join(calc.steps)
