@@ -83,7 +83,8 @@ class Lexicon:
             return True
         which = "|".join(map(re.escape, self.cue("which_words")))
         more = "|".join(map(re.escape, self.cue("more_words")))
-        zh = re.search(rf"(?:{which})[^,,。;;??!!\s]{{0,4}}?(?:{more})(?!少)", low)
+        zh = re.search(rf"(?:{which})[^,,。;;??!!\s]{{0,4}}?(?:{more})(?!少)", low) or re.search(
+            rf"(?:{which})[^,,。;;??!!\s]{{0,10}}?更(?:{more})", low)  # "哪边的算力补贴比例更大"
         en = re.search(rf"\bwhich\b[^,.;?!]{{0,24}}?\b(?:more|most|higher|highest|bigger|larger|best)\b", low)
         return bool(zh or en)
 

@@ -1259,3 +1259,9 @@ def test_a_sum_said_as_last_years_alone_is_the_year_asked_about(client):
     body = ask(client, "嘉兴做信息服务的,我们去年营收首次突破1亿,同比涨了18%,奖励多少?")
     assert body["calculation"]["inputs"]["revenue_yuan"] == 100_000_000
     assert body["calculation"]["result_yuan"] == 2_000_000
+
+
+def test_which_side_is_higher_with_words_between_compares_with_the_city_talked_about(client):
+    *_, last = chat(client, ["郑州的算力券补贴比例是多少?", "跟杭州比,哪边给的补贴比例更高一些?"])
+    assert {c["id"] for c in last["citations"]} == {"zhengzhou-ai-measures#一.2", "hangzhou-ai-measures#一.(三)"}
+    assert "20%" in last["answer"] and "30%" in last["answer"]
