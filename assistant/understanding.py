@@ -209,16 +209,26 @@ def _without_quoted_figures(query: "Query", previous: "Query", lex: Lexicon) -> 
     if not query.amounts:
         return query
     low = query.text.lower()
+    # "那500万和1000万有我们的份吗?": figures pointed back at are the ones stated, whatever else the question says
+    pointed: set = set()
+    for before, amount in zip((None, *query.amounts), query.amounts):
+        listed = before is not None and before.yuan in pointed and _LISTED.fullmatch(low[before.end:amount.start])
+        if listed or _POINTED_BACK.search(low[max(0, amount.start - 5):amount.start]):
+            pointed.add(amount.yuan)
     cued = any(_contains_any(low, words) for words in (*lex.amount_cues.values(), *lex.amount_deductions.values()))
-    if cued or lex.has_cue("self_reference", low) or lex.has_cue("amount_question", low):
+    if (cued or lex.has_cue("self_reference", low) or lex.has_cue("amount_question", low)) and not pointed:
         return query
     answered: set = set()
     turn: Query | None = previous
     while turn is not None:
         answered |= money_figures(normalise(turn.reply)) if turn.reply else frozenset()
         turn = turn.previous
-    quoted = answered - stated_sums(previous)
+    quoted = (answered - stated_sums(previous)) & (pointed or answered)
     return replace(query, amounts=tuple(a for a in query.amounts if a.yuan not in quoted))
+
+
+_POINTED_BACK = re.compile(r"(?:那|这|那个|这个|\bthat|\bthe|\bthose|\bthese)\s*$")
+_LISTED = re.compile(r"\s*(?:和|与|跟|及|、|,|and|or)\s*")  # "那500万和1000万": one more of the figures pointed at
 
 
 def stated_sums(turn: "Query | None") -> frozenset:

@@ -1265,3 +1265,10 @@ def test_which_side_is_higher_with_words_between_compares_with_the_city_talked_a
     *_, last = chat(client, ["郑州的算力券补贴比例是多少?", "跟杭州比,哪边给的补贴比例更高一些?"])
     assert {c["id"] for c in last["citations"]} == {"zhengzhou-ai-measures#一.2", "hangzhou-ai-measures#一.(三)"}
     assert "20%" in last["answer"] and "30%" in last["answer"]
+
+
+def test_figures_pointed_back_at_are_the_policys_not_the_askers_sums(client):
+    *_, last = chat(client, ["郑州新建人工智能全国重点实验室有什么支持?", "我们只是参与共建的,那500万和1000万我们也有吗?"])
+    assert last["calculation"] is None  # no 500万 "investment" computed under another programme
+    assert [c["id"] for c in last["citations"]] == ["zhengzhou-ai-measures#二.6"]
+    assert "100万元" in last["answer"]  # the co-builder's award
