@@ -118,12 +118,18 @@ def test_lookup_tab_finds_zhengzhou_little_giant_clause(server, browser):
 
 
 def test_calculator_tab_computes_and_compares(server, browser):
+    from playwright.sync_api import expect  # present: the browser fixture skips without it
+
     base, _ = server
     with _open(browser, base) as page:
         page.get_by_role("tab", name="计算器").click()
         page.get_by_label("算力合同费用", exact=False).first.fill("1000万")
-        page.get_by_label("算力类型", exact=False).first.click()
+        compute_type = page.get_by_label("算力类型", exact=False).first
+        compute_type.click()
         page.get_by_role("option", name="使用国产算力设施开展模型训练、推理和应用").click()
+        # the choice reaches the server with the dropdown's own event: click 计算 once the page shows it (under load
+        # a click right after the option could compute without it and show the missing-input notice instead)
+        expect(compute_type).to_have_value("使用国产算力设施开展模型训练、推理和应用")
         page.locator("#pa-calc-go").click()
         result = page.locator("#pa-calc-result .pa-calc")
         result.wait_for()
