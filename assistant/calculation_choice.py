@@ -95,12 +95,13 @@ def inputs_from_question(
     cued = {i: name for i, name in cued.items() if i not in other_kind}
     deducted = cued_inputs(text, amounts, {n: w for n, w in lex.amount_deductions.items() if n in amount_names})
     by_cue = {name: amounts[i].yuan for i, name in cued.items() if i not in deducted}
-    if not any(i not in cued and i not in deducted for i in range(len(amounts))):
+    unassigned = [i for i in range(len(amounts)) if i not in cued and i not in deducted]
+    if not unassigned:
         # "去年营收第一次过了5000万": a sum said as last year's is the year asked about when no other year's is said
         for current, previous in (_get(s, "growth_of") for s in specs if _get(s, "growth_of", None)):
             if previous in by_cue and current not in by_cue:
                 by_cue[current] = by_cue.pop(previous)
-    free_amounts = [a.yuan for i, a in enumerate(amounts) if i not in cued and i not in deducted and i not in other_kind]
+    free_amounts = [amounts[i].yuan for i in unassigned if i not in other_kind]
     free_percents = _said_percents(text, percents, lex.percent_kinds)
     inputs: dict[str, Any] = {}
     for spec in specs:

@@ -223,7 +223,9 @@ def _without_quoted_figures(query: "Query", previous: "Query", lex: Lexicon) -> 
     while turn is not None:
         answered |= money_figures(normalise(turn.reply)) if turn.reply else frozenset()
         turn = turn.previous
-    quoted = (answered - stated_sums(previous)) & (pointed or answered)
+    quoted = answered - stated_sums(previous)
+    if pointed:  # when some are pointed at, only those are taken for the assistant's
+        quoted &= pointed
     return replace(query, amounts=tuple(a for a in query.amounts if a.yuan not in quoted))
 
 

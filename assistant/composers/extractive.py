@@ -152,11 +152,15 @@ def answer_doc_meta(draft: Draft, hit: Hit, doc: Document, query: Query) -> None
     draft.add(f"{doc.city or ''}的政策文件是{book_title(doc.title)},{number},由{doc.issuer or '(原文未写明)'}印发{issued}{draft.cite(hit)}。")
 
 
+def amount_left_open(calc) -> bool:
+    """The text leaves the whole amount open (an unpublished rate): no figure to state, not a result of 0."""
+    return calc.eligible and getattr(calc, "partial", False) and not calc.result_yuan
+
+
 def answer_calculation(draft: Draft, hit: Hit, calc, query: Query) -> None:
     """The calculator's steps and result, tied to the clause the rule comes from."""
     steps = shown_steps(calc)
-    # the text leaves the whole amount open (an unpublished rate): no figure to state, not a result of 0
-    undetermined = calc.eligible and getattr(calc, "partial", False) and not calc.result_yuan
+    undetermined = amount_left_open(calc)
     if en(query):
         verdict = (
             "Result: the amount cannot be determined from the text" if undetermined
@@ -211,7 +215,7 @@ def answer_which_gives_more(draft: Draft, plan: AnswerPlan) -> None:
     paid = [
         (Decimal(str(p.calculation.result_yuan)), p.city) for p in plan.parts
         if p.focus is not None and p.calculation is not None and p.calculation.eligible
-        and not (getattr(p.calculation, "partial", False) and not p.calculation.result_yuan)
+        and not amount_left_open(p.calculation)
     ]
     if len(paid) < 2:
         return
