@@ -80,10 +80,11 @@ def names_inputs(rule: Any, amounts: Sequence[Any], text: str) -> bool:
     return bool(cued_inputs(text, amounts, {n: w for n, w in words.items() if w}))
 
 
-def inputs_from_question(
-    rule: Any, amounts: Sequence[Any], percents: Sequence[Decimal], options: dict, text: str = ""
-) -> dict | None:
-    """Inputs for `rule`, or None when the question does not give a required one."""
+def stated_inputs(
+    rule: Any, amounts: Sequence[Any], percents: Sequence[Decimal], options: dict, text: str = "", cued_only: bool = False
+) -> dict:
+    """The rule's inputs that the text's figures and options give (any may be missing); only sums said by an input's
+    own words when `cued_only`."""
     lex = load_lexicon()
     specs = list(_get(rule, "inputs", None) or ())
     amount_names = _amount_inputs(rule)
@@ -101,14 +102,15 @@ def inputs_from_question(
         for current, previous in (_get(s, "growth_of") for s in specs if _get(s, "growth_of", None)):
             if previous in by_cue and current not in by_cue:
                 by_cue[current] = by_cue.pop(previous)
+    if cued_only:
+        return {name: yuan for name, yuan in by_cue.items() if name in amount_names}
     free_amounts = [amounts[i].yuan for i in unassigned if i not in other_kind]
     free_percents = _said_percents(text, percents, lex.percent_kinds)
     inputs: dict[str, Any] = {}
     for spec in specs:
         name = _get(spec, "name")
         kind = _get(spec, "type")
-        required = spec.is_required if hasattr(spec, "is_required") else _get(spec, "required", True) is not False
-        default = _get(spec, "default", None)
+        required = _required(spec)
         value: Any = None
         if kind == "amount_yuan":
             if name in by_cue:
@@ -127,17 +129,42 @@ def inputs_from_question(
             value = options.get(name) or _choice_from_text(spec, text)
         else:
             value = options.get(name)
-        if value is None:
-            if default is not None or not required or _get(spec, "default_from", None) or _get(spec, "growth_of", None):
-                continue
+        if value is not None:
+            inputs[name] = value
+    return inputs
+
+
+def _figures_text(query: Query) -> str:
+    """The text the query's figures were read from (a carried question's rewriting holds the earlier sums)."""
+    return query.rewritten if query.followup in ("city", "option", "compare") else query.text
+
+
+def _required(spec: Any) -> bool:
+    return spec.is_required if hasattr(spec, "is_required") else _get(spec, "required", True) is not False
+
+
+def inputs_from_question(
+    rule: Any, amounts: Sequence[Any], percents: Sequence[Decimal], options: dict, text: str = "",
+    earlier: dict | None = None,
+) -> dict | None:
+    """Inputs for `rule`, or None when the question does not give a required one; `earlier` holds what the
+    conversation stated before for inputs the question leaves out ("贷款变成8亿,利率不变")."""
+    specs = list(_get(rule, "inputs", None) or ())
+    said = stated_inputs(rule, amounts, percents, options, text)
+    if not any(_get(s, "type") == "amount_yuan" for s in specs if _get(s, "name") in said):
+        return None  # nothing to compute from: the question gave no amount for this rule
+    known = {**(earlier or {}), **said}
+    inputs: dict[str, Any] = {}
+    for spec in specs:
+        name = _get(spec, "name")
+        if name in known:
+            inputs[name] = known[name]
+        elif _required(spec) and _get(spec, "default", None) is None and not _get(spec, "default_from", None) and not _get(spec, "growth_of", None):
             return None
-        inputs[name] = value
     if any(_get(s, "default_from", None) and _get(s, "name") not in inputs and _get(s, "default_from") not in inputs for s in specs):
         return None
     if any(_get(s, "growth_of", None) and _get(s, "name") not in inputs and not set(_get(s, "growth_of")) <= set(inputs) for s in specs):
         return None  # a growth rate neither said nor workable from two years' sums
-    if not any(_get(s, "type") == "amount_yuan" for s in specs if _get(s, "name") in inputs):
-        return None  # nothing to compute from: the question gave no amount for this rule
     return inputs
 
 
@@ -386,11 +413,12 @@ class CalculationChooser:
         lang = "en" if query.lang == "en" else "zh"
         rules = self._on_topic([rule for hit in hits[:2] for rule in self.rules.by_clause(hit.clause.clause_id)], query)
         if query.amounts:
-            source = query.rewritten if query.followup in ("city", "option", "compare") else query.text
+            source = _figures_text(query)
             # a rule whose own inputs the question names ("civil works" → 生产性投入(不含土建)) first
             rules = sorted(rules, key=lambda r: not names_inputs(r, query.amounts, source))
             for rule in rules:
-                inputs = inputs_from_question(rule, query.amounts, query.percents, query.options, source)
+                inputs = inputs_from_question(
+                    rule, query.amounts, query.percents, query.options, source, earlier=self._stated_before(rule, query))
                 if inputs is None:
                     continue
                 try:
@@ -410,6 +438,20 @@ class CalculationChooser:
                 calc = self._award(query, hits[1], lang, named_only=True)
             return calc
         return None
+
+    def _stated_before(self, rule: Any, query: Query) -> dict:
+        """What earlier turns stated for the rule's sums and rates, the latest first: a follow-up changes only what it
+        names ("贷款总额变成8亿,利率不变" keeps the rate said two turns before). Turns about another programme give only
+        sums said by an input's own words ("总投资12亿")."""
+        asked = set(self.lex.programmes(query.topics))
+        known: dict = {}
+        turn = query.previous
+        while turn is not None:
+            same = bool(asked & set(self.lex.programmes(turn.topics)))
+            said = stated_inputs(rule, turn.amounts, turn.percents, {}, _figures_text(turn), cued_only=not same)
+            known = {**said, **known}
+            turn = turn.previous
+        return known
 
     def applied_award(self, calc: Any) -> Any | None:
         """The fixed award a calculation paid, if it was one."""

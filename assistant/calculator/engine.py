@@ -205,7 +205,7 @@ def _check_thresholds(run: _Run) -> None:
     for threshold in run.rule.thresholds:
         minimum = run.resolve(threshold.min)
         value = run.values.get(threshold.input)
-        zh, en = run.label(threshold.input)
+        zh, en = (_DEFAULT_NOTE.sub("", x) for x in run.label(threshold.input))  # the value is given here
         limit = run.fmt(threshold.input, minimum)
         if value is None:
             continue  # optional input not given: the kind's function decides
@@ -260,6 +260,9 @@ def _cost_capped(run: _Run) -> Decimal:
         return cap
     run.step(f"按相关费用{run.y(cost)}计", f"based on costs of {run.y(cost)}")
     return _apply_caps(run, cost)
+
+
+_DEFAULT_NOTE = re.compile(r"\s*[((](?:缺省|default)[^()()]*[))]\s*$")  # "(缺省按不低于贷款本金计)"
 
 
 def _plain(label: str) -> str:

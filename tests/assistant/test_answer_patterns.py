@@ -1272,3 +1272,18 @@ def test_figures_pointed_back_at_are_the_policys_not_the_askers_sums(client):
     assert last["calculation"] is None  # no 500万 "investment" computed under another programme
     assert [c["id"] for c in last["citations"]] == ["zhengzhou-ai-measures#二.6"]
     assert "100万元" in last["answer"]  # the co-builder's award
+
+
+def test_a_follow_up_changes_one_figure_and_keeps_those_said_turns_before(client):
+    first, _, _, last = chat(client, [
+        "We are building a new computing centre in Hangzhou under the city's unified plan, total investment 1.5 billion "
+        "yuan; we borrowed 300 million from a partner bank at 4% a year. How much interest subsidy per year?",
+        "Which offices handle it?",
+        "Can we also get compute vouchers?",
+        "The bank raised the loan to 900 million, the rate stays the same. What is the subsidy per year now?",
+    ])
+    assert first["calculation"]["result_yuan"] == 4_500_000  # 3亿 × 1.5 points, under half of 1200万 interest
+    assert last["calculation"]["program"] == "hangzhou_loan_interest"
+    assert last["calculation"]["inputs"]["interest_rate"] == 4  # said three turns before
+    assert last["calculation"]["result_yuan"] == 10_000_000  # 9亿 × 1.5% = 1350万, over the 1000万 yearly cap
+    assert "hangzhou-ai-measures#一.(二)" in [c["id"] for c in last["citations"]]
