@@ -81,10 +81,12 @@ def names_inputs(rule: Any, amounts: Sequence[Any], text: str) -> bool:
 
 
 def stated_inputs(
-    rule: Any, amounts: Sequence[Any], percents: Sequence[Decimal], options: dict, text: str = "", cued_only: bool = False
+    rule: Any, amounts: Sequence[Any], percents: Sequence[Decimal], options: dict, text: str = "",
+    cued_only: bool = False, together: bool = False,
 ) -> dict:
     """The rule's inputs that the text's figures and options give (any may be missing); only sums said by an input's
-    own words when `cued_only`."""
+    own words when `cued_only`; sums said by no input's words added up into one when `together` ("two contracts, 3
+    million and 4 million")."""
     lex = load_lexicon()
     specs = list(_get(rule, "inputs", None) or ())
     amount_names = _amount_inputs(rule)
@@ -94,7 +96,9 @@ def stated_inputs(
     other_kind = {i for i, kind in cued_inputs(text, amounts, lex.amount_kinds, same_phrase=True).items() if own_kinds and kind not in own_kinds}
     cued = cued_inputs(text, amounts, {n: w for n, w in lex.amount_cues.items() if n in amount_names})
     cued = {i: name for i, name in cued.items() if i not in other_kind}
-    deducted = cued_inputs(text, amounts, {n: w for n, w in lex.amount_deductions.items() if n in amount_names})
+    deducted = cued_inputs(
+        text, amounts, {n: w for n, w in lex.amount_deductions.items() if n in amount_names},
+        unless_after=lex.cue("excludes"))
     by_cue = {name: amounts[i].yuan for i, name in cued.items() if i not in deducted}
     unassigned = [i for i in range(len(amounts)) if i not in cued and i not in deducted]
     if not unassigned:
@@ -105,6 +109,8 @@ def stated_inputs(
     if cued_only:
         return {name: yuan for name, yuan in by_cue.items() if name in amount_names}
     free_amounts = [amounts[i].yuan for i in unassigned if i not in other_kind]
+    if together and len(free_amounts) > 1:
+        free_amounts = [sum(free_amounts, Decimal(0))]
     free_percents = _said_percents(text, percents, lex.percent_kinds)
     inputs: dict[str, Any] = {}
     for spec in specs:
@@ -145,14 +151,15 @@ def _required(spec: Any) -> bool:
 
 def inputs_from_question(
     rule: Any, amounts: Sequence[Any], percents: Sequence[Decimal], options: dict, text: str = "",
-    earlier: dict | None = None,
+    earlier: dict | None = None, together: bool = False,
 ) -> dict | None:
     """Inputs for `rule`, or None when the question does not give a required one; `earlier` holds what the
     conversation stated before for inputs the question leaves out ("贷款变成8亿,利率不变")."""
     specs = list(_get(rule, "inputs", None) or ())
-    said = stated_inputs(rule, amounts, percents, options, text)
-    if not any(_get(s, "type") == "amount_yuan" for s in specs if _get(s, "name") in said):
-        return None  # nothing to compute from: the question gave no amount for this rule
+    said = stated_inputs(rule, amounts, percents, options, text, together=together)
+    # nothing to compute from: the question gave no amount for this rule (or, stating none, neither did earlier turns)
+    if not (said if amounts else {**(earlier or {}), **said}).keys() & _amount_inputs(rule):
+        return None
     known = {**(earlier or {}), **said}
     inputs: dict[str, Any] = {}
     for spec in specs:
@@ -418,7 +425,8 @@ class CalculationChooser:
             rules = sorted(rules, key=lambda r: not names_inputs(r, query.amounts, source))
             for rule in rules:
                 inputs = inputs_from_question(
-                    rule, query.amounts, query.percents, query.options, source, earlier=self._stated_before(rule, query))
+                    rule, query.amounts, query.percents, query.options, source, earlier=self._stated_before(rule, query),
+                    together=self.lex.has_cue("sums_together", query.text.lower()))
                 if inputs is None:
                     continue
                 try:
@@ -432,6 +440,10 @@ class CalculationChooser:
             or self.lex.has_cue("amount_question", asked)
         )
         if hits and asks_amount and not self.lex.has_cue("rate_question", asked):
+            # "what would our project get?", "回到物流那个项目,能拿多少?" — not "最多多少?" of the programme in general
+            own = self.lex.has_cue("own_situation", f" {query.text} ") or self.lex.has_cue("returns_to", query.text)
+            if not query.amounts and own and (calc := self._from_earlier_figures(query, rules, lang)) is not None:
+                return calc  # "回到贷款,一年最多贴多少?": computed from the sums said turns before
             calc = self._award(query, hits[0], lang)
             if calc is None and len(hits) > 1 and not self.rules.by_clause(hits[0].clause.clause_id):
                 # "创建一批国家级、省级企业技术中心" pays nothing: the next clause, when the question names its award
@@ -439,19 +451,66 @@ class CalculationChooser:
             return calc
         return None
 
+    def _from_earlier_figures(self, query: Query, rules: Sequence[Any], lang: str) -> Any | None:
+        """A question that asks an amount and states no sum, computed from the sums earlier turns stated for the
+        programme asked about."""
+        for rule in rules:
+            earlier = self._stated_before(rule, query)
+            if not earlier.keys() & _amount_inputs(rule):
+                continue
+            inputs = inputs_from_question(rule, (), query.percents, query.options, _figures_text(query), earlier=earlier)
+            if inputs is None:
+                continue
+            try:
+                return self.rules.calculate(rule.program, inputs, lang=lang)
+            except InputError as exc:
+                log.info("calculation skipped for %s: %s", rule.program, exc)
+        return None
+
     def _stated_before(self, rule: Any, query: Query) -> dict:
         """What earlier turns stated for the rule's sums and rates, the latest first: a follow-up changes only what it
         names ("贷款总额变成8亿,利率不变" keeps the rate said two turns before). Turns about another programme give only
         sums said by an input's own words ("总投资12亿")."""
         asked = set(self.lex.programmes(query.topics))
+        together = self.lex.has_cue("sums_together", query.text.lower())
         known: dict = {}
         turn = query.previous
         while turn is not None:
             same = bool(asked & set(self.lex.programmes(turn.topics)))
-            said = stated_inputs(rule, turn.amounts, turn.percents, {}, _figures_text(turn), cued_only=not same)
+            said = stated_inputs(
+                rule, turn.amounts, turn.percents, {}, _figures_text(turn), cued_only=not same, together=together)
             known = {**said, **known}
             turn = turn.previous
         return known
+
+    def several_awards(self, query: Query, hits: Sequence[Hit]) -> tuple[Any, ...]:
+        """"国家级示范工厂比省级智能工厂多多少?", "那俩个加起来一共多少?": the awards of the best clause that the
+        question sets side by side, each computed — those it names by what sets them apart, then those the asker's
+        earlier turns named (the latest first); () unless it asks for two or more."""
+        low = query.text.lower()
+        if not hits or not any(self.lex.has_cue(c, low) for c in ("asks_difference", "sums_together", "asks_each")) and not (
+                self.lex.asks_which_more(low)):
+            return ()
+        rules = [r for r in self.rules.by_clause(hits[0].clause.clause_id) if _get(r, "kind") == "fixed"]
+        def said(text: str) -> list[tuple[Any, Any]]:  # by what sets it apart, or an only award by its name
+            return _marked(rules, text) + [
+                (rule, award) for score, rule, award in named_awards(rules, text)
+                if score >= NAMES_AWARD and len(rule.awards) == 1]
+
+        named = said(query.text)
+        # "比一开始说的那个档多多少?": earlier turns add a sibling of the award named now (any award when none is, or
+        # when the awards are added up: "5G工厂…我们还是领军型数商,两项加起来")
+        same = set() if self.lex.has_cue("sums_together", low) else {id(rule) for rule, _ in named}
+        turn = query.previous
+        while turn is not None and len(named) < 2:
+            named += [m for m in said(turn.text) if m not in named and (not same or id(m[0]) in same)]
+            turn = turn.previous
+        if len(named) < 2:
+            return ()
+        lang = "en" if query.lang == "en" else "zh"
+        return tuple(
+            self.rules.calculate(rule.program, {"level": _get(award, "value")} if len(rule.awards) > 1 else {}, lang=lang)
+            for rule, award in named)
 
     def applied_award(self, calc: Any) -> Any | None:
         """The fixed award a calculation paid, if it was one."""

@@ -81,10 +81,11 @@ class AnswerPlan:
     missing_topics: tuple[str, ...] = ()  # topics the city's clauses do not speak of (NOT_IN_CITY)
     also: tuple[Query, ...] = ()  # further asks answered from the same clause ("总额多少?上限多少?")
     related: Hit | None = None  # the programme's clause a policy without a stacking rule is asked about
+    more: tuple[Any, ...] = ()  # further awards of the same clause set beside `calculation` ("比省级的多多少?")
 
     @property
     def calculations(self) -> tuple[Any, ...]:
-        own = (self.calculation,) if self.calculation is not None else ()
+        own = (self.calculation, *self.more) if self.calculation is not None else ()
         return own + tuple(c for p in self.parts for c in p.calculations)
 
 
@@ -173,7 +174,11 @@ class Planner:
             return AnswerPlan(PER_CITY, query, hits=hits, parts=parts)
         # who handles it, until when, which document: a figure in such a question describes the measure
         # "这个有上限吗?": a continuing ask computes from the clause it continues, never from another hit
-        calc = self.chooser.choose(query, (top,) if continued else hits) if query.qtype not in DOCUMENT_QUESTION_TYPES else None
+        asked = (top,) if continued else hits
+        if query.qtype not in DOCUMENT_QUESTION_TYPES and len(awards := self.chooser.several_awards(query, asked)) > 1:
+            focus = next((h for h in (top, *hits) if h.clause.clause_id == awards[0].clause_id), top)
+            return AnswerPlan(CALCULATION, query, focus=focus, hits=hits, calculation=awards[0], more=awards[1:])
+        calc = self.chooser.choose(query, asked) if query.qtype not in DOCUMENT_QUESTION_TYPES else None
         if calc is not None:
             focus = next((h for h in (top, *hits) if h.clause.clause_id == calc.clause_id), None)
             award = self.chooser.applied_award(calc)

@@ -13,10 +13,17 @@ _PHRASE_END = re.compile(r"[,，;；。!！?？、]")
 
 
 def cued_inputs(
-    text: str, amounts: Sequence[Any], words: dict[str, tuple[str, ...]], same_phrase: bool = False
+    text: str, amounts: Sequence[Any], words: dict[str, tuple[str, ...]], same_phrase: bool = False,
+    unless_after: Sequence[str] = (),
 ) -> dict[int, str]:
     """Amount index → input name, for amounts whose preceding words name an input (only words of the amount's own
-    phrase, up to the last comma, when `same_phrase`: "建算力中心,贷了3个亿" says no compute sum)."""
+    phrase, up to the last comma, when `same_phrase`: "建算力中心,贷了3个亿" says no compute sum); a word said right
+    after one of `unless_after` names nothing ("not counting land": the sum is net of it, not the land cost)."""
+
+    def said(piece: str, word: str) -> bool:
+        at = piece.rfind(word)
+        return at >= 0 and not any(piece[:at].rstrip().endswith(u) for u in unless_after)
+
     low = text.lower()
     found: dict[int, str] = {}
     previous_end = 0
@@ -32,10 +39,10 @@ def cued_inputs(
         if same_phrase:
             context = _PHRASE_END.split(context)[-1]
         previous_end = end
-        hits = [(context.rfind(w), name) for name, cues in words.items() for w in cues if w in context]
+        hits = [(context.rfind(w), name) for name, cues in words.items() for w in cues if said(context, w)]
         if not hits and english:  # "15 million so far": English may say it after the sum, up to the punctuation
             after = re.split(r"[,.;?!]|\d", low[end:end + CUE_WINDOW_EN])[0]  # up to the next figure
-            hits = [(-after.find(w), name) for name, cues in words.items() for w in cues if w in after]
+            hits = [(-after.find(w), name) for name, cues in words.items() for w in cues if said(after, w)]
         if hits:
             found[index] = max(hits)[1]  # the cue nearest to the amount wins
     return found

@@ -455,7 +455,7 @@ class QueryParser:
             resolved = replace(resolved, rewritten=f"{back.rewritten} {query.text}")
         return _bounded(replace(
             resolved, cities=resolved.cities or back.cities, topics=resolved.topics or back.topics,
-            amounts=resolved.amounts or _state_amounts(back), options={**back.options, **resolved.options},
+            options={**back.options, **resolved.options},  # its sums: the calculator reads them from the turns that said them
         ))
 
     def _compared_across_conversation(self, query: Query, turns: Sequence[Query]) -> Query | None:
@@ -502,7 +502,8 @@ class QueryParser:
         else:
             own = bigrams(without_words(low, self.lex.cue("returns_to")))
             shared, start = max(((len(own & bigrams(t.text)), i) for i, t in enumerate(earlier)), default=(0, None))
-            start = start if shared else None
+            # "back to our project then": sharing no words, the latest turn that stated the asker's sums
+            start = start if shared else max((i for i, t in enumerate(earlier) if t.topics and t.amounts), default=None)
         if start is None:
             return None
         end = start  # with the follow-ups that went on about it ("我们合同400万" after "杭州算力券国产算力补多少")

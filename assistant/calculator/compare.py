@@ -50,3 +50,13 @@ def difference_line(results_yuan: list[Decimal | int | float], lang: str = "zh")
     if lang == "en":
         return f"Difference: {format_yuan_en(high)} − {format_yuan_en(low)} = {format_yuan_en(high - low)}."
     return f"相差:{format_yuan(high)} − {format_yuan(low)} = {format_yuan(high - low)}。"
+
+
+def total_line(results_yuan: list[Decimal | int | float], lang: str = "zh") -> str | None:
+    """"两个加起来一共多少?": the results added up, as one step; None for fewer than two."""
+    values = [Decimal(str(v)) for v in results_yuan]
+    if len(values) < 2:
+        return None
+    if lang == "en":
+        return f"Total: {' + '.join(format_yuan_en(v) for v in values)} = {format_yuan_en(sum(values, Decimal(0)))}."
+    return f"合计:{' + '.join(format_yuan(v) for v in values)} = {format_yuan(sum(values, Decimal(0)))}。"

@@ -15,6 +15,7 @@ from assistant import planner as kinds
 from assistant.calculation_choice import label_coverage
 from assistant.calculator import format_yuan
 from assistant.calculator.amounts import MAX_AMOUNT_YUAN
+from assistant.calculator.compare import total_line
 from assistant.calculator.engine import UNREVIEWED_NOTE, UNREVIEWED_NOTE_EN
 from assistant.catalogue import Overview
 from assistant.composers import Composed
@@ -320,6 +321,12 @@ def write_part(draft: Draft, plan: AnswerPlan) -> None:
         answer_no_stacking_rule(draft, plan)
     elif plan.kind == kinds.CALCULATION:
         answer_calculation(draft, hit, plan.calculation, query)
+        for calc in plan.more:
+            draft.add("\n")
+            answer_calculation(draft, hit, calc, query)
+        if plan.more and load_lexicon().has_cue("sums_together", query.text.lower()):
+            paid = [c.result_yuan for c in plan.calculations if c.eligible and not amount_left_open(c)]
+            draft.add(f"\n{total_line(paid, 'en' if en(query) else 'zh') or ''}")
         if plan.award_label is not None:
             answer_award_wording(draft, hit, query, plan.award_label)
     elif plan.kind == kinds.RESPONSIBLE:

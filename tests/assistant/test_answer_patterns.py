@@ -1287,3 +1287,47 @@ def test_a_follow_up_changes_one_figure_and_keeps_those_said_turns_before(client
     assert last["calculation"]["inputs"]["interest_rate"] == 4  # said three turns before
     assert last["calculation"]["result_yuan"] == 10_000_000  # 9亿 × 1.5% = 1350万, over the 1000万 yearly cap
     assert "hangzhou-ai-measures#一.(二)" in [c["id"] for c in last["citations"]]
+
+
+def test_a_last_turn_without_figures_is_computed_from_the_sums_said_before(client):
+    *_, last = chat(client, [
+        "We run an AI scenario application project for smart warehousing in Zhengzhou; actual investment 15 million yuan.",
+        "Which office handles it?",
+        "How long is the policy valid?",
+        "Back to our project then: what would we actually get?",
+    ])
+    assert last["calculation"]["program"] == "zhengzhou_scenario_application"
+    assert last["calculation"]["result_yuan"] == 4_500_000  # 1500万 × 30%, under the 500万 cap
+    assert "4,500,000" in last["answer"]
+
+
+def test_sums_said_together_are_added_when_the_last_turn_asks_for_both(client):
+    *_, last = chat(client, [
+        "Zhengzhou: we signed two compute contracts with a computing centre this year, 1 million and 2 million yuan.",
+        "Who do we apply to?",
+        "Altogether, how much voucher can we get for them?",
+    ])
+    assert last["calculation"]["inputs"]["contract_amount_yuan"] == 3_000_000
+    assert last["calculation"]["result_yuan"] == 600_000  # 300万 × 20%
+
+
+def test_a_sum_said_as_not_counting_a_deduction_is_already_net(client):
+    body = ask(client, "Jiaxing: new information-services project, 20 million yuan not counting land. How much subsidy?")
+    assert body["calculation"]["program"] == "jiaxing_info_service_investment"
+    assert body["calculation"]["result_yuan"] == 1_000_000  # 2000万 × 5%
+
+
+def test_two_awards_of_one_clause_set_side_by_side_are_each_computed_with_their_difference(client):
+    body = ask(client, "郑州:省级智能制造标杆比省级智能车间多奖多少?")
+    assert [c["result_yuan"] for c in [body["calculation"]]] == [1_000_000]
+    assert "100万元" in body["answer"] and "30万元" in body["answer"]
+    assert "100万元 − 30万元 = 70万元" in body["answer"]
+    assert [c["id"] for c in body["citations"]] == ["zhengzhou-ai-measures#三.7"]
+
+
+def test_two_awards_named_in_a_conversation_are_added_up_when_asked_together(client):
+    *_, last = chat(client, [
+        "嘉兴对新认定的省级5G全连接工厂奖励多少?",
+        "我们还是新认定的领军型浙江数商,两项加起来能拿多少?",
+    ])
+    assert "50万元 + 50万元 = 100万元" in last["answer"]
