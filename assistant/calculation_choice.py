@@ -423,16 +423,8 @@ class CalculationChooser:
             source = _figures_text(query)
             # a rule whose own inputs the question names ("civil works" → 生产性投入(不含土建)) first
             rules = sorted(rules, key=lambda r: not names_inputs(r, query.amounts, source))
-            for rule in rules:
-                inputs = inputs_from_question(
-                    rule, query.amounts, query.percents, query.options, source, earlier=self._stated_before(rule, query),
-                    together=self.lex.has_cue("sums_together", query.text.lower()))
-                if inputs is None:
-                    continue
-                try:
-                    return self.rules.calculate(rule.program, inputs, lang=lang)
-                except InputError as exc:
-                    log.info("calculation skipped for %s: %s", rule.program, exc)
+            if (calc := self._computed(query, rules, query.amounts, lang)) is not None:
+                return calc
         asked = query.rewritten if query.followup in ("city", "option", "compare") else query.text
         # an option or city follow-up ("国家级呢?", "嘉兴的呢?") asks the earlier figure question again
         asks_amount = (
@@ -442,7 +434,7 @@ class CalculationChooser:
         if hits and asks_amount and not self.lex.has_cue("rate_question", asked):
             # "what would our project get?", "回到物流那个项目,能拿多少?" — not "最多多少?" of the programme in general
             own = self.lex.has_cue("own_situation", f" {query.text} ") or self.lex.has_cue("returns_to", query.text)
-            if not query.amounts and own and (calc := self._from_earlier_figures(query, rules, lang)) is not None:
+            if not query.amounts and own and (calc := self._computed(query, rules, (), lang)) is not None:
                 return calc  # "回到贷款,一年最多贴多少?": computed from the sums said turns before
             calc = self._award(query, hits[0], lang)
             if calc is None and len(hits) > 1 and not self.rules.by_clause(hits[0].clause.clause_id):
@@ -451,14 +443,14 @@ class CalculationChooser:
             return calc
         return None
 
-    def _from_earlier_figures(self, query: Query, rules: Sequence[Any], lang: str) -> Any | None:
-        """A question that asks an amount and states no sum, computed from the sums earlier turns stated for the
-        programme asked about."""
+    def _computed(self, query: Query, rules: Sequence[Any], amounts: Sequence[Any], lang: str) -> Any | None:
+        """The first of `rules` that `amounts` (the question's sums, or none) compute, with what earlier turns stated
+        for the inputs they leave out."""
+        together = self.lex.has_cue("sums_together", query.text.lower())
         for rule in rules:
-            earlier = self._stated_before(rule, query)
-            if not earlier.keys() & _amount_inputs(rule):
-                continue
-            inputs = inputs_from_question(rule, (), query.percents, query.options, _figures_text(query), earlier=earlier)
+            inputs = inputs_from_question(
+                rule, amounts, query.percents, query.options, _figures_text(query),
+                earlier=self._stated_before(rule, query), together=together)
             if inputs is None:
                 continue
             try:
