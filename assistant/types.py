@@ -72,7 +72,7 @@ class Answer:
     latency_ms: float
     trace: Trace
     lang: str = "zh"
-    compared: tuple[Any, ...] = field(default=())  # per-city calculations of a comparison
+    compared: tuple[Any, ...] = field(default=())  # several calculator runs: a comparison's cities, awards side by side
     statuses: tuple[str, ...] = ()  # lifecycle status of each cited clause's document on the answer's date
 
     @property
