@@ -141,7 +141,8 @@ def stated_inputs(
 
 
 def _figures_text(query: Query) -> str:
-    """The text the query's figures were read from (a carried question's rewriting holds the earlier sums)."""
+    """The text the query's figures and ask are read from (a carried question's rewriting holds the earlier ask and
+    sums)."""
     return query.rewritten if query.followup in ("city", "option", "compare") else query.text
 
 
@@ -157,10 +158,10 @@ def inputs_from_question(
     conversation stated before for inputs the question leaves out ("贷款变成8亿,利率不变")."""
     specs = list(_get(rule, "inputs", None) or ())
     said = stated_inputs(rule, amounts, percents, options, text, together=together)
-    # nothing to compute from: the question gave no amount for this rule (or, stating none, neither did earlier turns)
-    if not (said if amounts else {**(earlier or {}), **said}).keys() & _amount_inputs(rule):
-        return None
     known = {**(earlier or {}), **said}
+    # nothing to compute from: the question gave no amount for this rule (or, stating none, neither did earlier turns)
+    if not (said if amounts else known).keys() & _amount_inputs(rule):
+        return None
     inputs: dict[str, Any] = {}
     for spec in specs:
         name = _get(spec, "name")
@@ -425,7 +426,7 @@ class CalculationChooser:
             rules = sorted(rules, key=lambda r: not names_inputs(r, query.amounts, source))
             if (calc := self._computed(query, rules, query.amounts, lang)) is not None:
                 return calc
-        asked = query.rewritten if query.followup in ("city", "option", "compare") else query.text
+        asked = _figures_text(query)
         # an option or city follow-up ("国家级呢?", "嘉兴的呢?") asks the earlier figure question again
         asks_amount = (
             query.followup == "option" or (query.followup == "city" and query.qtype == "rate")
@@ -450,7 +451,7 @@ class CalculationChooser:
         for rule in rules:
             inputs = inputs_from_question(
                 rule, amounts, query.percents, query.options, _figures_text(query),
-                earlier=self._stated_before(rule, query), together=together)
+                earlier=self._stated_before(rule, query, together), together=together)
             if inputs is None:
                 continue
             try:
@@ -459,12 +460,11 @@ class CalculationChooser:
                 log.info("calculation skipped for %s: %s", rule.program, exc)
         return None
 
-    def _stated_before(self, rule: Any, query: Query) -> dict:
+    def _stated_before(self, rule: Any, query: Query, together: bool) -> dict:
         """What earlier turns stated for the rule's sums and rates, the latest first: a follow-up changes only what it
         names ("贷款总额变成8亿,利率不变" keeps the rate said two turns before). Turns about another programme give only
-        sums said by an input's own words ("总投资12亿")."""
+        sums said by an input's own words ("总投资12亿"); `together`: a turn's unnamed sums added up."""
         asked = set(self.lex.programmes(query.topics))
-        together = self.lex.has_cue("sums_together", query.text.lower())
         known: dict = {}
         turn = query.previous
         while turn is not None:
@@ -480,10 +480,12 @@ class CalculationChooser:
         question sets side by side, each computed — those it names by what sets them apart, then those the asker's
         earlier turns named (the latest first); () unless it asks for two or more."""
         low = query.text.lower()
-        if not hits or not any(self.lex.has_cue(c, low) for c in ("asks_difference", "sums_together", "asks_each")) and not (
-                self.lex.asks_which_more(low)):
+        asks_several = self.lex.asks_which_more(low) or any(
+            self.lex.has_cue(c, low) for c in ("asks_difference", "sums_together", "asks_each"))
+        if not hits or not asks_several:
             return ()
         rules = [r for r in self.rules.by_clause(hits[0].clause.clause_id) if _get(r, "kind") == "fixed"]
+
         def said(text: str) -> list[tuple[Any, Any]]:  # by what sets it apart, or an only award by its name
             return _marked(rules, text) + [
                 (rule, award) for score, rule, award in named_awards(rules, text)

@@ -66,6 +66,15 @@ def shown_results(answer: str, allowed: set[Decimal], percents: set[Decimal]) ->
         if not operators or not results:
             continue
         sign = operators[-1]
+        if all(op.group() == "+" for op in operators):  # "合计:50万元 + 30万元 + 10万元 = 90万元": every operand added
+            bounds = [0, *(op.start() for op in operators), len(left)]
+            amounts = find_amounts(left)
+            pieces = [[a.yuan for a in amounts if start <= a.start and a.end <= end] for start, end in zip(bounds, bounds[1:])]
+            # the sum just before each "+" and the first after the last one ("300,000 yuan (30万元)" is one operand)
+            operands = [p[-1] for p in pieces[:-1] if p] + pieces[-1][:1]
+            if len(operands) == len(operators) + 1 and set(operands) <= allowed | found and abs(results[0].yuan - sum(operands)) < 1:
+                found.add(results[0].yuan)
+            continue
         before = [a for a in find_amounts(left) if a.end <= sign.start()]
         after_amounts = [a for a in find_amounts(left) if a.start >= sign.end()]
         after_percents = [p for p in find_percents(left) if p.start >= sign.end()]
@@ -76,7 +85,7 @@ def shown_results(answer: str, allowed: set[Decimal], percents: set[Decimal]) ->
             expected = first * after_percents[0].value / 100
         elif sign.group() != "×" and after_amounts and after_amounts[0].yuan in allowed | found:
             second = after_amounts[0].yuan
-            expected = first + second if sign.group() == "+" else first - second
+            expected = first - second
         else:
             continue
         if abs(results[0].yuan - expected) < 1:

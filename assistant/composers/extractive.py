@@ -326,7 +326,8 @@ def write_part(draft: Draft, plan: AnswerPlan) -> None:
             answer_calculation(draft, hit, calc, query)
         if plan.more and load_lexicon().has_cue("sums_together", query.text.lower()):
             paid = [c.result_yuan for c in plan.calculations if c.eligible and not amount_left_open(c)]
-            draft.add(f"\n{total_line(paid, 'en' if en(query) else 'zh') or ''}")
+            if (line := total_line(paid, "en" if en(query) else "zh")) is not None:
+                draft.add(f"\n{line}")
         if plan.award_label is not None:
             answer_award_wording(draft, hit, query, plan.award_label)
     elif plan.kind == kinds.RESPONSIBLE:

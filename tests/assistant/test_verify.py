@@ -56,8 +56,14 @@ def test_an_amount_worked_out_in_shown_arithmetic_from_supported_figures_passes(
     question = "合同800万元,能补多少?"
     assert verify_answer("800万元 × 25% = 200万元[1]。", 1, [CLAUSE, question]).ok
     assert verify_answer("多出200万元 − 60万元 = 140万元[1]。", 1, [CLAUSE, "另一家60万元"]).ok
+    # a total of several awards: every operand added
+    assert verify_answer("合计:200万元 + 60万元 + 25万元 = 285万元[1]。", 1, [CLAUSE, "另一家60万元,再一家25万元"]).ok
+    assert verify_answer("Total: 2,000,000 yuan (200万元) + 600,000 yuan (60万元) = 2,600,000 yuan (260万元) [1].", 1,
+                         [CLAUSE, "另一家60万元"]).ok
 
 
 def test_shown_arithmetic_that_is_wrong_or_from_an_unstated_figure_fails():
     assert not verify_answer("800万元 × 25% = 210万元[1]。", 1, [CLAUSE, "合同800万元"]).ok
     assert not verify_answer("900万元 × 25% = 225万元[1]。", 1, [CLAUSE, "合同800万元"]).ok
+    assert not verify_answer("合计:200万元 + 60万元 + 25万元 = 260万元[1]。", 1, [CLAUSE, "另一家60万元,再一家25万元"]).ok
+    assert not verify_answer("合计:200万元 + 70万元 + 25万元 = 295万元[1]。", 1, [CLAUSE, "另一家60万元,再一家25万元"]).ok
