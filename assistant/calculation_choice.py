@@ -12,7 +12,7 @@ import re
 from decimal import Decimal
 from typing import Any, Protocol, Sequence
 
-from assistant.calculator import find_percents
+from assistant.calculator import cap_of, find_percents
 from assistant.errors import InputError
 from assistant.lexicon import load_lexicon, without_words
 from assistant.sum_cues import cued_inputs
@@ -505,6 +505,21 @@ class CalculationChooser:
         return tuple(
             self.rules.calculate(rule.program, {"level": _get(award, "value")} if len(rule.awards) > 1 else {}, lang=lang)
             for rule, award in named)
+
+    def figure(self, query: Query, hit: Hit) -> tuple[Any | None, Decimal | None]:
+        """"跟郑州的算力券年度上限比,嘉兴能多拿多少?" with no sum said: what the clause pays the asker — the award
+        the question names (a calculation), else the cap of its one capped rule on the topic, under the options
+        said ("刚拿到网信办备案的企业" → 500万元)."""
+        lang = "en" if query.lang == "en" else "zh"
+        if (award := self._award(query, hit, lang, named_only=True)) is not None:
+            return award, None
+        capped = [r for r in self._on_topic(self.rules.by_clause(hit.clause.clause_id), query) if r.caps]
+        if len(capped) != 1:
+            return None, None
+        try:
+            return None, cap_of(capped[0], query.options)
+        except InputError:
+            return None, None
 
     def applied_award(self, calc: Any) -> Any | None:
         """The fixed award a calculation paid, if it was one."""

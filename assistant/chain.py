@@ -69,6 +69,8 @@ class PolicyAssistant:
                 grouped.append((query, plan))
             else:
                 first_query, first_plan = grouped[same]
+                if len(plan.figures) > len(first_plan.figures):  # "…最多多少?…差多少?": the ask that sets them apart
+                    first_query, first_plan, query = query, plan, first_query
                 grouped[same] = (first_query, replace(first_plan, also=(*first_plan.also, query)))
         planned = grouped
         answered = [(q, plan) for q, plan in planned if plan.kind != REFUSE] or planned[:1]
@@ -86,7 +88,7 @@ class PolicyAssistant:
         first_query = parts[0][0]
         if load_lexicon().has_cue("asks_difference", normalise(question).lower()):
             # "跟省级工业新产品差多少?": the calculator's results, the largest less the smallest
-            results = [c.result_yuan for _, plan, _ in parts for c in plan.calculations if c.eligible]
+            results = [figure for _, plan, _ in parts if not plan.states_gap for figure in plan.figures]
             if (line := difference_line(results, first_query.lang)) is not None:
                 text = f"{text}\n{line}"
         if not all(plan.kind in (REFUSE, OVERVIEW, AMOUNT_OUT_OF_RANGE) for _, plan, _ in parts):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from typing import Any, Iterator, Sequence
 
 from assistant.calculation_choice import CalculationChooser
@@ -80,8 +81,23 @@ class AnswerPlan:
     match: Any | None = None  # the policy check of a profile-like message (assistant.matching.MatchResult)
     missing_topics: tuple[str, ...] = ()  # topics the city's clauses do not speak of (NOT_IN_CITY)
     also: tuple[Query, ...] = ()  # further asks answered from the same clause ("总额多少?上限多少?")
-    related: Hit | None = None  # the programme's clause a policy without a stacking rule is asked about
+    # the programme's clause a policy without a stacking rule is asked about; NOT_IN_CITY: its clause in the city
+    # talked about before
+    related: Hit | None = None
     more: tuple[Any, ...] = ()  # further awards of the same clause set beside `calculation` ("比省级的多多少?")
+    cap: Decimal | None = None  # a comparison's city: the most its clause pays the asker, when no sum was said
+
+    @property
+    def figures(self) -> tuple[Decimal, ...]:
+        """The sums set side by side: the calculator's eligible results, else each city's cap ("年度上限差多少?")."""
+        results = tuple(Decimal(str(c.result_yuan)) for c in self.calculations if c.eligible)
+        caps = tuple(p.cap for p in self.parts if p.cap is not None)
+        return results if len(results) >= 2 or not caps else results + caps
+
+    @property
+    def states_gap(self) -> bool:
+        """A comparison of two cities' figures, which its answer sets apart itself ("嘉兴给得更多,多出…")."""
+        return self.kind == COMPARE and len(self.figures) == 2
 
     @property
     def calculations(self) -> tuple[Any, ...]:
@@ -161,11 +177,13 @@ class Planner:
             on_earlier = top.clause.clause_id == earlier.clause.clause_id
         if query.qtype == "interpretation" and top.document.kind != "interpretation":
             top = self._in_interpretation(query, top, hits)
-        if query.followup == "city" and not any(self._covers_topics(h, query, every=True) for h in hits[:3]):
+        switched = self._switched_from(query)
+        if (query.followup == "city" or switched is not None) and not any(
+                self._covers_topics(h, query, every=True) for h in hits[:3]):
             missing = tuple(t for t in query.topics if not any(self._covers_topics(h, replace(query, topics=(t,))) for h in hits[:3]))
             return AnswerPlan(
                 NOT_IN_CITY, query, focus=top, hits=hits, city=query.cities[0] if query.cities else None,
-                missing_topics=missing,
+                missing_topics=missing, related=self._programme_clause(switched) if switched is not None else None,
             )
         if self._compares(query, hits):
             return self._comparison(query, hits)
@@ -233,7 +251,9 @@ class Planner:
             focus = self.catalogue.validity_clause(doc) or top
             return AnswerPlan(VALIDITY, query, focus=focus, hits=hits, document=doc, city=city)
         if query.qtype == "doc_meta":
-            doc = self.catalogue.policy_doc(self._counterpart(query, top))
+            pointed = query.followup and self.lex.has_cue("points_to_document", query.text.lower())
+            doc = self.catalogue.policy_doc(
+                self._conversation_document(query, top) if pointed else self._counterpart(query, top))
             # "这个是哪个文件里的?" cites the clause talked about; "这个政策文号多少?" the document
             on_clause = cites_focus and not (self.lex.has_cue("names_document", query.text)
                                              or self.lex.has_cue("document_facts", query.text))
@@ -264,9 +284,11 @@ class Planner:
         return AnswerPlan(PER_PROGRAMME, query, hits=tuple(hits), parts=tuple(parts))
 
     def _comparison(self, query: Query, hits: Sequence[Hit]) -> AnswerPlan:
-        cities = query.cities if len(query.cities) >= 2 else self._compared_cities(hits)
+        cities = query.cities if len(query.cities) >= 2 else self._talked_cities(query) or self._compared_cities(hits)
         per_city = list(self._hits_per_city(query, cities, hits))
         part_kind = self._same_part(query, per_city)
+        # "差多少?" of a programme: each city's figure is needed
+        apart = bool(query.topics) and self.lex.has_cue("asks_difference", query.text.lower())
         parts = []
         for city, city_hits in per_city:
             on_topic = [h for h in city_hits if self._covers_topics(h, query)]
@@ -287,10 +309,39 @@ class Planner:
                 parts.append(AnswerPlan(CITY_LINE, query, city=city))  # its policies state no such thing
                 continue
             calc = self.chooser.choose(query, on_topic) if query.amounts else None
+            cap = None
+            if calc is None and not query.amounts and wide is None and apart:
+                calc, cap = self._figure_in(query, city, on_topic[0])  # "嘉兴能多拿多少?" of awards or caps
             focus = self.catalogue.hit(calc.clause_id) if calc is not None else wide or (
                 self._part_of_kind(city_hits, part_kind) if part_kind else None) or on_topic[0]
-            parts.append(AnswerPlan(CITY_LINE, query, focus=focus, hits=tuple(on_topic), calculation=calc, city=city))
+            parts.append(AnswerPlan(CITY_LINE, query, focus=focus, hits=tuple(on_topic), calculation=calc, city=city, cap=cap))
         return AnswerPlan(COMPARE, query, hits=tuple(hits), parts=tuple(parts))
+
+
+    def _figure_in(self, query: Query, city: str, hit: Hit) -> tuple[Any | None, Decimal | None]:
+        """The award or cap `hit` pays the asker in `city`: read from the latest earlier turn about that city and
+        programme when there is one ("嘉兴新的国家级制造业创新中心给多少?" chose its award), with the options said
+        now; else from the question."""
+        turn = query.previous
+        while turn is not None and not (turn.cities == (city,) and set(turn.topics) & set(query.topics)):
+            turn = turn.previous
+        if turn is not None:
+            calc, cap = self.chooser.figure(replace(turn, lang=query.lang, options={**turn.options, **query.options}), hit)
+            if calc is not None or cap is not None:
+                return calc, cap
+        return self.chooser.figure(query, hit)
+
+    @staticmethod
+    def _talked_cities(query: Query) -> tuple[str, ...]:
+        """"Which city gives more?" after turns on two cities: those cities (the ones named now first), when the
+        conversation talked about two or more; () otherwise ("三个城市" and "各地" name every city themselves)."""
+        talked: list[str] = list(query.cities)
+        turn = query.previous
+        while turn is not None:
+            talked += turn.cities
+            turn = turn.previous
+        found = tuple(dict.fromkeys(talked))
+        return found if len(found) >= 2 else ()
 
     def _talked_about_in(self, query: Query, city: str) -> Hit | None:
         """The clause of the programme the conversation discussed in `city`, when an earlier turn asked about one
@@ -409,6 +460,24 @@ class Planner:
         the names of what was counted ("分别叫啥", "which two")."""
         low = query.text.lower()
         return bool(_ORDINAL_ITEM.search(query.text)) or asks_names(query.text) or self.lex.has_cue("names_list", low)
+
+    def _switched_from(self, query: Query) -> Query | None:
+        """The earlier turn on the programme asked about in another city, when the question asks about it in a city of
+        its own ("嘉兴也有个园区,同样是省级示范基地,嘉兴那边能奖多少?", "moving to Zhengzhou: the same reward there?"),
+        in whatever words; None when it switches no city."""
+        if len(query.cities) != 1 or not (query.followup == "city" or self.lex.programmes(query.topics)):
+            return None
+        turn = query.previous
+        while turn is not None:
+            if turn.cities and query.cities[0] not in turn.cities and set(turn.topics) & set(query.topics):
+                return turn
+            turn = turn.previous
+        return None
+
+    def _programme_clause(self, turn: Query) -> Hit | None:
+        """The clause an earlier turn's programme rests on in its city."""
+        found = self.retriever.retrieve(turn, k=1, cities=turn.cities[:1])
+        return found[0] if found and self._covers_topics(found[0], turn) else None
 
     def _covers_topics(self, hit: Hit, query: Query, every: bool = False) -> bool:
         """The clause speaks of a topic the question names — of every one with `every` (a word of 3+ characters,

@@ -111,16 +111,23 @@ def split_parts(text: str) -> list[str]:
     pieces = [clause for piece in pieces for clause in _comma_asks(piece)]
     parts: list[str] = []
     lex = load_lexicon()
+    opening_says_only = False
     for piece in filter(None, pieces):
         short = len(re.sub(r"[\W_]", "", piece)) < MIN_PART_CHARS and not _asks_other_kind(piece, parts, lex)
-        # "主要问营收和算力这两块": no ask, no kind of its own and nothing about the asker: narrows the ask before
+        # "主要问营收和算力这两块": no ask and no kind of its own narrows the ask before it; so does what the asker
+        # says of themselves after an ask ("…能多拿多少?我们是刚拿到备案的企业": its role or option)
         low = piece.lower()
-        asks = lex.has_cue("asks_any", low) or lex.has_cue("self_reference", low) or asks_names(piece)
+        asks = lex.has_cue("asks_any", low) or asks_names(piece)
         says_only = not asks and question_type(low, lex) == "rate"
+        if says_only and lex.has_cue("self_reference", low) and parts and _ASKS_BACK.search(parts[-1]):
+            says_only = False  # "杭州呢?我们用的是非国产的卡": the switch, then an option follow-up of its own
         if parts and (short or _only_figures(piece) or says_only):
             parts[-1] += f" {piece}"  # too short, only figures ("同样250万") or no ask: belongs to the ask before it
+        elif len(parts) == 1 and opening_says_only:
+            parts[0] += f" {piece}"  # "我们在郑州也有个厂;那边首台套奖多少?": the opening statement sets up this ask
         else:
             parts.append(piece)
+        opening_says_only = len(parts) == 1 and says_only
     return parts
 
 
@@ -133,9 +140,9 @@ def _asks_other_kind(piece: str, parts: list[str], lex: Lexicon) -> bool:
     return (kind != "rate" and kind != question_type(parts[-1].lower(), lex)) or (asks_names(piece) and not asks_names(parts[-1]))
 
 
-# "哪两件", "哪几份", "叫什么名字": the names of the items counted (a pattern, not lexicon words, which the typo
+# "哪两件", "哪几份", "哪几个文号", "分别是哪些", "叫什么名字": the names of the items counted (a pattern, not lexicon words, which the typo
 # corrector would take as words to correct towards: 那两件 is no typo of 哪两件)
-_ASKS_WHICH_ITEMS = re.compile(r"哪[两几三四五六七八九十]?(?:件|份)|叫什么|什么名字")
+_ASKS_WHICH_ITEMS = re.compile(r"哪[两几三四五六七八九十]?(?:件|份)|哪[两几三四五六七八九十](?:个|项|条)|分别是哪些|叫什么|什么名字")
 
 
 def asks_names(text: str) -> bool:
@@ -405,8 +412,8 @@ class QueryParser:
                 query = replace(query, cities=before.cities, rewritten=f"{'、'.join(before.cities)} {query.rewritten}")
             elif before is not None and not query.cities and not query.outside_places and before.outside_places:
                 query = replace(query, outside_places=before.outside_places)  # "上海有算力券吗?比例多少?": still 上海
-            elif (before is not None and query.cities and set(query.cities) <= set(before.cities) and before.topics
-                  and not query.topics and query.qtype in ("rate", "eligibility")):
+            elif (before is not None and query.cities and set(query.cities) <= set(before.cities or query.cities)
+                  and before.topics and not query.topics and query.qtype in ("rate", "eligibility", "compare")):
                 # "创新中心杭州跟郑州谁给得多?杭州是每年给吗?": one of those cities, the programme asked about
                 query = replace(query, topics=before.topics, rewritten=f"{query.rewritten} {self._topic_names(before.topics)}")
             queries.append(query)
@@ -414,6 +421,16 @@ class QueryParser:
             # carries the cities it was asked about
             shown = part if query.followup and query.followup != "context" else query.rewritten if query.cities else part
             earlier = [*earlier, {"role": "user", "content": shown}]
+        # "算力券一年最多能拿多少?杭州跟郑州差多少?": asks before the first that names a city, naming none and
+        # finding none in the conversation, are about the cities it names
+        naming = next((q for q, part in zip(queries, parts) if self._places(part.lower(), lang)[0]), None)
+        if naming is not None:
+            for i, query in enumerate(queries):
+                if query is naming:
+                    break
+                if not query.cities and not query.outside_places:
+                    queries[i] = replace(
+                        query, cities=naming.cities, rewritten=f"{'、'.join(naming.cities)} {query.rewritten}")
         return queries
 
     def parse(self, question: str, history: Sequence[dict] = ()) -> Query:
@@ -712,7 +729,8 @@ class QueryParser:
                 percents=query.percents or base.percents,
             )
         subject = self._subject(previous)
-        rewritten = _THIS.sub(subject, query.text, count=1) if query.lang != "en" else f"{query.text} ({subject})"
+        # a function, not a template: a subject with a backslash ("\\") is text, not an escape
+        rewritten = _THIS.sub(lambda _: subject, query.text, count=1) if query.lang != "en" else f"{query.text} ({subject})"
         if rewritten == query.text:
             rewritten = f"{subject} {query.text}"
         topics = previous.topics
@@ -933,7 +951,7 @@ class QueryParser:
         for city in old:
             aliases = list(self._zh_aliases.get(city, (city,))) + list(self._en_names.get(city, ()))
             for alias in sorted(aliases, key=len, reverse=True):
-                replaced = re.sub(re.escape(alias), target, replaced, flags=re.I)
+                replaced = re.sub(re.escape(alias), lambda _: target, replaced, flags=re.I)
         if replaced == text:
             replaced = f"{target} {text}"
         return replaced

@@ -417,6 +417,26 @@ def get_rule(program: str) -> Rule:
     return rules[program]
 
 
+def cap_of(rule: Rule, options: dict[str, Any] | None = None) -> Decimal | None:
+    """The most a rule pays one applicant whatever the sum (its tightest cap), under the options given or their
+    defaults ("刚拿到模型备案" → 500万元, else 200万元): what "一年最多能拿多少?" asks when no sum is said. None for a
+    rule without caps, or when a cap depends on an option neither given nor defaulted."""
+    limits: list[Decimal] = []
+    for cap in rule.caps:
+        spec = cap.amount
+        if isinstance(spec, ByOption):
+            option = rule.input(spec.by)
+            raw = (options or {}).get(spec.by, option.default)
+            if _blank(raw):
+                return None
+            key = _coerce(rule, option, raw)
+            spec = spec.values.get(str(key).lower() if isinstance(key, bool) else str(key))
+        if spec is None:
+            return None
+        limits.append(Decimal(spec))
+    return min(limits, default=None)
+
+
 def calculate(program: str, inputs: dict[str, Any] | None = None, lang: str = "zh") -> Calculation:
     """Apply one program's rule to the inputs (numbers or strings like ``"1000万"``)."""
     rule = get_rule(program)

@@ -212,12 +212,16 @@ def answer_city_line(draft: Draft, hit: Hit, query: Query, calc=None) -> None:
 
 
 def answer_which_gives_more(draft: Draft, plan: AnswerPlan) -> None:
-    """After cities each computed from the same sums: which gives the most, and by how much when two are compared."""
+    """After cities each computed from the same sums (or each capped, "年度上限差多少?"): which gives the most, and by
+    how much when two are compared."""
     paid = [
         (Decimal(str(p.calculation.result_yuan)), p.city) for p in plan.parts
         if p.focus is not None and p.calculation is not None and p.calculation.eligible
         and not amount_left_open(p.calculation)
     ]
+    capped = len(paid) < 2
+    if capped:
+        paid = [(p.cap, p.city) for p in plan.parts if p.focus is not None and p.cap is not None]
     if len(paid) < 2:
         return
     ranked = sorted(paid, key=lambda r: -r[0])
@@ -227,10 +231,12 @@ def answer_which_gives_more(draft: Draft, plan: AnswerPlan) -> None:
         return
     if en(plan.query):
         gap = f"RMB {top:,.0f} − RMB {second:,.0f} = RMB {top - second:,.0f} more"
-        draft.add(f"\n{city_name_en(city)} gives more: {gap}." if len(paid) == 2 else f"\n{city_name_en(city)} gives the most.")
+        more, most = ("has the higher cap", "has the highest cap") if capped else ("gives more", "gives the most")
+        draft.add(f"\n{city_name_en(city)} {more}: {gap}." if len(paid) == 2 else f"\n{city_name_en(city)} {most}.")
     else:
         gap = f"{format_yuan(top)} − {format_yuan(second)} = {format_yuan(top - second)}"
-        draft.add(f"\n{city}给得更多,多出{gap}。" if len(paid) == 2 else f"\n{city}给得最多。")
+        more, most = ("上限更高", "上限最高") if capped else ("给得更多", "给得最多")
+        draft.add(f"\n{city}{more},多出{gap}。" if len(paid) == 2 else f"\n{city}{most}。")
 
 
 class ExtractiveComposer:
@@ -289,11 +295,14 @@ def answer_not_in_city(draft: Draft, plan: AnswerPlan) -> None:
     query, hit = plan.query, plan.focus
     lex = load_lexicon()
     asked = "、".join(lex.topic(t).en_name if en(query) else lex.topic(t).zh_name for t in plan.missing_topics or query.topics)
+    was = plan.related  # where the programme talked about is: named, its figures not borrowed
     if en(query):
-        draft.add(f"No clause on {asked} was found for {city_name_en(plan.city)}. The nearest clause is {source_en(hit)} "
-                  f"{draft.cite(hit)}: “{quote(best_sentences(hit.clause, query, limit=1))}”")
+        where = f" (it is {city_name_en(was.document.city)}'s clause {was.clause.display_label} {draft.cite(was)})" if was else ""
+        draft.add(f"No clause on {asked} was found for {city_name_en(plan.city)}{where}. The nearest clause is "
+                  f"{source_en(hit)} {draft.cite(hit)}: “{quote(best_sentences(hit.clause, query, limit=1))}”")
     else:
-        draft.add(f"未找到{plan.city or ''}关于“{asked}”的对应条款。最接近的是{source_zh(hit)}{draft.cite(hit)}:"
+        where = f"(该项为{was.document.city}{was.clause.display_label}{draft.cite(was)}的规定)" if was else ""
+        draft.add(f"未找到{plan.city or ''}关于“{asked}”的对应条款{where}。最接近的是{source_zh(hit)}{draft.cite(hit)}:"
                   f"{quote(best_sentences(hit.clause, query, limit=1))}")
 
 

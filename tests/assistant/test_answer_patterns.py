@@ -175,7 +175,10 @@ def test_a_city_switch_to_a_city_without_the_programme_says_so(client, first, sh
     switched = answers[1]
     assert f"未找到郑州关于“{shown}”的对应条款" in switched["answer"]
     assert switched["calculation"] is None  # never another programme computed from the earlier amount
-    assert all(c["city"] == "郑州" for c in switched["citations"])
+    # the programme talked about is named as 杭州's, its figures not borrowed; every clause quoted is 郑州's
+    where, *quoted = switched["citations"]
+    assert where["city"] == "杭州" and f"(该项为杭州{where['clause']}[1]的规定)" in switched["answer"]
+    assert quoted and all(c["city"] == "郑州" for c in quoted)
 
 
 def test_two_levels_of_one_award_asked_in_one_message_are_both_computed(client):
@@ -1331,3 +1334,68 @@ def test_two_awards_named_in_a_conversation_are_added_up_when_asked_together(cli
         "我们还是新认定的领军型浙江数商,两项加起来能拿多少?",
     ])
     assert "50万元 + 50万元 = 100万元" in last["answer"]
+
+
+def test_cap_difference_across_two_cities_without_a_sum_is_worked_out(client):
+    body = ask(client, "郑州和杭州的算力券,单个企业每年封顶相差多少?")
+    assert "800万元 − 100万元 = 700万元" in body["answer"]
+    assert {c["id"] for c in body["citations"]} == {"hangzhou-ai-measures#一.(三)", "zhengzhou-ai-measures#一.2"}
+
+
+def test_what_the_asker_says_of_themselves_after_the_ask_selects_the_cap(client):
+    body = ask(client, "嘉兴的算力补贴一年封顶比郑州多多少?本公司刚拿到中央网信办的模型备案")
+    assert "500万元 − 100万元 = 400万元" in body["answer"]
+    assert "200万元 − 100万元" not in body["answer"]
+
+
+def test_an_opening_ask_naming_no_city_is_about_the_cities_the_next_ask_names(client):
+    body = ask(client, "What's the yearly cap per company on compute vouchers? How far apart are Hangzhou and Zhengzhou?")
+    assert "RMB 8,000,000 − RMB 1,000,000 = RMB 7,000,000" in body["answer"]
+    assert "jiaxing" not in " ".join(c["id"] for c in body["citations"])
+
+
+def test_an_award_difference_reads_the_other_citys_award_from_its_earlier_turn(client):
+    first, second = chat(client, [
+        "Jiaxing: what does a newly recognised national manufacturing innovation centre get?",
+        "And in Zhengzhou, as the lead unit of a national industry innovation centre, how much more is that than Jiaxing?",
+    ])
+    assert "3,000,000" in first["answer"]
+    assert "RMB 5,000,000 − RMB 3,000,000 = RMB 2,000,000" in second["answer"]
+
+
+def test_which_city_gives_more_compares_the_cities_the_conversation_talked_about(client):
+    *_, last = chat(client, [
+        "Our Hangzhou compute contract on domestic chips is 5 million; how big is the voucher?",
+        "Who handles it?",
+        "What does Jiaxing's compute subsidy rule say?",
+        "We have no model filing yet. Taking the same 5 million, which city gives more and by how much?",
+    ])
+    assert "Jiaxing gives more: RMB 2,000,000 − RMB 1,500,000 = RMB 500,000 more" in last["answer"]
+    assert "Zhengzhou" not in last["answer"]
+
+
+def test_a_programme_asked_of_another_city_in_a_sentence_of_its_own_is_said_to_be_missing_there(client):
+    first, _, last = chat(client, [
+        "Jiaxing: what is the award for first-set equipment that is first in China?",
+        "Who is responsible for it?",
+        "Our sister company is registered in Zhengzhou; is a first-set equipment award available to it there?",
+    ])
+    assert "1,500,000" in first["answer"]
+    assert "No clause on first-of-its-kind equipment" in last["answer"] and "for Zhengzhou" in last["answer"]
+    assert "it is Jiaxing's clause 三、(五) [1]" in last["answer"]  # where the programme is, its figures not borrowed
+    assert last["citations"][0]["id"] == "jiaxing-ai-plan#三.(五)"
+    assert "1,500,000" not in last["answer"]
+
+
+def test_the_document_pointed_at_is_the_one_the_conversation_is_on(client):
+    *_, last = chat(client, ["嘉兴的算力补贴上限是多少?", "谁负责?", "我们准备在项目申报材料里引用这份文件,请给出文号"])
+    assert "嘉政办发〔2024〕25号" in last["answer"]
+    assert "嘉司发" not in last["answer"]
+    assert last["citations"][0]["id"] == "jiaxing-ai-plan#notice"
+
+
+def test_which_of_the_counted_items_names_them_from_the_list_the_notice_attaches(client):
+    *_, last = chat(client, ["嘉兴司法局清理行政规范性文件的那个通知是哪天印发的?", "清理后保留下来的一共几件,是哪几个文号?"])
+    assert "2件" in last["answer"]
+    assert "嘉司发〔2022〕20号" in last["answer"] and "嘉司发〔2024〕3号" in last["answer"]
+    assert [c["id"] for c in last["citations"]] == ["jiaxing-gazette-2024-11-4#preamble", "jiaxing-gazette-2024-11-4#附件"]

@@ -158,6 +158,15 @@ def test_questions_with_out_of_range_amounts_are_answered_not_500(client, questi
     assert "超出可计算范围" in body["answer"] and not body["refused"]  # said plainly, not a quote or a refusal
 
 
+
+@pytest.mark.parametrize("earlier", ["\\", "杭州算力券\\1", "a\\g<0>"])
+def test_backslashes_in_the_conversation_are_text_not_regex_escapes(client, earlier):
+    # found by the fuzz test: a follow-up about "this" wrote the earlier question into a regex replacement template
+    response = client.post("/v1/ask", json={"question": "这个归哪个部门管?", "history": [
+        {"role": "user", "content": earlier}, {"role": "assistant", "content": "8"}]})
+    assert response.status_code == 200, response.text
+
+
 # -- rate limiting -----------------------------------------------------------------------------
 
 

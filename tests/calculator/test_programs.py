@@ -2,7 +2,9 @@
 
 import pytest
 
-from assistant.calculator import calculate, load_rules
+from decimal import Decimal
+
+from assistant.calculator import calculate, cap_of, get_rule, load_rules
 
 W = 10_000  # 万
 Y = 100_000_000  # 亿
@@ -222,3 +224,12 @@ def test_a_growth_rate_not_given_is_worked_out_from_two_years_revenue_and_shown(
 def test_a_growth_rate_given_wins_over_two_years_revenue():
     calc = calculate("jiaxing_revenue_milestone", {"revenue_yuan": "5200万", "previous_revenue_yuan": "5100万", "growth_rate": 12})
     assert calc.eligible and calc.result_yuan == 1_000_000 and "÷" not in " ".join(calc.steps)
+
+
+def test_cap_of_reads_the_cap_under_the_options_given_or_their_default():
+    rule = get_rule("jiaxing_compute_subsidy")
+    assert cap_of(rule) == Decimal(2_000_000)
+    assert cap_of(rule, {"new_model_filing": True}) == Decimal(5_000_000)
+    assert cap_of(rule, {"new_model_filing": "是"}) == Decimal(5_000_000)
+    assert cap_of(get_rule("zhengzhou_compute_voucher"), {"compute_type": "other"}) == Decimal(1_000_000)
+    assert cap_of(get_rule("jiaxing_innovation_center_award")) is None  # a fixed award has no cap
