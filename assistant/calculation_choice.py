@@ -479,11 +479,9 @@ class CalculationChooser:
         """"国家级示范工厂比省级智能工厂多多少?", "那俩个加起来一共多少?": the awards of the best clause that the
         question sets side by side, each computed — those it names by what sets them apart, then those the asker's
         earlier turns named (the latest first); () unless it asks for two or more."""
-        low = query.text.lower()
-        asks_several = self.lex.asks_which_more(low) or any(
-            self.lex.has_cue(c, low) for c in ("asks_difference", "sums_together", "asks_each"))
-        if not hits or not asks_several:
+        if not hits or not self.asks_several(query):
             return ()
+        low = query.text.lower()
         rules = [r for r in self.rules.by_clause(hits[0].clause.clause_id) if _get(r, "kind") == "fixed"]
 
         def said(text: str) -> list[tuple[Any, Any]]:  # by what sets it apart, or an only award by its name
@@ -520,6 +518,12 @@ class CalculationChooser:
             return None, cap_of(capped[0], query.options)
         except InputError:
             return None, None
+
+    def asks_several(self, query: Query) -> bool:
+        """Sets several things side by side: which is more, how far apart, added up, or each."""
+        low = query.text.lower()
+        return self.lex.asks_which_more(low) or any(
+            self.lex.has_cue(c, low) for c in ("asks_difference", "sums_together", "asks_each"))
 
     def applied_award(self, calc: Any) -> Any | None:
         """The fixed award a calculation paid, if it was one."""

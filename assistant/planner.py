@@ -193,7 +193,7 @@ class Planner:
         # who handles it, until when, which document: a figure in such a question describes the measure
         # "这个有上限吗?": a continuing ask computes from the clause it continues, never from another hit
         asked = (top,) if continued else hits
-        if query.qtype not in DOCUMENT_QUESTION_TYPES and len(awards := self.chooser.several_awards(query, asked)) > 1:
+        if query.qtype not in DOCUMENT_QUESTION_TYPES and len(awards := self._several_awards(query, asked)) > 1:
             focus = next((h for h in (top, *hits) if h.clause.clause_id == awards[0].clause_id), top)
             return AnswerPlan(CALCULATION, query, focus=focus, hits=hits, calculation=awards[0], more=awards[1:])
         calc = self.chooser.choose(query, asked) if query.qtype not in DOCUMENT_QUESTION_TYPES else None
@@ -461,6 +461,20 @@ class Planner:
         low = query.text.lower()
         return bool(_ORDINAL_ITEM.search(query.text)) or asks_names(query.text) or self.lex.has_cue("names_list", low)
 
+    def _several_awards(self, query: Query, asked: Sequence[Hit]) -> tuple[Any, ...]:
+        """The awards set side by side, of the best clause; else, after a detour ("政策啥时候到期?" then "那两个加起来
+        一共多少?"), of the clause of the latest earlier turn whose awards they are."""
+        awards = self.chooser.several_awards(query, asked)
+        if len(awards) > 1 or query.amounts or not self.chooser.asks_several(query):
+            return awards
+        turn = query.previous
+        while turn is not None:
+            answered = self._answered_in(turn)
+            if answered is not None and len(found := self.chooser.several_awards(query, (answered,))) > 1:
+                return found
+            turn = turn.previous
+        return awards
+
     def _switched_from(self, query: Query) -> Query | None:
         """The earlier turn on the programme asked about in another city, when the question asks about it in a city of
         its own ("嘉兴也有个园区,同样是省级示范基地,嘉兴那边能奖多少?", "moving to Zhengzhou: the same reward there?"),
@@ -593,14 +607,16 @@ class Planner:
     def _earlier_clause(self, query: Query) -> Hit | None:
         """The clause the answer to the question this follow-up follows rested on: the one that answer names or
         restates, among the best clauses for that question; the best one when the conversation records no answer."""
-        if query.previous is None:
-            return None
-        earlier = self.retriever.retrieve(query.previous, k=FOCUS_DEPTH)
+        return self._answered_in(query.previous) if query.previous is not None else None
+
+    def _answered_in(self, turn: Query) -> Hit | None:
+        """The clause an earlier turn's answer rested on: the one the answer names or restates, among the best
+        clauses for that turn; the best one when the conversation records no answer."""
+        earlier = self.retriever.retrieve(turn, k=FOCUS_DEPTH)
         if not earlier:
             return None
         # the sums the asker stated, which the reply repeats, tell no clause apart
-        found = answered_clause(query.previous.reply, earlier, self._document_hits, stated_sums(query.previous))
-        return found or earlier[0]
+        return answered_clause(turn.reply, earlier, self._document_hits, stated_sums(turn)) or earlier[0]
 
     def _document_hits(self, doc_id: str) -> list[Hit]:
         return [self.catalogue.hit(c.clause_id) for c in self.catalogue.clauses_of(doc_id)]

@@ -1399,3 +1399,9 @@ def test_which_of_the_counted_items_names_them_from_the_list_the_notice_attaches
     assert "2件" in last["answer"]
     assert "嘉司发〔2022〕20号" in last["answer"] and "嘉司发〔2024〕3号" in last["answer"]
     assert [c["id"] for c in last["citations"]] == ["jiaxing-gazette-2024-11-4#preamble", "jiaxing-gazette-2024-11-4#附件"]
+
+
+def test_awards_added_up_after_a_detour_are_those_of_the_clause_talked_about_before_it(client):
+    *_, last = chat(client, ["郑州的潜在独角兽企业奖多少?", "我们同时也是首次认定的小巨人企业,这个奖多少?", "政策哪年到期?", "两个奖加起来有多少?"])
+    assert "100万元 + 200万元 = 300万元" in last["answer"]
+    assert [c["id"] for c in last["citations"]] == ["zhengzhou-ai-measures#三.8"]
