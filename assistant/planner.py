@@ -421,12 +421,14 @@ class Planner:
         interpretation = self.catalogue.interpretation_of(top.document)
         if interpretation is None:
             return top
-        retrieved = next((h for h in hits if h.document.doc_id == interpretation.doc_id), None)
-        if retrieved is not None:
-            return retrieved
-        clauses = self._document_hits(interpretation.doc_id)
-        scores = self.retriever.own_word_scores(query, clauses)
-        return max(zip(scores, clauses), key=lambda pair: pair[0])[1] if clauses else top
+        # its clause holding most of the ask's own words, with the clauses' words for them ("哪个单位出的" → 机关), not
+        # the subject a follow-up carries; among equals the best retrieved
+        retrieved = [h.clause.clause_id for h in hits]
+        clauses = sorted(self._document_hits(interpretation.doc_id), key=lambda h: (
+            retrieved.index(h.clause.clause_id) if h.clause.clause_id in retrieved else len(retrieved)))
+        asked = " ".join([query.text, *(zh for cue, zh in self.lex.zh_cues.items() if cue in query.text)])
+        scores = self.retriever.own_word_scores(replace(query, rewritten=asked), clauses)
+        return max(zip(scores, range(len(clauses)), clauses), key=lambda t: (t[0], -t[1]))[2] if clauses else top
 
     def _naming_units(self, query: Query, top: Hit) -> Hit:
         """A department question whose best clauses name no unit: a clause further down that names units and shares at
@@ -542,19 +544,25 @@ class Planner:
         clause of its interpretation when the ask is about the interpretation ("这个方案的政策解读是哪个单位出的?")."""
         if not hits or hits[0].clause.clause_id == anchor.clause.clause_id:
             return anchor
-        if hits[0].document.doc_id != anchor.document.doc_id:
-            explains = self.catalogue.policy_doc(hits[0].document).doc_id == self.catalogue.policy_doc(anchor.document).doc_id
-            return hits[0] if explains and query.qtype == "interpretation" else anchor
-        if query.qtype == "responsible" and bool(anchor.clause.responsible_units) != bool(hits[0].clause.responsible_units):
-            # "这个归哪些部门管?": a clause naming no unit cannot answer it (after a detour to the stacking rule, the
-            # programme's clause does), whatever words it shares
-            return anchor if anchor.clause.responsible_units else hits[0]
         own = bigrams(query.text)
 
         def held(hit: Hit) -> int:
             return len(own & bigrams(hit.clause.text))
 
-        return hits[0] if held(hits[0]) > held(anchor) else anchor
+        same_document = hits[0].document.doc_id == anchor.document.doc_id
+        if not same_document:
+            explains = self.catalogue.policy_doc(hits[0].document).doc_id == self.catalogue.policy_doc(anchor.document).doc_id
+            if explains and query.qtype == "interpretation":
+                return hits[0]  # "这个方案的政策解读是哪个单位出的?": answered from the interpretation of that plan
+        elif query.qtype == "responsible" and bool(anchor.clause.responsible_units) != bool(hits[0].clause.responsible_units):
+            # "这个归哪些部门管?": a clause naming no unit cannot answer it (after a detour to the stacking rule, the
+            # programme's clause does), whatever words it shares
+            return anchor if anchor.clause.responsible_units else hits[0]
+        # "有问题打什么电话?" after "解读机关是哪个?": the ask's own words find their clause in the document talked
+        # about (the best hit first among equals), also when the subject it carries drew the search elsewhere
+        candidates = ([hits[0]] if same_document else []) + self._document_hits(anchor.document.doc_id)
+        best = max(candidates, key=held)
+        return best if held(best) > held(anchor) else anchor
 
     def _counting_clause(self, query: Query, hits: Sequence[Hit]) -> Hit:
         """The clause whose sentence best states the count or target asked, among the hits that share about as much

@@ -152,6 +152,7 @@ def asks_names(text: str) -> bool:
 
 _COMMA = re.compile(r"\s*(?:,\s*(?=and\b)|,|、)\s*", re.I)  # "补多少、归哪个部门管、啥时候到期?"
 _SAME_ASK_OF = re.compile(r"^and\s+(?:for|what about|how about)\b|^(?:what|how) about\b", re.I)  # "…, and for Y?"
+_WH_OPENING = re.compile(r"(?:^|(?<=[:;]\s)|(?<=[:;]))(?:and\s+)?(?:how|what|what's|which|who|when|where)\b", re.I)
 _CONDITION = re.compile(r"^[^,]{0,8}?(如果|要是|假如|假设|万一)|^if\b", re.I)
 
 
@@ -178,7 +179,10 @@ def _comma_asks(piece: str) -> list[str]:
     # a count or a target is an ask of its own beside an amount ("how many parks by 2027, and what share of …")
     asking = [" ".join(c for c in g if lex.has_cue("asks_any", c.lower())) or " ".join(g) for g in groups]
     kinds = [(question_type(a.lower(), lex), lex.has_cue("count_question", a), lex.has_cue("target_question", a)) for a in asking]
-    if len(asks) <= 1 or len(set(kinds)) == 1:
+    # "how big is the pool, what's the max per company, and what rate applies": English asks each opened by a
+    # question word are asks of their own, of one kind or not
+    opened = len(asks) > 1 and _WH_OPENING.search(asks[0]) is not None and all(_WH_OPENING.match(a.strip()) for a in asks[1:])
+    if len(asks) <= 1 or (len(set(kinds)) == 1 and not opened):
         return [piece]
     return asks
 

@@ -1405,3 +1405,28 @@ def test_awards_added_up_after_a_detour_are_those_of_the_clause_talked_about_bef
     *_, last = chat(client, ["郑州的潜在独角兽企业奖多少?", "我们同时也是首次认定的小巨人企业,这个奖多少?", "政策哪年到期?", "两个奖加起来有多少?"])
     assert "100万元 + 200万元 = 300万元" in last["answer"]
     assert [c["id"] for c in last["citations"]] == ["zhengzhou-ai-measures#三.8"]
+
+
+def test_english_asks_each_opened_by_a_question_word_are_each_answered(client):
+    body = ask(client, "Hangzhou compute vouchers: what's the annual budget, how much can one firm claim in a year at most, "
+                       "and what rate applies to non-domestic compute?")
+    assert all(f in body["answer"] for f in ("2.5亿元", "800万元", "20%"))
+    assert [c["id"] for c in body["citations"]] == ["hangzhou-ai-measures#一.(三)"]
+
+
+def test_the_most_we_could_get_after_a_detour_is_computed_from_the_sums_said_first(client):
+    *_, last = chat(client, [
+        "Hangzhou: our new compute centre in the unified plan costs 400 million yuan in total; we borrowed 300 million "
+        "at 3% a year. Is there an interest subsidy?",
+        "Is the policy still valid?",
+        "Fine — with our loan, what's the most we could get a year?",
+    ])
+    assert last["calculation"]["program"] == "hangzhou_loan_interest"
+    assert last["calculation"]["result_yuan"] == 4_500_000  # min(1.5 points × 3亿, 50% × 900万, 1000万)
+
+
+def test_an_interpretation_follow_up_is_answered_by_the_clause_its_own_words_name(client):
+    *_, last = chat(client, ["嘉兴实施方案的政策解读里,到2027年要培育多少家专精特新小巨人?", "重点任务一共几项?",
+                             "解读机关是哪个?有问题打什么电话?"])
+    assert "嘉兴市经济和信息化局" in last["answer"] and "0573-82521924" in last["answer"]
+    assert all(c["id"].startswith("jiaxing-ai-plan-interpretation#六") for c in last["citations"])
