@@ -156,7 +156,10 @@ class Planner:
             return AnswerPlan(PER_CITY, query, hits=hits, parts=parts)
         if (each := self._per_programme(query, hits)) is not None:
             return each
-        if not query.amounts and (asks_count(query) or asks_target(query)):
+        # "那另一个人呢?" asks again what the last turn asked, not what the turns before it asked
+        last_ask = replace(query, rewritten=f"{query.previous.text} {query.text}") if (
+            query.followup == "ellipsis" and query.previous is not None) else query
+        if not query.amounts and (asks_count(last_ask) or asks_target(last_ask)):
             if query.followup != "this" and anchor is None:
                 return self._counted(query, self._count_candidates(query, hits), hits)
             own = replace(query, rewritten=query.text)  # its own words ask it, not the subject it carries
@@ -172,7 +175,7 @@ class Planner:
         continued = on_earlier = False
         if anchor is not None and query.followup != "city":
             top, continued = self._continued(anchor, query, hits), True
-        elif query.followup == "this" and (earlier := self._earlier_clause(query)) is not None:
+        elif query.followup in ("this", "ellipsis") and (earlier := self._earlier_clause(query)) is not None:
             top, continued = self._continued(earlier, query, hits), True
             on_earlier = top.clause.clause_id == earlier.clause.clause_id
         if query.qtype == "interpretation" and top.document.kind != "interpretation":
@@ -248,8 +251,11 @@ class Planner:
             return AnswerPlan(CLAUSE_DATE, query, focus=top, hits=hits, city=city)
         if query.qtype == "dates":
             doc = self.catalogue.policy_doc(self._counterpart(query, top))
-            focus = self.catalogue.validity_clause(doc) or top
-            return AnswerPlan(VALIDITY, query, focus=focus, hits=hits, document=doc, city=city)
+            focus = self.catalogue.validity_clause(doc)
+            if focus is None and not (doc.validity_text or doc.effective_from or doc.issued_on):
+                # "挂职多久?" of an appointment notice that states no validity: the clause's own words answer it
+                return AnswerPlan(QUOTE, query, focus=top, hits=hits, city=city)
+            return AnswerPlan(VALIDITY, query, focus=focus or top, hits=hits, document=doc, city=city)
         if query.qtype == "doc_meta":
             pointed = query.followup and self.lex.has_cue("points_to_document", query.text.lower())
             doc = self.catalogue.policy_doc(
@@ -562,6 +568,12 @@ class Planner:
         # about (the best hit first among equals), also when the subject it carries drew the search elsewhere
         candidates = ([hits[0]] if same_document else []) + self._document_hits(anchor.document.doc_id)
         best = max(candidates, key=held)
+        if query.qtype not in DOCUMENT_QUESTION_TYPES:
+            # "眭永华是去哪个管委会挂职?" after a detour to another document: searched by its own words alone, a clause
+            # of another document holding more of them than the document talked about does is what it asks about
+            alone = self.retriever.retrieve(replace(query, rewritten=query.text), k=1)
+            if alone and alone[0].document.doc_id != anchor.document.doc_id and held(alone[0]) > max(held(best), held(anchor)) + 1:
+                return alone[0]
         return best if held(best) > held(anchor) else anchor
 
     def _counting_clause(self, query: Query, hits: Sequence[Hit]) -> Hit:

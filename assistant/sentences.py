@@ -15,7 +15,7 @@ from assistant.calculator import format_yuan
 from assistant.lexicon import load_lexicon
 from assistant.understanding import Query
 from index.models import Clause
-from index.tokenize import tokenize
+from index.tokenize import bigrams, tokenize
 
 _SENTENCE = re.compile(r"[^。;!?\n]+[。;!?]?")
 _RESPONSIBLE = re.compile(r"[((\[][^()()\[\]]*责任(单位|部门)[::][^()()\[\]]*[))\]]")
@@ -209,6 +209,10 @@ def best_sentences(clause: Clause, query: Query, limit: int = 2) -> list[str]:
     if clause.kind == "attachment" and len(clause.text) <= _MAX_SENTENCE * 3:
         return candidates  # a short list (继续有效的文件目录): every entry, none picked over another
     top = sentence_scores(clause, query)  # best first; ties go to the sentence with more of the question's terms
+    if query.previous is not None and load_lexicon().has_cue("the_other_one", query.text.lower()):
+        # "那另一个人呢?": the sentences the last reply did not already say
+        said = bigrams(query.previous.reply)
+        top = [t for t in top if len(bigrams(t[2]) & said) * 2 < len(bigrams(t[2]))] or top
     best_score = top[0][0]
     chosen = top[:1]
     own = _own_terms(query)

@@ -1430,3 +1430,20 @@ def test_an_interpretation_follow_up_is_answered_by_the_clause_its_own_words_nam
                              "解读机关是哪个?有问题打什么电话?"])
     assert "嘉兴市经济和信息化局" in last["answer"] and "0573-82521924" in last["answer"]
     assert all(c["id"].startswith("jiaxing-ai-plan-interpretation#六") for c in last["citations"])
+
+
+def test_a_follow_up_naming_what_another_document_holds_returns_to_it_and_the_other_one_is_the_other(client):
+    *_, back, other = chat(client, [
+        "嘉兴市政府10月份人事任免,眭永华任什么职?", "司法局那次规范性文件清理后继续有效的有几件?",
+        "眭永华是去哪个管委会挂职?", "另一位呢?",
+    ])
+    assert back["citations"][0]["id"] == "jiaxing-gazette-2024-11-6#preamble"
+    assert "嘉兴经济技术开发区管理委员会" in back["answer"]
+    assert other["citations"][0]["id"] == "jiaxing-gazette-2024-11-6#preamble"
+    assert "吕文亮" in other["answer"] and "浙江乍浦经济开发区" in other["answer"] and "眭永华" not in other["answer"]
+
+
+def test_how_long_of_a_notice_that_states_no_validity_is_answered_from_its_clause(client):
+    body = ask(client, "嘉兴市政府人事任免(2024年10月份)里的挂职期限是多久?")
+    assert "挂职一年" in body["answer"]  # not the notice's title alone, as when it was read as a validity question
+    assert body["citations"][0]["id"] == "jiaxing-gazette-2024-11-6#preamble"
