@@ -323,7 +323,6 @@ class Planner:
             parts.append(AnswerPlan(CITY_LINE, query, focus=focus, hits=tuple(on_topic), calculation=calc, city=city, cap=cap))
         return AnswerPlan(COMPARE, query, hits=tuple(hits), parts=tuple(parts))
 
-
     def _figure_in(self, query: Query, city: str, hit: Hit) -> tuple[Any | None, Decimal | None]:
         """The award or cap `hit` pays the asker in `city`: read from the latest earlier turn about that city and
         programme when there is one ("嘉兴新的国家级制造业创新中心给多少?" chose its award), with the options said

@@ -140,8 +140,8 @@ def _asks_other_kind(piece: str, parts: list[str], lex: Lexicon) -> bool:
     return (kind != "rate" and kind != question_type(parts[-1].lower(), lex)) or (asks_names(piece) and not asks_names(parts[-1]))
 
 
-# "哪两件", "哪几份", "哪几个文号", "分别是哪些", "叫什么名字": the names of the items counted (a pattern, not lexicon words, which the typo
-# corrector would take as words to correct towards: 那两件 is no typo of 哪两件)
+# "哪两件", "哪几份", "哪几个文号", "分别是哪些", "叫什么名字": the names of the items counted (a pattern, not lexicon
+# words, which the typo corrector would take as words to correct towards: 那两件 is no typo of 哪两件)
 _ASKS_WHICH_ITEMS = re.compile(r"哪[两几三四五六七八九十]?(?:件|份)|哪[两几三四五六七八九十](?:个|项|条)|分别是哪些|叫什么|什么名字")
 
 
