@@ -256,6 +256,15 @@ def stated_sums(turn: "Query | None") -> frozenset:
 _STATE_FOLLOWUPS = ("amount", "option", "context")  # follow-ups that add figures or choices to the same question
 
 
+def _turns(query: "Query") -> list["Query"]:
+    """The earlier turns of a query's conversation, the latest first."""
+    turns, turn = [], query.previous
+    while turn is not None:
+        turns.append(turn)
+        turn = turn.previous
+    return turns
+
+
 def _state_amounts(previous: "Query | None") -> tuple:
     """The amounts the conversation last stated (a follow-up about dates does not forget the contract sum)."""
     while previous is not None:
@@ -453,6 +462,11 @@ class QueryParser:
         compared = query.followup == "compare" or query.qtype == "compare"
         if (compared or query.qtype in DOCUMENT_QUESTION_TYPES) and self._says_every_city(query.text):
             return replace(query, cities=tuple(dict.fromkeys((*query.cities, *self.corpus_cities))))
+        if query.qtype == "dates" and len(query.cities) < 2 and self.lex.has_cue("asks_ends_first", low):
+            # "三个里面哪个最先到期?": the policies of the cities talked about, else of every city
+            talked = [c for turn in _turns(query) for c in turn.cities]
+            cities = tuple(dict.fromkeys((*query.cities, *talked)))
+            return replace(query, cities=cities if len(cities) >= 2 else self.corpus_cities)
         return query
 
     def _parse_in_conversation(self, question: str, history: Sequence[dict]) -> Query:

@@ -285,9 +285,27 @@ class ExtractiveComposer:
             for part in plan.parts:
                 draft.add(f"\n- {city_name_en(part.city)}:" if en(plan.query) else f"\n- {part.city}:")
                 write_part(draft, part)
+            answer_which_ends_first(draft, plan)
         else:
             write_part(draft, plan)
         return Composed(draft.text, tuple(draft.cited))
+
+
+def answer_which_ends_first(draft: Draft, plan: AnswerPlan) -> None:
+    """"哪个最先到期?" over each city's validity: the policy whose end date (the documents' own dates) comes first."""
+    if not load_lexicon().has_cue("asks_ends_first", plan.query.text.lower()):
+        return
+    ending = [(p.document.effective_until, p.city) for p in plan.parts
+              if p.kind == kinds.VALIDITY and p.document is not None and p.document.effective_until]
+    if len(ending) < 2:
+        return
+    first, city = min(ending)
+    if sum(1 for until, _ in ending if until == first) > 1:
+        draft.add("\nThey end on the same date." if en(plan.query) else "\n它们同日到期。")
+    elif en(plan.query):
+        draft.add(f"\n{city_name_en(city)}'s ends first, on {first}.")
+    else:
+        draft.add(f"\n最先到期的是{city}的政策({date_zh(first)})。")
 
 
 def answer_not_in_city(draft: Draft, plan: AnswerPlan) -> None:

@@ -1447,3 +1447,19 @@ def test_how_long_of_a_notice_that_states_no_validity_is_answered_from_its_claus
     body = ask(client, "嘉兴市政府人事任免(2024年10月份)里的挂职期限是多久?")
     assert "挂职一年" in body["answer"]  # not the notice's title alone, as when it was read as a validity question
     assert body["citations"][0]["id"] == "jiaxing-gazette-2024-11-6#preamble"
+
+
+@pytest.mark.parametrize("question, line", [
+    ("杭州、嘉兴、郑州的人工智能政策,哪个最早到期?", "最先到期的是郑州的政策(2027年5月21日)。"),
+    ("Of the AI policies of Hangzhou, Jiaxing and Zhengzhou, which one runs out first?", "Zhengzhou's ends first, on 2027-05-21."),
+])
+def test_which_policy_ends_first_is_read_from_each_documents_end_date(client, question, line):
+    body = ask(client, question)
+    assert line in body["answer"]
+    assert {c["id"] for c in body["citations"]} >= {"zhengzhou-ai-measures#closing", "hangzhou-ai-measures#closing"}
+
+
+def test_which_ends_first_after_turns_on_two_cities_compares_those_cities(client):
+    *_, last = chat(client, ["郑州的人工智能政策措施有效期多久?", "杭州的呢?", "这两个哪个先到期?"])
+    assert "最先到期的是郑州的政策(2027年5月21日)。" in last["answer"]
+    assert "嘉兴" not in last["answer"]
