@@ -75,6 +75,10 @@ class Lexicon:
         low = text.lower()
         return any(w in low for w in self.cues[name])
 
+    def clause_words(self, text: str) -> list[str]:
+        """The words the clauses use for a user's Chinese words in `text` (`zh_cues`: "哪个单位出的" → 机关)."""
+        return [zh for cue, zh in self.zh_cues.items() if cue in text]
+
     def asks_which_more(self, text: str) -> bool:
         """"哪个给得多?", "哪边补得多", "which one pays more?": which of several gives more — a cue word, or a word
         asking which (`which_words`) followed closely by a word of more (`more_words`)."""

@@ -21,7 +21,7 @@ from assistant.replies import answered_clause
 from assistant.retriever import QueryRetriever
 from assistant.sentences import answer_strength, asks_count, asks_figure, asks_target, own_terms_held, quoted, states_count, states_figures
 from assistant.types import Hit
-from assistant.understanding import DOCUMENT_QUESTION_TYPES, Query, asks_names, stated_sums
+from assistant.understanding import DOCUMENT_QUESTION_TYPES, Query, asks_names, earlier_turns, stated_sums, talked_cities
 from index.models import Clause, Document
 from index.tokenize import bigrams, words as segment
 
@@ -290,7 +290,8 @@ class Planner:
         return AnswerPlan(PER_PROGRAMME, query, hits=tuple(hits), parts=tuple(parts))
 
     def _comparison(self, query: Query, hits: Sequence[Hit]) -> AnswerPlan:
-        cities = query.cities if len(query.cities) >= 2 else self._talked_cities(query) or self._compared_cities(hits)
+        talked = talked_cities(query)  # "which city gives more?" after turns on two cities: those cities
+        cities = query.cities if len(query.cities) >= 2 else talked if len(talked) >= 2 else self._compared_cities(hits)
         per_city = list(self._hits_per_city(query, cities, hits))
         part_kind = self._same_part(query, per_city)
         # "差多少?" of a programme: each city's figure is needed
@@ -327,26 +328,12 @@ class Planner:
         """The award or cap `hit` pays the asker in `city`: read from the latest earlier turn about that city and
         programme when there is one ("嘉兴新的国家级制造业创新中心给多少?" chose its award), with the options said
         now; else from the question."""
-        turn = query.previous
-        while turn is not None and not (turn.cities == (city,) and set(turn.topics) & set(query.topics)):
-            turn = turn.previous
+        turn = next((t for t in earlier_turns(query) if t.cities == (city,) and set(t.topics) & set(query.topics)), None)
         if turn is not None:
             calc, cap = self.chooser.figure(replace(turn, lang=query.lang, options={**turn.options, **query.options}), hit)
             if calc is not None or cap is not None:
                 return calc, cap
         return self.chooser.figure(query, hit)
-
-    @staticmethod
-    def _talked_cities(query: Query) -> tuple[str, ...]:
-        """"Which city gives more?" after turns on two cities: those cities (the ones named now first), when the
-        conversation talked about two or more; () otherwise ("三个城市" and "各地" name every city themselves)."""
-        talked: list[str] = list(query.cities)
-        turn = query.previous
-        while turn is not None:
-            talked += turn.cities
-            turn = turn.previous
-        found = tuple(dict.fromkeys(talked))
-        return found if len(found) >= 2 else ()
 
     def _talked_about_in(self, query: Query, city: str) -> Hit | None:
         """The clause of the programme the conversation discussed in `city`, when an earlier turn asked about one
@@ -431,7 +418,7 @@ class Planner:
         retrieved = [h.clause.clause_id for h in hits]
         clauses = sorted(self._document_hits(interpretation.doc_id), key=lambda h: (
             retrieved.index(h.clause.clause_id) if h.clause.clause_id in retrieved else len(retrieved)))
-        asked = " ".join([query.text, *(zh for cue, zh in self.lex.zh_cues.items() if cue in query.text)])
+        asked = " ".join([query.text, *self.lex.clause_words(query.text)])
         scores = self.retriever.own_word_scores(replace(query, rewritten=asked), clauses)
         return max(zip(scores, range(len(clauses)), clauses), key=lambda t: (t[0], -t[1]))[2] if clauses else top
 
@@ -474,12 +461,10 @@ class Planner:
         awards = self.chooser.several_awards(query, asked)
         if len(awards) > 1 or query.amounts or not self.chooser.asks_several(query):
             return awards
-        turn = query.previous
-        while turn is not None:
+        for turn in earlier_turns(query):
             answered = self._answered_in(turn)
             if answered is not None and len(found := self.chooser.several_awards(query, (answered,))) > 1:
                 return found
-            turn = turn.previous
         return awards
 
     def _switched_from(self, query: Query) -> Query | None:
@@ -488,12 +473,8 @@ class Planner:
         in whatever words; None when it switches no city."""
         if len(query.cities) != 1 or not (query.followup == "city" or self.lex.programmes(query.topics)):
             return None
-        turn = query.previous
-        while turn is not None:
-            if turn.cities and query.cities[0] not in turn.cities and set(turn.topics) & set(query.topics):
-                return turn
-            turn = turn.previous
-        return None
+        return next((t for t in earlier_turns(query)
+                     if t.cities and query.cities[0] not in t.cities and set(t.topics) & set(query.topics)), None)
 
     def _programme_clause(self, turn: Query) -> Hit | None:
         """The clause an earlier turn's programme rests on in its city."""

@@ -256,13 +256,18 @@ def stated_sums(turn: "Query | None") -> frozenset:
 _STATE_FOLLOWUPS = ("amount", "option", "context")  # follow-ups that add figures or choices to the same question
 
 
-def _turns(query: "Query") -> list["Query"]:
+def earlier_turns(query: "Query") -> list["Query"]:
     """The earlier turns of a query's conversation, the latest first."""
     turns, turn = [], query.previous
     while turn is not None:
         turns.append(turn)
         turn = turn.previous
     return turns
+
+
+def talked_cities(query: "Query") -> tuple[str, ...]:
+    """The cities a question and the turns before it named, those named now first."""
+    return tuple(dict.fromkeys(c for turn in (query, *earlier_turns(query)) for c in turn.cities))
 
 
 def _state_amounts(previous: "Query | None") -> tuple:
@@ -302,7 +307,7 @@ class Query:
         extra = " ".join(lex.topic(t).expand for t in self.topics)
         low = self.rewritten.lower()
         extra += " " + self._in_clause_words()
-        extra += " " + " ".join(zh for cue, zh in lex.zh_cues.items() if cue in low)  # "哪个单位出的" → 机关
+        extra += " " + " ".join(lex.clause_words(low))  # "哪个单位出的" → 机关
         extra += " " + " ".join(wide.words if (wide := lex.policy_wide_ask(low)) else ())  # "钱谁出?" → 所需资金
         return f"{self.rewritten} {' '.join(self.cities)} {extra}".strip()
 
@@ -464,8 +469,7 @@ class QueryParser:
             return replace(query, cities=tuple(dict.fromkeys((*query.cities, *self.corpus_cities))))
         if query.qtype == "dates" and len(query.cities) < 2 and self.lex.has_cue("asks_ends_first", low):
             # "三个里面哪个最先到期?": the policies of the cities talked about, else of every city
-            talked = [c for turn in _turns(query) for c in turn.cities]
-            cities = tuple(dict.fromkeys((*query.cities, *talked)))
+            cities = talked_cities(query)
             return replace(query, cities=cities if len(cities) >= 2 else self.corpus_cities)
         return query
 
