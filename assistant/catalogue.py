@@ -147,14 +147,14 @@ class Catalogue:
         return None
 
     def goal_clauses(self, doc: Document) -> list[Hit]:
-        """The clauses of a document headed as the section that sets its targets (主要目标, 总体要求, …); a policy
-        without one states its aim in its preamble ("为…,打造全国人工智能产业发展高地,特制定本措施")."""
+        """The clauses of a document headed as the section that sets its targets (主要目标, 总体要求, …), and a
+        policy's preamble, where it states its aim ("为…,打造全国人工智能产业发展高地,特制定本措施")."""
         headings = self.lex.cue("goal_headings")
         clauses = self._by_doc.get(doc.doc_id, ())
         headed = [self.hit(c.clause_id) for c in clauses if any(w in (c.heading or "") for w in headings)]
-        if headed or doc.kind != "policy":
+        if doc.kind != "policy":
             return headed
-        return [self.hit(c.clause_id) for c in clauses if c.kind == "preamble"]
+        return headed + [self.hit(c.clause_id) for c in clauses if c.kind == "preamble"]
 
     def policy_wide_clause(self, doc: Document, wide: WideAsk) -> Hit | None:
         """The clause of a policy (or of the policy an interpretation explains) answering an ask about it as a

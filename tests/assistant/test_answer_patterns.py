@@ -1463,3 +1463,14 @@ def test_which_ends_first_after_turns_on_two_cities_compares_those_cities(client
     *_, last = chat(client, ["郑州的人工智能政策措施有效期多久?", "杭州的呢?", "这两个哪个先到期?"])
     assert "最先到期的是郑州的政策(2027年5月21日)。" in last["answer"]
     assert "嘉兴" not in last["answer"]
+
+
+@pytest.mark.parametrize("question, clause, aim", [
+    ("嘉兴那份行动方案想把嘉兴打造成什么样?", "jiaxing-ai-plan#preamble", "长三角智算中心"),
+    ("说到底,杭州出这套措施是要建设成什么?", "hangzhou-ai-measures#preamble", "全国人工智能产业发展高地"),
+])
+def test_what_a_policy_means_to_make_of_its_city_is_read_from_its_stated_aim(client, question, clause, aim):
+    body = ask(client, question)
+    assert not body["refused"]
+    assert body["citations"][0]["id"] == clause
+    assert aim in body["answer"]
