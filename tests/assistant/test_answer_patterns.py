@@ -1474,3 +1474,14 @@ def test_what_a_policy_means_to_make_of_its_city_is_read_from_its_stated_aim(cli
     assert not body["refused"]
     assert body["citations"][0]["id"] == clause
     assert aim in body["answer"]
+
+
+@pytest.mark.parametrize("questions, result", [
+    (["郑州:我们自建自用的算力集群,能申请算力券吗?", "那如果改成向智算中心租用算力,合同300万呢?"], 600_000),
+    (["Zhengzhou: we built our own cluster. Voucher?", "Who handles it?",
+      "What if we rent compute from a provider instead, 2 million yuan contract?"], 400_000),
+])
+def test_compute_bought_from_others_replaces_an_earlier_self_built_cluster(client, questions, result):
+    last = chat(client, questions)[-1]
+    assert last["calculation"]["program"] == "zhengzhou_compute_voucher"
+    assert last["calculation"]["result_yuan"] == result
