@@ -1485,3 +1485,33 @@ def test_compute_bought_from_others_replaces_an_earlier_self_built_cluster(clien
     last = chat(client, questions)[-1]
     assert last["calculation"]["program"] == "zhengzhou_compute_voucher"
     assert last["calculation"]["result_yuan"] == result
+
+
+@pytest.mark.parametrize("question", ["我们是做AI的小团队,有什么政策可以薅的吗?", "刚成立的AI公司,有没有薅羊毛的机会?"])
+def test_colloquial_ask_for_support_gets_the_overview_not_a_misread_topic(client, question):
+    body = ask(client, question)
+    assert not body["refused"] and not body["citations"]
+    assert all(city in body["answer"] for city in ("杭州", "嘉兴", "郑州"))
+
+
+@pytest.mark.parametrize("question", ["郑州办一场人工智能博览会,最多补多少?", "How much can Zhengzhou give us for hosting an AI summit?"])
+def test_a_kind_of_meeting_the_clause_does_not_name_finds_the_events_clause(client, question):
+    body = ask(client, question)
+    assert body["citations"][0]["id"] == "zhengzhou-ai-measures#三.10"
+    assert "30万" in body["answer"] or "300,000" in body["answer"]
+
+
+@pytest.mark.parametrize("question, clause", [
+    ("杭州区里已经发过一次算力补贴,市里的算力券我们还能再领一份吗?", "hangzhou-ai-measures#closing"),
+    ("In Jiaxing, can one project collect both the 5G factory award and the data merchant award?", "jiaxing-ai-plan#closing"),
+])
+def test_claiming_again_or_collecting_both_is_a_stacking_question(client, question, clause):
+    body = ask(client, question)
+    assert clause in [c["id"] for c in body["citations"]]
+    assert "不重复" in body["answer"]
+
+
+def test_what_a_company_named_in_the_third_person_gets_is_computed(client):
+    body = ask(client, "Our Jiaxing affiliate just obtained a CAC generative AI model filing. What does it get?")
+    assert body["calculation"]["program"] == "jiaxing_model_filing_award"
+    assert body["calculation"]["result_yuan"] == 1_000_000
