@@ -519,6 +519,13 @@ class CalculationChooser:
         except InputError:
             return None, None
 
+    def cap(self, calc: Any, query: Query) -> Decimal | None:
+        """The most the calculation's rule pays the asker whatever the sum, under the options said."""
+        try:
+            return cap_of(self.rules.get(calc.program), query.options)
+        except InputError:
+            return None
+
     def asks_several(self, query: Query) -> bool:
         """Sets several things side by side: which is more, how far apart, added up, or each."""
         low = query.text.lower()

@@ -85,7 +85,9 @@ class AnswerPlan:
     # talked about before
     related: Hit | None = None
     more: tuple[Any, ...] = ()  # further awards of the same clause set beside `calculation` ("比省级的多多少?")
-    cap: Decimal | None = None  # a comparison's city: the most its clause pays the asker, when no sum was said
+    # a comparison's city: the most its clause pays the asker, when no sum was said; a calculation whose figure the
+    # asker checks as the most they can get: its rule's cap
+    cap: Decimal | None = None
 
     @property
     def figures(self) -> tuple[Decimal, ...]:
@@ -203,9 +205,11 @@ class Planner:
         if calc is not None:
             focus = next((h for h in (top, *hits) if h.clause.clause_id == calc.clause_id), None)
             award = self.chooser.applied_award(calc)
+            # "所以最多就100万是吧?": a figure checked as the most one can get is checked against the cap
+            most = query.checked and self.lex.has_cue("asks_most", query.text.lower())
             return AnswerPlan(
                 CALCULATION, query, focus=focus or self.catalogue.hit(calc.clause_id), hits=hits, calculation=calc,
-                award_label=award.zh if award is not None else None,
+                award_label=award.zh if award is not None else None, cap=self.chooser.cap(calc, query) if most else None,
             )
         return self._by_type(query, top, hits, cites_focus=on_earlier)
 

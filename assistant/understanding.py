@@ -33,6 +33,8 @@ _CITY_AGAIN = re.compile(r"^(那|那么)?\s*(?P<city>[^,,]{1,8}?)(那边|这边|
 _NAMES_LIMIT = re.compile(r"\s*元?的?(?:上限|封顶|限额|cap\b|ceiling\b|limit\b)", re.I)
 _GOES_ON = re.compile(r"^(?:ok(?:ay)?[.,!]?\s*)?(?:and|so|then)\b|^(?:那么?|那这)(?![个些里边样])", re.I)
 _WHAT_ABOUT = re.compile(r"^(what|how) about\b|^and\b|^same for\b", re.I)
+# what may stand between a figure and the tag asking to confirm it ("140万元了吧", "1.5 million yuan, right")
+_CHECK_GAP = re.compile(r"[\s,,]*(?:元|yuan|rmb)?[了啊呀\s,,]*", re.I)
 CITY_TOPIC_CHARS = 24  # a city-and-programme "…呢?" longer than this asks something of its own
 _NEGATIONS = ("非", "不是", "不用", "没用", "未使用", "没", "未")  # "没" also ends 没有, 还没
 
@@ -227,7 +229,9 @@ def _without_quoted_figures(query: "Query", previous: "Query", lex: Lexicon) -> 
         if listed or _POINTED_BACK.search(low[max(0, amount.start - 5):amount.start]):
             pointed.add(amount.yuan)
     cued = any(_contains_any(low, words) for words in (*lex.amount_cues.values(), *lex.amount_deductions.values()))
-    if (cued or lex.has_cue("self_reference", low) or lex.has_cue("amount_question", low)) and not pointed:
+    # "所以最多就100万是吧?": a figure asked to be confirmed is the answer's, whatever amount words come with it
+    asks_amount = lex.has_cue("amount_question", low) and not lex.has_cue("checks_figure", low)
+    if (cued or lex.has_cue("self_reference", low) or asks_amount) and not pointed:
         return query
     answered: set = set()
     turn: Query | None = previous
@@ -299,6 +303,9 @@ class Query:
     previous: "Query | None" = None
     subject: str = ""  # what a follow-up about "this" was taken to be about (carried, never re-grown, along a chain)
     reply: str = ""  # the assistant's answer to this question (normalised like questions), when the conversation records one
+    # figures of an earlier answer the asker asks to have confirmed ("那就是能拿140万对吧?"): the figure question is
+    # asked again and its answer says whether they hold
+    checked: tuple[Decimal, ...] = ()
 
     @property
     def search_text(self) -> str:
@@ -653,7 +660,10 @@ class QueryParser:
                 self.lex.has_cue("support_words", low)):
             return query  # "还有别的补贴吗?": what else there is, not more of the programme talked about
         stated = len(query.amounts)
+        before = query.amounts
         query = _without_quoted_figures(query, previous, self.lex)
+        if len(query.amounts) < stated:
+            query = replace(query, checked=self._checked(low, [a for a in before if a not in query.amounts]))
         query = self._added_up(query, previous)
         pointed = self._turn_of_pointed_sum(query, previous)
         if pointed is not None and set(pointed.topics) != set(query.topics):
@@ -671,6 +681,8 @@ class QueryParser:
             )
         if (corrected := self._corrected(query)) is not None:
             query, kind = corrected
+        elif query.checked and not (query.cities or query.topics):
+            kind = "option"  # the figure question again, nothing changed: its answer confirms or corrects the figure
         else:
             kind = self._restates_slot(query, previous) or self._followup_kind(query)
         if kind == "this" and query.qtype == "eligibility" and not query.amounts and _state_amounts(self._figure_question(previous)):
@@ -827,6 +839,16 @@ class QueryParser:
             return None
         return "option"
 
+    def _checked(self, low: str, quoted: Sequence) -> tuple[Decimal, ...]:
+        """The figures of an earlier answer said right before a tag asking to confirm them ("那就是能拿140万对吧?",
+        "so that's 1.5 million, right?"); not a figure asked about ("那500万是一次性给的对吧?")."""
+        tail = low.rstrip(" ??!!。.")
+        tag = next((w for w in self.lex.cue("checks_figure") if tail.endswith(w)), None)
+        if tag is None:
+            return ()
+        asked_at = len(tail) - len(tag)
+        return tuple(a.yuan for a in quoted if a.end <= asked_at and _CHECK_GAP.fullmatch(low[a.end:asked_at]))
+
     def _corrected(self, query: Query) -> tuple[Query, str] | None:
         """"sorry, the funds were 30 million, not 3 million", "说错了,是提升改造项目": a correction of what the asker
         stated asks the last figure question again with the corrected sum (the one denied dropped) or option."""
@@ -836,7 +858,8 @@ class QueryParser:
         kept = tuple(a for a in query.amounts if not any(
             query.text[max(0, a.start - len(w) - 1):a.start].rstrip().lower().endswith(w) for w in denied))
         query = replace(query, amounts=kept)
-        kind = "option" if query.options else "amount" if query.amounts else None
+        # "增速其实只有8%": a corrected rate is a slot of the figure question, as a corrected option is
+        kind = "option" if query.options or query.percents else "amount" if query.amounts else None
         return (query, kind) if kind else None
 
     def _compares_with_earlier(self, query: Query, previous: Query) -> bool:

@@ -183,6 +183,20 @@ def answer_calculation(draft: Draft, hit: Hit, calc, query: Query) -> None:
         draft.add(("Note: " if en(query) else "注意:") + ("; " if en(query) else ";").join(n.rstrip("。") for n in notes[:2]) + ("." if en(query) else "。"))
 
 
+def answer_checked_figure(draft: Draft, calc, query: Query, cap: Decimal | None) -> None:
+    """"那就是能拿140万对吧?": whether the figure the asker took from an earlier answer is what the calculator pays
+    (or, asked as the most one can get, its rule's `cap`)."""
+    paid = Decimal(str(calc.result_yuan)) if calc.eligible and not amount_left_open(calc) else Decimal(0)
+    held = next((f for f in query.checked if abs(paid - f) < 1 or (cap is not None and abs(cap - f) < 1)), None)
+    if held is not None and abs(paid - held) >= 1:  # the cap, above what the sum said yields
+        draft.add(f"Yes, the cap is {yuan_en(held)}." if en(query) else f"对,上限是{format_yuan(held)}。")
+    elif held is not None:
+        draft.add(f"Yes, {yuan_en(held)}." if en(query) else f"对,是{format_yuan(held)}。")
+    else:
+        figure = query.checked[0]
+        draft.add(f"No, not {yuan_en(figure)}." if en(query) else f"不对,不是{format_yuan(figure)}。")
+
+
 def answer_award_wording(draft: Draft, hit: Hit, query: Query, award_label: str) -> None:
     """After a fixed award: the clause's sentence naming that award, when it states figures the
     calculation did not (a second payment after acceptance, the other levels)."""
@@ -347,6 +361,8 @@ def write_part(draft: Draft, plan: AnswerPlan) -> None:
     if plan.kind == kinds.STACKING and hit is None:
         answer_no_stacking_rule(draft, plan)
     elif plan.kind == kinds.CALCULATION:
+        if query.checked:
+            answer_checked_figure(draft, plan.calculation, query, plan.cap)
         answer_calculation(draft, hit, plan.calculation, query)
         for calc in plan.more:
             draft.add("\n")

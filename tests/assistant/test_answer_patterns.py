@@ -1515,3 +1515,31 @@ def test_what_a_company_named_in_the_third_person_gets_is_computed(client):
     body = ask(client, "Our Jiaxing affiliate just obtained a CAC generative AI model filing. What does it get?")
     assert body["calculation"]["program"] == "jiaxing_model_filing_award"
     assert body["calculation"]["result_yuan"] == 1_000_000
+
+
+@pytest.mark.parametrize("questions, verdict, result", [
+    (["郑州的算力券怎么补?", "我们跟算力中心签了一个700万的合同。", "那就是能拿140万对吧?"], "不对,不是140万元", 1_000_000),
+    (["郑州的算力券怎么补?", "我们跟算力中心签了一个700万的合同。", "所以最多就100万是吧?"], "对,是100万元", 1_000_000),
+    (["郑州的算力券怎么补?", "我们签了一个300万的合同。", "所以最多就100万是吧?"], "对,上限是100万元", 600_000),
+    (["Jiaxing compute subsidy: we used 3 million yuan of intelligent computing this year, how much?",
+      "So that's 1.5 million yuan, right?"], "Yes, RMB 1,500,000", 1_500_000),
+])
+def test_a_figure_of_an_earlier_answer_asked_to_be_confirmed_is_checked_by_the_calculator(client, questions, verdict, result):
+    last = chat(client, questions)[-1]
+    assert last["answer"].startswith(verdict)
+    assert last["calculation"]["result_yuan"] == result
+
+
+def test_a_question_about_the_nature_of_a_stated_figure_is_no_check_of_it(client):
+    last = chat(client, ["郑州的算力券怎么补?", "我们跟算力中心签了一个700万的合同。", "那100万是一次性给的对吧?"])[-1]
+    assert not last["answer"].startswith(("对", "不对"))
+
+
+@pytest.mark.parametrize("questions, threshold", [
+    (["嘉兴信息服务企业营收首次突破1亿元,同比增长12%,奖多少?", "找谁申请?", "不对,核对了一下增速实际只有9%,还能拿吗?"], "10%"),
+])
+def test_a_corrected_rate_asks_the_figure_question_again(client, questions, threshold):
+    last = chat(client, questions)[-1]
+    assert last["calculation"]["program"] == "jiaxing_revenue_milestone"
+    assert last["calculation"]["result_yuan"] == 0
+    assert threshold in last["answer"]
