@@ -835,7 +835,10 @@ class QueryParser:
         if not query.options and not asks_own:
             return None
         base = self._figure_question(previous, query.topics)
-        if not set(query.topics) <= set(base.topics) or (not query.options and not _state_amounts(base)):
+        # "忘了说,我们刚拿到模型备案,这样上限是不是不一样?" after sums for the compute subsidy: an option whose words
+        # name a programme too is still an option of the one computed, unless the question asks for an award
+        option_named = bool(query.options) and bool(_state_amounts(base)) and not self.lex.has_cue("asks_award", low)
+        if not (set(query.topics) <= set(base.topics) or option_named) or (not query.options and not _state_amounts(base)):
             return None
         return "option"
 

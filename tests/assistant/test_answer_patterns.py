@@ -1543,3 +1543,26 @@ def test_a_corrected_rate_asks_the_figure_question_again(client, questions, thre
     assert last["calculation"]["program"] == "jiaxing_revenue_milestone"
     assert last["calculation"]["result_yuan"] == 0
     assert threshold in last["answer"]
+
+
+def test_an_option_whose_words_name_a_programme_too_recomputes_the_programme_computed(client):
+    answers = chat(client, [
+        "我们在嘉兴用智算算力,今年实际用了700万,补贴能拿多少?",
+        "对了,补充一下,我们前几天刚拿到网信办的生成式模型备案,上限会变吗?那现在能拿多少?",
+        "那模型备案本身还有奖励吗?奖励多少?",
+    ])
+    assert answers[0]["calculation"]["result_yuan"] == 2_000_000
+    assert answers[1]["calculation"]["program"] == "jiaxing_compute_subsidy"
+    assert answers[1]["calculation"]["result_yuan"] == 3_500_000
+    assert answers[2]["calculation"]["program"] == "jiaxing_model_filing_award"  # asks for the award by that word
+
+
+@pytest.mark.parametrize("questions", [
+    ["郑州新建国家重点实验室,我们是牵头单位,有什么支持?", "搞错了,我们只是共建单位,那能拿多少?"],
+    ["Zhengzhou: we lead a newly created national key lab in AI. What support is there?",
+     "My mistake, we are only a co-builder. What do we get?"],
+])
+def test_a_corrected_role_asks_the_figure_question_again_for_that_role(client, questions):
+    last = chat(client, questions)[-1]
+    assert last["calculation"]["program"] == "zhengzhou_key_laboratory"
+    assert last["calculation"]["result_yuan"] == 1_000_000
