@@ -52,6 +52,11 @@ _ORDINAL_ITEM = re.compile(
 SHARED_PARTS = ("closing", "preamble", "goal")
 
 
+def _holds(hit: Hit, phrases: Sequence[str]) -> bool:
+    text = hit.clause.text.lower()
+    return all(p in text for p in phrases)
+
+
 @dataclass(frozen=True)
 class Relevance:
     """How strongly a question naming no topic, city or earlier turn must match the corpus to be answered.
@@ -439,7 +444,10 @@ class Planner:
     def _covering_all(self, query: Query, hits: Sequence[Hit]) -> Hit:
         """The best clause, or among the next few the first that speaks of every programme the question names when the
         best speaks of only some ("建智算中心找银行贷了款,有贴息吗?" is about the loan for compute infrastructure, not
-        the compute voucher)."""
+        the compute voucher); a question quoting a phrase ("老提“135N”,指的啥?") is about the clause that holds it."""
+        if (phrases := [p.lower() for p in quoted(query.text)]) and not _holds(hits[0], phrases):
+            if (holding := next((h for h in hits[1:COVERING_DEPTH] if _holds(h, phrases)), None)) is not None:
+                return holding
         if len(self.lex.programmes(query.topics)) < 2 or self._covers_topics(hits[0], query, every=True):
             return hits[0]
         return next((h for h in hits[1:COVERING_DEPTH] if self._covers_topics(h, query, every=True)), hits[0])

@@ -1566,3 +1566,20 @@ def test_a_corrected_role_asks_the_figure_question_again_for_that_role(client, q
     last = chat(client, questions)[-1]
     assert last["calculation"]["program"] == "zhengzhou_key_laboratory"
     assert last["calculation"]["result_yuan"] == 1_000_000
+
+
+@pytest.mark.parametrize("question, clause, words", [
+    ("嘉兴文件里经常出现“135N”,到底指什么?", "jiaxing-ai-plan-interpretation#四", "先进制造业集群"),
+    ("嘉兴的材料里总说“135N”,是啥意思?", "jiaxing-ai-plan-interpretation#四", "先进制造业集群"),
+    ("What does \"135N\" stand for in Jiaxing's documents?", "jiaxing-ai-plan-interpretation#四", "先进制造业集群"),
+])
+def test_a_quoted_phrase_is_answered_from_the_clause_that_holds_it(client, question, clause, words):
+    body = ask(client, question)
+    assert body["citations"][0]["id"] == clause
+    assert words in body["answer"]
+
+
+def test_registered_capital_in_a_story_is_no_sum_to_compute_with(client):
+    body = ask(client, "郑州一家做AI质检的公司,注册资金5000万,今年做了个人工智能场景应用项目,实际投资1000万,能拿多少支持?")
+    assert body["calculation"]["program"] == "zhengzhou_scenario_application"
+    assert body["calculation"]["result_yuan"] == 3_000_000  # 1000万 × 30%, not the registered capital
