@@ -489,7 +489,10 @@ class Planner:
                      if t.cities and query.cities[0] not in t.cities and set(t.topics) & set(query.topics)), None)
 
     def _programme_clause(self, turn: Query) -> Hit | None:
-        """The clause an earlier turn's programme rests on in its city."""
+        """The clause an earlier turn's programme rests on in its city: the one its answer rested on, else its best."""
+        answered = self._answered_in(turn)
+        if answered is not None and answered.document.city in turn.cities[:1] and self._covers_topics(answered, turn):
+            return answered
         found = self.retriever.retrieve(turn, k=1, cities=turn.cities[:1])
         return found[0] if found and self._covers_topics(found[0], turn) else None
 

@@ -662,8 +662,10 @@ class QueryParser:
         stated = len(query.amounts)
         before = query.amounts
         query = _without_quoted_figures(query, previous, self.lex)
-        if len(query.amounts) < stated:
-            query = replace(query, checked=self._checked(low, [a for a in before if a not in query.amounts]))
+        # "那就是能拿140万对吧?", "前后一共就是50万,对吧?": a figure to confirm, the answer's or the asker's own sum of
+        # it, is no sum to compute with
+        if checked := self._checked(low, before):
+            query = replace(query, checked=checked, amounts=tuple(a for a in query.amounts if a.yuan not in checked))
         query = self._added_up(query, previous)
         pointed = self._turn_of_pointed_sum(query, previous)
         if pointed is not None and set(pointed.topics) != set(query.topics):
@@ -843,8 +845,8 @@ class QueryParser:
         return "option"
 
     def _checked(self, low: str, quoted: Sequence) -> tuple[Decimal, ...]:
-        """The figures of an earlier answer said right before a tag asking to confirm them ("那就是能拿140万对吧?",
-        "so that's 1.5 million, right?"); not a figure asked about ("那500万是一次性给的对吧?")."""
+        """The figures said right before a tag asking to confirm them ("那就是能拿140万对吧?", "so that's 1.5 million,
+        right?"); not a figure asked about ("那500万是一次性给的对吧?")."""
         tail = low.rstrip(" ??!!。.")
         tag = next((w for w in self.lex.cue("checks_figure") if tail.endswith(w)), None)
         if tag is None:

@@ -1583,3 +1583,22 @@ def test_registered_capital_in_a_story_is_no_sum_to_compute_with(client):
     body = ask(client, "郑州一家做AI质检的公司,注册资金5000万,今年做了个人工智能场景应用项目,实际投资1000万,能拿多少支持?")
     assert body["calculation"]["program"] == "zhengzhou_scenario_application"
     assert body["calculation"]["result_yuan"] == 3_000_000  # 1000万 × 30%, not the registered capital
+
+
+def test_the_askers_own_sum_to_confirm_is_checked_not_computed_with(client):
+    last = chat(client, [
+        "嘉兴CPMS产品主数据标准试点,我们是牵头企业,奖励怎么给?",
+        "那要是后面验收也过了,总共就是50万,是吧?",
+    ])[-1]
+    assert last["answer"].startswith("对,是50万元")
+    assert last["calculation"]["result_yuan"] == 500_000
+
+
+def test_a_city_switch_to_a_city_without_the_programme_names_the_clause_the_earlier_answer_rested_on(client):
+    last = chat(client, [
+        "在杭州新建一个智算中心,已纳入政府统一布局,总投资4亿,准备找合作银行贷3亿,贴息大概多少?",
+        "归哪个部门管?",
+        "要是把项目放到郑州,郑州有没有这种贴息?",
+    ])[-1]
+    assert "hangzhou-ai-measures#一.(二)" in [c["id"] for c in last["citations"]]
+    assert "一、(二)" in last["answer"] and "1.5个百分点" not in last["answer"]
