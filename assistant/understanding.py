@@ -18,7 +18,7 @@ from assistant.calculator.amounts import money_figures
 from assistant.lexicon import Lexicon, load_lexicon, without_words
 from assistant.places import english_names
 from assistant.spelling import HomophoneCorrector, lexicon_words
-from assistant.sum_cues import input_of
+from assistant.sum_cues import cued_inputs, input_of
 from index.cleaning import normalize_width, to_simplified
 from index.tokenize import bigrams, tokenize
 
@@ -681,6 +681,8 @@ class QueryParser:
                 percents=query.percents or base.percents, options={**previous.options, **query.options},
                 rewritten=f"{base.rewritten} {query.text}", previous=previous,
             )
+        if not query.cities and (anew := self._deduction_said_anew(query, previous)) is not None:
+            return anew
         if (corrected := self._corrected(query)) is not None:
             query, kind = corrected
         elif query.checked and not (query.cities or query.topics):
@@ -980,6 +982,32 @@ class QueryParser:
                     return turn
                 turn = turn.previous
         return None
+
+    def _deduction_said_anew(self, query: Query, previous: Query) -> Query | None:
+        """"土地款其实只有100万" after "一共投了2400万,其中土地款400万", however many turns later: the sum taken out,
+        said anew in place of the earlier one; the figure question again with every other sum it stated."""
+        base = self._figure_question(previous)
+        if (same := self._same_deduction(base, query)) is None:
+            return None
+        rewritten = f"{base.rewritten[:same.start]}{query.amounts[0].text}{base.rewritten[same.end:]}"
+        return replace(
+            query, followup="option", cities=previous.cities, topics=base.topics or previous.topics,
+            qtype=base.qtype, amounts=tuple(a for a in find_amounts(rewritten) if not _NAMES_LIMIT.match(rewritten, a.end)),
+            percents=query.percents or base.percents, options={**previous.options, **query.options},
+            rewritten=rewritten, previous=previous,
+        )
+
+    def _same_deduction(self, base: Query, query: Query) -> Any | None:
+        """The earlier sum said as the same deduction ("其中土地款400万") as the question's one sum ("土地款其实只有
+        100万"), when the earlier question states it where its offsets say."""
+        if len(query.amounts) != 1:
+            return None
+        said = cued_inputs(query.text, query.amounts, self.lex.amount_deductions).get(0)
+        if said is None:
+            return None
+        kinds = cued_inputs(base.rewritten, base.amounts, self.lex.amount_deductions)
+        return next((a for i, a in enumerate(base.amounts)
+                     if kinds.get(i) == said and base.rewritten[a.start:a.end] == a.text), None)
 
     def _deducts(self, query: Query) -> bool:
         """Names its sum as one taken out of an input ("土地款", "land")."""

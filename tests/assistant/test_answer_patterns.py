@@ -1602,3 +1602,13 @@ def test_a_city_switch_to_a_city_without_the_programme_names_the_clause_the_earl
     ])[-1]
     assert "hangzhou-ai-measures#一.(二)" in [c["id"] for c in last["citations"]]
     assert "一、(二)" in last["answer"] and "1.5个百分点" not in last["answer"]
+
+
+def test_a_deduction_said_anew_replaces_the_earlier_one_instead_of_adding_to_it(client):
+    answers = chat(client, [
+        "嘉兴信息服务业新建项目,总共投了3000万,里面土地款600万,一次性补助多少?",
+        "这个有效期到哪年?",
+        "再说回那个项目,土地款核对下来只有200万,补助是多少?",
+    ])
+    assert answers[0]["calculation"]["result_yuan"] == 1_200_000  # (3000万 − 600万) × 5%
+    assert answers[2]["calculation"]["result_yuan"] == 1_400_000  # (3000万 − 200万) × 5%
