@@ -1612,3 +1612,9 @@ def test_a_deduction_said_anew_replaces_the_earlier_one_instead_of_adding_to_it(
     ])
     assert answers[0]["calculation"]["result_yuan"] == 1_200_000  # (3000万 − 600万) × 5%
     assert answers[2]["calculation"]["result_yuan"] == 1_400_000  # (3000万 − 200万) × 5%
+
+
+def test_a_question_without_a_question_mark_asking_is_it_so_is_an_ask_not_a_statement(client):
+    last = chat(client, ["郑州对大模型应用场景有什么支持?", "场景那500万,是不是要用第三方评测过的模型才行"])[-1]
+    assert last["calculation"] is None  # a condition asked about, not a sum to compute
+    assert "权威第三方评测机构" in last["answer"]
