@@ -866,7 +866,9 @@ class QueryParser:
             query.text[max(0, a.start - len(w) - 1):a.start].rstrip().lower().endswith(w) for w in denied))
         query = replace(query, amounts=kept)
         # "增速其实只有8%": a corrected rate is a slot of the figure question, as a corrected option is
-        kind = "option" if query.options or query.percents else "amount" if query.amounts else None
+        # …and so is a corrected role or level ("说错了,我们只是共建单位", "it's provincial, not municipal")
+        slot = query.options or query.percents or self._names_slot(query.text.lower())
+        kind = "option" if slot else "amount" if query.amounts else None
         return (query, kind) if kind else None
 
     def _compares_with_earlier(self, query: Query, previous: Query) -> bool:

@@ -1618,3 +1618,14 @@ def test_a_question_without_a_question_mark_asking_is_it_so_is_an_ask_not_a_stat
     last = chat(client, ["郑州对大模型应用场景有什么支持?", "场景那500万,是不是要用第三方评测过的模型才行"])[-1]
     assert last["calculation"] is None  # a condition asked about, not a sum to compute
     assert "权威第三方评测机构" in last["answer"]
+
+
+def test_a_corrected_level_asks_the_figure_question_again_at_that_level(client):
+    last = chat(client, [
+        "Jiaxing: our software firm's R&D centre became a municipal enterprise technology centre. Any reward?",
+        "Hold on, I checked the certificate again: it's a provincial-level enterprise technology centre, not a municipal "
+        "one. Do we get more? How much?",
+    ])[-1]
+    assert last["calculation"]["program"] == "jiaxing_tech_center_award"
+    assert last["calculation"]["result_yuan"] == 500_000
+    assert last["citations"][0]["id"] == "jiaxing-ai-plan#三.(四)"
