@@ -1629,3 +1629,14 @@ def test_a_corrected_level_asks_the_figure_question_again_at_that_level(client):
     assert last["calculation"]["program"] == "jiaxing_tech_center_award"
     assert last["calculation"]["result_yuan"] == 500_000
     assert last["citations"][0]["id"] == "jiaxing-ai-plan#三.(四)"
+
+
+@pytest.mark.parametrize("question", [
+    "Jiaxing information-services company: we're upgrading our data platform, actual investment 8 million yuan, no land "
+    "involved. What one-off subsidy?",
+    "嘉兴信息服务业企业,平台提升改造项目实际投资800万,没有土地款,一次性补助多少?",
+])
+def test_a_sum_said_to_include_no_land_is_the_investment_itself(client, question):
+    body = ask(client, question)
+    assert body["calculation"]["program"] == "jiaxing_info_service_investment"
+    assert body["calculation"]["result_yuan"] == 400_000  # 800万 × 5%, upgrade project
