@@ -100,11 +100,14 @@ class PolicyAssistant:
         # several runs (a comparison's cities, awards set side by side) are each in `compared`, none the `calculation`
         compared = tuple(c for p in plans for part in p.parts if (c := part.calculation) is not None) + tuple(
             c for p in plans if p.more for c in p.calculations)
+        # "So 3.6 million, right? And with 20 million?": the message's calculation is the new one, not the check
+        own = [p for p in plans if p.calculation is not None and not p.more]
+        computed = next((p.calculation for p in own if not p.query.checked), own[0].calculation if own else None)
         return Answer(
             text=text,
             cited=cited,
             # a comparison that computed for one city only (the others lack the programme) has one calculation
-            calculation=next((p.calculation for p in plans if p.calculation is not None and not p.more), compared[0] if len(compared) == 1 else None),
+            calculation=computed if computed is not None else compared[0] if len(compared) == 1 else None,
             refused=all(p.kind == REFUSE for p in plans),
             rewritten_question=" / ".join(q.rewritten for q, _, _ in parts),
             latency_ms=round((time.perf_counter() - started) * 1000, 1),

@@ -202,7 +202,9 @@ class Planner:
             return AnswerPlan(PER_CITY, query, hits=hits, parts=parts)
         # who handles it, until when, which document: a figure in such a question describes the measure
         # "这个有上限吗?": a continuing ask computes from the clause it continues, never from another hit
-        asked = (top,) if continued else hits
+        # the clause chosen over the best hit is read first, when it pays anything the calculator knows
+        first = (top,) if self.chooser.rules.by_clause(top.clause.clause_id) else ()
+        asked = (top,) if continued else (*first, *(h for h in hits if h not in first))
         if query.qtype not in DOCUMENT_QUESTION_TYPES and len(awards := self._several_awards(query, asked)) > 1:
             focus = next((h for h in (top, *hits) if h.clause.clause_id == awards[0].clause_id), top)
             return AnswerPlan(CALCULATION, query, focus=focus, hits=hits, calculation=awards[0], more=awards[1:])
@@ -448,7 +450,10 @@ class Planner:
         if (phrases := [p.lower() for p in quoted(query.text)]) and not _holds(hits[0], phrases):
             if (holding := next((h for h in hits[1:COVERING_DEPTH] if _holds(h, phrases)), None)) is not None:
                 return holding
-        if len(self.lex.programmes(query.topics)) < 2 or self._covers_topics(hits[0], query, every=True):
+        # …and so does the best clause for a figure question that carries the conversation's sums and options to a
+        # programme it names ("And if we lead a national technology innovation centre instead?")
+        carried = query.followup in ("option", "amount") and query.qtype not in DOCUMENT_QUESTION_TYPES
+        if len(self.lex.programmes(query.topics)) < (1 if carried else 2) or self._covers_topics(hits[0], query, every=True):
             return hits[0]
         return next((h for h in hits[1:COVERING_DEPTH] if self._covers_topics(h, query, every=True)), hits[0])
 

@@ -211,6 +211,8 @@ def _only_figures(piece: str) -> bool:
 
 
 FIGURES_ONLY_CHARS = 10
+MIN_EN_WORDS = 4  # English words a question needs to be read as English despite Chinese characters in it
+ZH_CHAR_LETTERS = 3  # how many letters of an English topic word one character of a Chinese one counts as
 IMPLICIT_SUBJECT_CHARS = 16
 ELLIPSIS_CHARS = 10  # "算力规模呢?": a short "…呢?" that names neither a city nor an amount repeats the earlier ask  # a question this short that names no city, topic or amount continues the conversation
 
@@ -341,7 +343,9 @@ def normalise(text: str) -> str:
 def detect_lang(text: str) -> str:
     width = normalize_width(text)
     cjk = len(_CJK.findall(width))
-    if cjk == 0 and _LATIN_WORD.search(width):
+    latin = len(_LATIN_WORD.findall(width))
+    # an English question may quote a policy's Chinese term ("through the open-competition (揭榜挂帅) scheme")
+    if (cjk == 0 and latin) or (latin >= MIN_EN_WORDS and cjk <= latin):
         return "en"
     if cjk and to_simplified(width) != width:
         return "zh-Hant"
@@ -614,7 +618,9 @@ class QueryParser:
         low = without_words(low, phrases) if phrases else low
         for topic in self.lex.topics:
             # "新建一个项目" says 新建项目: a four-character term with a measure word or two inside
-            best = max((len(t) for t in topic.zh if t in low or _spelled_out(low, t, max_gap=2)), default=0)
+            # a Chinese character says about as much as a short English word: "揭榜挂帅" quoted in an English question
+            # outweighs "competition"
+            best = max((len(t) * ZH_CHAR_LETTERS for t in topic.zh if t in low or _spelled_out(low, t, max_gap=2)), default=0)
             best = max(best, max((len(t) for t in topic.en if _en_match(low, t)), default=0))
             if best:
                 hits.append((-best, topic.topic_id))

@@ -1640,3 +1640,9 @@ def test_a_sum_said_to_include_no_land_is_the_investment_itself(client, question
     body = ask(client, question)
     assert body["calculation"]["program"] == "jiaxing_info_service_investment"
     assert body["calculation"]["result_yuan"] == 400_000  # 800万 × 5%, upgrade project
+
+
+def test_a_check_and_a_new_sum_in_one_message_returns_the_new_calculation(client):
+    last = chat(client, ["郑州智能物流场景应用项目,实际投资1000万,能拿多少支持?", "所以就是300万对吧?那要是投资2000万呢?"])[-1]
+    assert last["answer"].startswith("对,是300万元")
+    assert last["calculation"]["result_yuan"] == 5_000_000  # 2000万 × 30% = 600万, capped at 500万

@@ -183,3 +183,18 @@ def test_a_situation_with_an_option_keeps_the_programme_it_is_about(parser):
 ])
 def test_which_gives_more_is_read_from_a_which_word_then_a_more_word(text, asks):
     assert load_lexicon().asks_which_more(text) is asks
+
+
+@pytest.mark.parametrize("question, lang", [
+    ("Our Zhengzhou firm bids through the open-competition (揭榜挂帅) scheme. What is the funding?", "en"),
+    ("Jiaxing: our equipment was recognised as a municipal first-of-its-kind (首台套) set. Reward?", "en"),
+    ("杭州的MaaS算力券补贴多少?", "zh"),
+    ("嘉兴CPMS试点牵头企业有什么奖励", "zh"),
+])
+def test_an_english_question_quoting_a_chinese_term_is_english(question, lang):
+    assert detect_lang(question) == lang
+
+
+def test_a_chinese_programme_term_quoted_in_english_outweighs_a_generic_english_word(parser):
+    query = parser.parse("Our Zhengzhou company bids for a project via the open-competition (揭榜挂帅) mechanism. Funding?")
+    assert query.topics[0] == "major_project"
