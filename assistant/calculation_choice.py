@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from functools import lru_cache
 from decimal import Decimal
 from typing import Any, Protocol, Sequence
 
@@ -328,9 +329,22 @@ NAMES_AWARD = 1.0  # a match this good names the award (one English word of a on
 LATEST_WEIGHT = 2.0  # how much more a name in the latest turn counts than one in the turns before
 
 
+# "牵头的是大学", "the university is the lead unit": a role said of another party is not the asker's
+_OTHERS_ROLE_ZH = r"(?:{roles})是(?!我|咱|本)[^,,。;;??!!]{{1,12}}"
+_OTHERS_ROLE_EN = r"\b(?!we\b|i\b|our\b|us\b)[a-z]+\s+(?:is|was|will be)\s+(?:the\s+)?(?:{roles})"
+
+
+@lru_cache(maxsize=1)
+def _others_role() -> re.Pattern:
+    roles = load_lexicon().award_roles
+    zh = "|".join(re.escape(w) for words in roles.values() for w in words if not w.isascii())
+    en = "|".join(re.escape(w) for words in roles.values() for w in words if w.isascii())
+    return re.compile(f"{_OTHERS_ROLE_ZH.format(roles=zh)}|{_OTHERS_ROLE_EN.format(roles=en)}", re.I)
+
+
 def without_denied(text: str) -> str:
-    """The question without what it says the asker is not."""
-    return _DENIED.sub(" ", text)
+    """The question without what it says the asker is not, and without roles it gives to another party."""
+    return _others_role().sub(" ", _DENIED.sub(" ", text))
 
 
 def _fits(award: Any, vocabulary: dict[str, tuple[str, ...]], text: str, latest: str) -> bool:
