@@ -1657,3 +1657,10 @@ def test_a_role_given_to_another_party_is_not_the_askers(client, questions):
     last = chat(client, questions)[-1]
     assert last["calculation"]["program"] == "zhengzhou_key_laboratory"
     assert last["calculation"]["result_yuan"] == 1_000_000
+
+
+def test_an_english_condition_follow_up_finds_the_condition_by_the_clauses_words(client):
+    last = chat(client, ["Zhengzhou large-model application scenarios: what support?",
+                         "Does the model have to be evaluated by a third party?"])[-1]
+    assert last["citations"][0]["id"] == "zhengzhou-ai-measures#二.5"
+    assert "评测" in last["answer"]
