@@ -13,7 +13,7 @@ from functools import lru_cache
 from decimal import Decimal
 from typing import Any, Protocol, Sequence
 
-from assistant.calculator import cap_of, find_percents
+from assistant.calculator import cap_of, exclusion_of, find_percents
 from assistant.errors import InputError
 from assistant.lexicon import load_lexicon, without_words
 from assistant.sum_cues import cued_inputs
@@ -539,6 +539,13 @@ class CalculationChooser:
             return cap_of(self.rules.get(calc.program), query.options)
         except InputError:
             return None
+
+    def exclusion(self, query: Query, hit: Hit) -> Any | None:
+        """"我们是自建自用的,能申请吗?": the exclusion of the clause's rule on the topic that the options said meet."""
+        if not query.options:
+            return None
+        return next((e for rule in self._on_topic(self.rules.by_clause(hit.clause.clause_id), query)
+                     if (e := exclusion_of(rule, query.options)) is not None), None)
 
     def asks_several(self, query: Query) -> bool:
         """Sets several things side by side: which is more, how far apart, added up, or each."""

@@ -93,6 +93,7 @@ class AnswerPlan:
     # a comparison's city: the most its clause pays the asker, when no sum was said; a calculation whose figure the
     # asker checks as the most they can get: its rule's cap
     cap: Decimal | None = None
+    excluded: Any | None = None  # a quote: the exclusion of its clause's rule the asker meets (calculator Exclusion)
 
     @property
     def figures(self) -> tuple[Decimal, ...]:
@@ -218,7 +219,11 @@ class Planner:
                 CALCULATION, query, focus=focus or self.catalogue.hit(calc.clause_id), hits=hits, calculation=calc,
                 award_label=award.zh if award is not None else None, cap=self.chooser.cap(calc, query) if most else None,
             )
-        return self._by_type(query, top, hits, cites_focus=on_earlier)
+        plan = self._by_type(query, top, hits, cites_focus=on_earlier)
+        if plan.kind == QUOTE and plan.focus is not None and query.qtype in ("rate", "eligibility"):
+            # "我们是自建自用的算力,能申请吗?": the exclusion the asker meets is the answer, the clause its ground
+            plan = replace(plan, excluded=self.chooser.exclusion(query, plan.focus))
+        return plan
 
     # -- kinds ---------------------------------------------------------------------------------
     def _stacking(self, query: Query, document: Document, hits: Sequence[Hit], city: str | None = None) -> AnswerPlan:

@@ -7,6 +7,7 @@ Public API::
     RuleBook(reviewed, extracted).get / by_clause / programs_schema / calculate   (reviewed + extracted rules)
     calculate(program, inputs, lang="zh") -> Calculation
     cap_of(rule, options=None) -> Decimal | None   (the most a rule pays one applicant, under the options given)
+    exclusion_of(rule, options=None) -> Exclusion | None   (the exclusion the options given meet)
     apply_stacking(calcs, same_item=True) -> StackingResult
     compare_cities(comparable, amount_yuan, options=None, lang="zh") -> list[Calculation]
     difference_line(results_yuan, lang="zh") -> str | None   (the largest result less the smallest)
@@ -24,7 +25,7 @@ from assistant.calculator.amounts import (
     parse_percent,
 )
 from assistant.calculator.compare import compare_cities, difference_line
-from assistant.calculator.engine import calculate, cap_of, get_rule
+from assistant.calculator.engine import calculate, cap_of, exclusion_of, get_rule
 from assistant.calculator.models import Calculation, Rule
 from assistant.calculator.rulebook import RuleBook, read_extracted
 from assistant.calculator.rules import load_rules, programs_schema
@@ -40,6 +41,7 @@ __all__ = [
     "apply_stacking",
     "calculate",
     "cap_of",
+    "exclusion_of",
     "compare_cities",
     "difference_line",
     "find_amounts",

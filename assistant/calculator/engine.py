@@ -13,7 +13,7 @@ from decimal import ROUND_DOWN, Decimal
 from typing import Any, Callable
 
 from assistant.calculator.amounts import format_percent, format_yuan, format_yuan_en, parse_amount, parse_percent, parse_yes_no
-from assistant.calculator.models import ByOption, Calculation, InputSpec, Rule, ValueSpec
+from assistant.calculator.models import ByOption, Calculation, Exclusion, InputSpec, Rule, ValueSpec
 from assistant.calculator.rules import load_rules
 from assistant.errors import AmountParseError, InputError, UnknownProgramError
 
@@ -435,6 +435,16 @@ def cap_of(rule: Rule, options: dict[str, Any] | None = None) -> Decimal | None:
             return None
         limits.append(Decimal(spec))
     return min(limits, default=None)
+
+
+def exclusion_of(rule: Rule, options: dict[str, Any] | None = None) -> Exclusion | None:
+    """The exclusion of a rule that the options given meet ("自建自用除外" for a self-built cluster), if any: what
+    "能申请吗?" is answered with when no sum is said."""
+    for exclusion in rule.exclusions:
+        raw = (options or {}).get(exclusion.input)
+        if not _blank(raw) and _coerce(rule, rule.input(exclusion.input), raw) == exclusion.when:
+            return exclusion
+    return None
 
 
 def calculate(program: str, inputs: dict[str, Any] | None = None, lang: str = "zh") -> Calculation:

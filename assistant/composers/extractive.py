@@ -386,4 +386,7 @@ def write_part(draft: Draft, plan: AnswerPlan) -> None:
         if not answer_basis(draft, hit, plan.document, query):
             answer_doc_meta(draft, hit, plan.document, query)
     else:  # quote, clause_date, stacking
+        if plan.excluded is not None:
+            reason = plan.excluded.reason
+            draft.add(f"Not eligible: {reason.en}." if en(query) else f"不符合条件:{reason.zh}。")
         answer_rate(draft, hit, query, also=plan.also)

@@ -1664,3 +1664,13 @@ def test_an_english_condition_follow_up_finds_the_condition_by_the_clauses_words
                          "Does the model have to be evaluated by a third party?"])[-1]
     assert last["citations"][0]["id"] == "zhengzhou-ai-measures#二.5"
     assert "评测" in last["answer"]
+
+
+@pytest.mark.parametrize("question, verdict", [
+    ("郑州这边我们用的是自己建的算力、自己用,算力券能申请吗?", "不符合条件"),
+    ("Zhengzhou: we built our own cluster and use it ourselves. Can we get compute vouchers?", "Not eligible"),
+])
+def test_a_yes_no_question_meeting_an_exclusion_is_answered_no_with_the_clause(client, question, verdict):
+    body = ask(client, question)
+    assert body["answer"].startswith(verdict)
+    assert body["citations"][0]["id"] == "zhengzhou-ai-measures#一.2"

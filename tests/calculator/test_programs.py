@@ -4,7 +4,7 @@ import pytest
 
 from decimal import Decimal
 
-from assistant.calculator import calculate, cap_of, get_rule, load_rules
+from assistant.calculator import calculate, cap_of, exclusion_of, get_rule, load_rules
 
 W = 10_000  # 万
 Y = 100_000_000  # 亿
@@ -233,3 +233,11 @@ def test_cap_of_reads_the_cap_under_the_options_given_or_their_default():
     assert cap_of(rule, {"new_model_filing": "是"}) == Decimal(5_000_000)
     assert cap_of(get_rule("zhengzhou_compute_voucher"), {"compute_type": "other"}) == Decimal(1_000_000)
     assert cap_of(get_rule("jiaxing_innovation_center_award")) is None  # a fixed award has no cap
+
+
+def test_exclusion_of_names_the_exclusion_the_options_meet():
+    rule = get_rule("zhengzhou_compute_voucher")
+    assert "自建自用除外" in exclusion_of(rule, {"self_built_self_use": True}).reason.zh
+    assert exclusion_of(rule, {"self_built_self_use": False}) is None
+    assert exclusion_of(rule) is None  # not said: not assumed
+    assert exclusion_of(get_rule("jiaxing_compute_subsidy"), {"self_built_self_use": True}) is None  # no such input
