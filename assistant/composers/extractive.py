@@ -104,7 +104,7 @@ def answer_responsible(draft: Draft, hit: Hit, query: Query, lead_note: bool) ->
     if en(query):
         names = load_lexicon().departments_en
         listed = ", ".join(f"{u} ({names[u]})" if u in names else u for u in units)
-        draft.add(f"Clause {c.display_label} ({c.heading}) of {source_en(hit)} names the responsible units: {listed} {draft.cite(hit)}.")
+        draft.add(f"{source_en(hit)} ({c.heading}) names the responsible units: {listed} {draft.cite(hit)}.")
         if lead_note:
             draft.add(f"The first-listed unit, {units[0]}, leads.")
     else:

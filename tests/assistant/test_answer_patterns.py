@@ -1674,3 +1674,8 @@ def test_a_yes_no_question_meeting_an_exclusion_is_answered_no_with_the_clause(c
     body = ask(client, question)
     assert body["answer"].startswith(verdict)
     assert body["citations"][0]["id"] == "zhengzhou-ai-measures#一.2"
+
+
+def test_an_english_responsible_unit_answer_names_its_clause_once(client):
+    body = ask(client, "Who handles Jiaxing's 5G full-connection factory award?")
+    assert body["answer"].count("三、(八)") == 1 and "市经信局" in body["answer"]
