@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import logging
 import re
-from functools import lru_cache
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, Protocol, Sequence
 
 from assistant.calculator import cap_of, exclusion_of, find_percents

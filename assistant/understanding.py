@@ -217,6 +217,13 @@ IMPLICIT_SUBJECT_CHARS = 16
 ELLIPSIS_CHARS = 10  # "算力规模呢?": a short "…呢?" that names neither a city nor an amount repeats the earlier ask  # a question this short that names no city, topic or amount continues the conversation
 
 
+def _confirming_tag(low: str, lex: Lexicon) -> int | None:
+    """Where the tag asking to confirm what was just said ("对吧?", "right?") starts, when the question ends with one."""
+    tail = low.rstrip(" ??!!。.")
+    tag = next((w for w in lex.cue("checks_figure") if tail.endswith(w)), None)
+    return None if tag is None else len(tail) - len(tag)
+
+
 def _without_quoted_figures(query: "Query", previous: "Query", lex: Lexicon) -> "Query":
     """"那1000万是一次性给的吗?" after an answer that stated 1000万: a figure the assistant stated and the asker never
     did is the policy's, not a sum of the asker's — unless the asker says it is theirs ("我们", "合同") or asks what it
@@ -232,7 +239,7 @@ def _without_quoted_figures(query: "Query", previous: "Query", lex: Lexicon) -> 
             pointed.add(amount.yuan)
     cued = any(_contains_any(low, words) for words in (*lex.amount_cues.values(), *lex.amount_deductions.values()))
     # "所以最多就100万是吧?": a figure asked to be confirmed is the answer's, whatever amount words come with it
-    asks_amount = lex.has_cue("amount_question", low) and not lex.has_cue("checks_figure", low)
+    asks_amount = lex.has_cue("amount_question", low) and _confirming_tag(low, lex) is None
     if (cued or lex.has_cue("self_reference", low) or asks_amount) and not pointed:
         return query
     answered: set = set()
@@ -305,7 +312,7 @@ class Query:
     previous: "Query | None" = None
     subject: str = ""  # what a follow-up about "this" was taken to be about (carried, never re-grown, along a chain)
     reply: str = ""  # the assistant's answer to this question (normalised like questions), when the conversation records one
-    # figures of an earlier answer the asker asks to have confirmed ("那就是能拿140万对吧?"): the figure question is
+    # figures the asker asks to have confirmed ("那就是能拿140万对吧?", "前后一共就是50万,对吧?"): the figure question is
     # asked again and its answer says whether they hold
     checked: tuple[Decimal, ...] = ()
 
@@ -852,15 +859,12 @@ class QueryParser:
             return None
         return "option"
 
-    def _checked(self, low: str, quoted: Sequence) -> tuple[Decimal, ...]:
+    def _checked(self, low: str, said: Sequence) -> tuple[Decimal, ...]:
         """The figures said right before a tag asking to confirm them ("那就是能拿140万对吧?", "so that's 1.5 million,
         right?"); not a figure asked about ("那500万是一次性给的对吧?")."""
-        tail = low.rstrip(" ??!!。.")
-        tag = next((w for w in self.lex.cue("checks_figure") if tail.endswith(w)), None)
-        if tag is None:
+        if (asked_at := _confirming_tag(low, self.lex)) is None:
             return ()
-        asked_at = len(tail) - len(tag)
-        return tuple(a.yuan for a in quoted if a.end <= asked_at and _CHECK_GAP.fullmatch(low[a.end:asked_at]))
+        return tuple(a.yuan for a in said if a.end <= asked_at and _CHECK_GAP.fullmatch(low[a.end:asked_at]))
 
     def _corrected(self, query: Query) -> tuple[Query, str] | None:
         """"sorry, the funds were 30 million, not 3 million", "说错了,是提升改造项目": a correction of what the asker
