@@ -423,6 +423,14 @@ def optional_inputs_only(rule: Any) -> bool:
     return all(not (s.is_required if hasattr(s, "is_required") else _get(s, "required", True)) for s in specs)
 
 
+def _cap_under(rule: Any, query: Query) -> Decimal | None:
+    """The rule's cap under the options the question said (None when an option it needs is unusable)."""
+    try:
+        return cap_of(rule, query.options)
+    except InputError:
+        return None
+
+
 class CalculationChooser:
     """Picks and runs the calculation a question asks for, from the rules of the clauses retrieved for it."""
 
@@ -526,19 +534,11 @@ class CalculationChooser:
         if (award := self._award(query, hit, lang, named_only=True)) is not None:
             return award, None
         capped = [r for r in self._on_topic(self.rules.by_clause(hit.clause.clause_id), query) if r.caps]
-        if len(capped) != 1:
-            return None, None
-        try:
-            return None, cap_of(capped[0], query.options)
-        except InputError:
-            return None, None
+        return None, _cap_under(capped[0], query) if len(capped) == 1 else None
 
     def cap(self, calc: Any, query: Query) -> Decimal | None:
         """The most the calculation's rule pays the asker whatever the sum, under the options said."""
-        try:
-            return cap_of(self.rules.get(calc.program), query.options)
-        except InputError:
-            return None
+        return _cap_under(self.rules.get(calc.program), query)
 
     def exclusion(self, query: Query, hit: Hit) -> Any | None:
         """"我们是自建自用的,能申请吗?": the exclusion of the clause's rule on the topic that the options said meet."""

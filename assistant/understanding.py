@@ -217,6 +217,11 @@ IMPLICIT_SUBJECT_CHARS = 16
 ELLIPSIS_CHARS = 10  # "算力规模呢?": a short "…呢?" that names neither a city nor an amount repeats the earlier ask  # a question this short that names no city, topic or amount continues the conversation
 
 
+def _asker_sums(text: str) -> tuple:
+    """The sums a text states, not those it names as the policy's limit ("800万上限能不能更高?")."""
+    return tuple(a for a in find_amounts(text) if not _NAMES_LIMIT.match(text, a.end))
+
+
 def _confirming_tag(low: str, lex: Lexicon) -> int | None:
     """Where the tag asking to confirm what was just said ("对吧?", "right?") starts, when the question ends with one."""
     tail = low.rstrip(" ??!!。.")
@@ -579,8 +584,7 @@ class QueryParser:
         qtype = self._qtype(low)
         if qtype in ("rate", "eligibility", "interpretation") and len(cities) >= 2:  # the same ask of each city
             qtype = "compare"
-        # "800万上限能不能更高?": a figure named as the policy's limit is not a sum of the asker's
-        amounts = tuple(a for a in find_amounts(text) if not _NAMES_LIMIT.match(text, a.end))
+        amounts = _asker_sums(text)
         percents = tuple(p.value for p in find_percents(text))
         off_topic = not topics and (
             _contains_any(low, self.lex.off_topic_zh) or any(_en_match(low, t) for t in self.lex.off_topic_en)
@@ -768,12 +772,7 @@ class QueryParser:
                 # "total investment is 40 million not 80" among a loan and a total: the figure question again with
                 # every sum it stated, the one said anew in place of the earlier one of the same input, each read
                 # with the words said of it there
-                return replace(
-                    query, followup="option", cities=previous.cities, topics=base.topics or previous.topics,
-                    qtype=base.qtype, amounts=tuple(a for a in find_amounts(rewritten) if not _NAMES_LIMIT.match(rewritten, a.end)),
-                    percents=query.percents or base.percents, options={**previous.options, **query.options},
-                    rewritten=rewritten, previous=previous,
-                )
+                return self._asked_again(query, base, previous, rewritten)
             return replace(
                 query, followup=kind, cities=previous.cities, topics=base.topics or previous.topics, qtype=base.qtype,
                 options={**previous.options, **query.options}, rewritten=rewritten, previous=previous,
@@ -875,8 +874,8 @@ class QueryParser:
         kept = tuple(a for a in query.amounts if not any(
             query.text[max(0, a.start - len(w) - 1):a.start].rstrip().lower().endswith(w) for w in denied))
         query = replace(query, amounts=kept)
-        # "增速其实只有8%": a corrected rate is a slot of the figure question, as a corrected option is
-        # …and so is a corrected role or level ("说错了,我们只是共建单位", "it's provincial, not municipal")
+        # a corrected rate ("增速其实只有8%"), role or level ("说错了,我们只是共建单位", "it's provincial, not
+        # municipal") is a slot of the figure question, as a corrected option is
         slot = query.options or query.percents or self._names_slot(query.text.lower())
         kind = "option" if slot else "amount" if query.amounts else None
         return (query, kind) if kind else None
@@ -1002,11 +1001,15 @@ class QueryParser:
         if (same := self._same_deduction(base, query)) is None:
             return None
         rewritten = f"{base.rewritten[:same.start]}{query.amounts[0].text}{base.rewritten[same.end:]}"
+        return self._asked_again(query, base, previous, rewritten)
+
+    def _asked_again(self, query: Query, base: Query, previous: Query, rewritten: str) -> Query:
+        """The figure question `base` asked again in the words `rewritten` (a sum said anew in place of an earlier
+        one), every sum read from them with the words said of it there."""
         return replace(
             query, followup="option", cities=previous.cities, topics=base.topics or previous.topics,
-            qtype=base.qtype, amounts=tuple(a for a in find_amounts(rewritten) if not _NAMES_LIMIT.match(rewritten, a.end)),
-            percents=query.percents or base.percents, options={**previous.options, **query.options},
-            rewritten=rewritten, previous=previous,
+            qtype=base.qtype, amounts=_asker_sums(rewritten), percents=query.percents or base.percents,
+            options={**previous.options, **query.options}, rewritten=rewritten, previous=previous,
         )
 
     def _same_deduction(self, base: Query, query: Query) -> Any | None:
