@@ -13,10 +13,10 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any, Protocol, Sequence
 
-from assistant.calculator import cap_of, exclusion_of, find_percents
+from assistant.calculator import cap_of, exclusion_of, find_percents, period_total
 from assistant.errors import InputError
 from assistant.lexicon import load_lexicon, without_words
-from assistant.sum_cues import cued_inputs
+from assistant.sum_cues import cued_inputs, said_years
 from assistant.types import Hit
 from assistant.understanding import Query
 from index.tokenize import tokenize
@@ -102,6 +102,12 @@ def stated_inputs(
         unless_after=lex.cue("excludes"))
     by_cue = {name: amounts[i].yuan for i, name in cued.items() if i not in deducted}
     unassigned = [i for i in range(len(amounts)) if i not in cued and i not in deducted]
+    for current, previous in (_get(s, "growth_of") for s in specs if _get(s, "growth_of", None)):
+        # "2023年营收4200万元,2024年5600万元": of two sums said with years, the later year's is the current one
+        dated = sorted((year, i) for i, year in said_years(text, amounts).items() if i in unassigned)
+        if current not in by_cue and previous not in by_cue and len(dated) >= 2 and dated[-2][0] < dated[-1][0]:
+            by_cue[current], by_cue[previous] = amounts[dated[-1][1]].yuan, amounts[dated[-2][1]].yuan
+            unassigned = [i for i in unassigned if i not in (dated[-1][1], dated[-2][1])]
     if not unassigned:
         # "去年营收第一次过了5000万": a sum said as last year's is the year asked about when no other year's is said
         for current, previous in (_get(s, "growth_of") for s in specs if _get(s, "growth_of", None)):
@@ -539,6 +545,15 @@ class CalculationChooser:
     def cap(self, calc: Any, query: Query) -> Decimal | None:
         """The most the calculation's rule pays the asker whatever the sum, under the options said."""
         return _cap_under(self.rules.get(calc.program), query)
+
+    def period(self, query: Query, hit: Hit) -> Any | None:
+        """"三年加起来最多多少?": the yearly cap times the years of the clause's one rule on the topic that states how
+        many years its support lasts (a calculation), under the options said."""
+        lasting = [r for r in self._on_topic(self.rules.by_clause(hit.clause.clause_id), query) if r.years]
+        try:
+            return period_total(lasting[0], query.options, "en" if query.lang == "en" else "zh") if len(lasting) == 1 else None
+        except InputError:
+            return None
 
     def exclusion(self, query: Query, hit: Hit) -> Any | None:
         """"我们是自建自用的,能申请吗?": the exclusion of the clause's rule on the topic that the options said meet."""

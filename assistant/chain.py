@@ -101,8 +101,9 @@ class PolicyAssistant:
         compared = tuple(c for p in plans for part in p.parts if (c := part.calculation) is not None) + tuple(
             c for p in plans if p.more for c in p.calculations)
         # "So 3.6 million, right? And with 20 million?": the message's calculation is the new one, not the check
-        own = [p for p in plans if p.calculation is not None and not p.more]
-        computed = next((p.calculation for p in own if not p.query.checked), own[0].calculation if own else None)
+        # "三年加起来最多多少?": the total over the years of support is what the message asks computed
+        own = [(p.period or p.calculation, p) for p in plans if p.period is not None or (p.calculation is not None and not p.more)]
+        computed = next((c for c, p in own if not p.query.checked), own[0][0] if own else None)
         return Answer(
             text=text,
             cited=cited,

@@ -12,6 +12,9 @@ import yaml
 
 from index.metadata import known_cities
 
+# a span of several years: "三年", "3 years", "这几年" — not "一年"/"每年", which ask one year's amount
+_YEARS_SPAN = re.compile(r"(?:[两二三四五六七八九十几]|(?<![\d.])(?:[2-9]|\d{2})\s*)个?年(?!度)|\b(?:[2-9]|two|three|four|five) years\b")
+
 
 @dataclass(frozen=True)
 class Topic:
@@ -78,6 +81,12 @@ class Lexicon:
     def clause_words(self, text: str) -> list[str]:
         """The words the clauses use for a user's Chinese words in `text` (`zh_cues`: "哪个单位出的" → 机关)."""
         return [zh for cue, zh in self.zh_cues.items() if cue in text]
+
+    def asks_period_total(self, text: str) -> bool:
+        """"三年加起来最多能拿多少?", "the max over the whole period": a total over a span of years, not one year's."""
+        low = text.lower()
+        span = self.has_cue("period_words", low) or _YEARS_SPAN.search(low) is not None
+        return span and self.has_cue("period_total_words", low)
 
     def asks_which_more(self, text: str) -> bool:
         """"哪个给得多?", "哪边补得多", "which one pays more?": which of several gives more — a cue word, or a word

@@ -94,6 +94,7 @@ class AnswerPlan:
     # asker checks as the most they can get: its rule's cap
     cap: Decimal | None = None
     excluded: Any | None = None  # a quote: the exclusion of its clause's rule the asker meets (calculator Exclusion)
+    period: Any | None = None  # "三年加起来最多?": the calculation of the yearly cap times the years it lasts
 
     @property
     def figures(self) -> tuple[Decimal, ...]:
@@ -110,6 +111,7 @@ class AnswerPlan:
     @property
     def calculations(self) -> tuple[Any, ...]:
         own = (self.calculation, *self.more) if self.calculation is not None else ()
+        own += (self.period,) if self.period is not None else ()
         return own + tuple(c for p in self.parts for c in p.calculations)
 
 
@@ -140,7 +142,13 @@ class Planner:
 
     def plan(self, query: Query, hits: Sequence[Hit], anchor: Hit | None = None) -> AnswerPlan:
         """`anchor`: the clause the ask before this one rests on, when this one continues it."""
-        hits = tuple(hits)
+        plan = self._plan(query, tuple(hits), anchor)
+        if (plan.kind in (CALCULATION, QUOTE) and plan.focus is not None and self.lex.asks_period_total(query.text)
+                and (period := self.chooser.period(query, plan.focus)) is not None):
+            plan = replace(plan, period=period)
+        return plan
+
+    def _plan(self, query: Query, hits: tuple[Hit, ...], anchor: Hit | None) -> AnswerPlan:
         if any(getattr(a, "out_of_range", False) for a in query.amounts):
             return AnswerPlan(AMOUNT_OUT_OF_RANGE, query, hits=hits)
         if self.worth_searching(query) and self.matcher is not None and self._describes_enterprise(query):

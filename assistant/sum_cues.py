@@ -48,6 +48,30 @@ def cued_inputs(
     return found
 
 
+_YEAR_BEFORE = re.compile(r"((?:19|20)\d{2})\s*年(?!度)")
+_YEAR_AFTER_EN = re.compile(r"^\s*(?:yuan|rmb)?\s*(?:in|for|during)\s+(?:fy\s*)?((?:19|20)\d{2})\b")
+
+
+def said_years(text: str, amounts: Sequence[Any]) -> dict[int, int]:
+    """Amount index → the calendar year said with it ("2023年营收4200万", "56 million yuan in 2024"): the year
+    written in its own phrase before it, or in English right after it."""
+    low = text.lower()
+    found: dict[int, int] = {}
+    previous_end = 0
+    for index, amount in enumerate(amounts):
+        start = getattr(amount, "start", None)
+        if start is None:
+            continue
+        end = getattr(amount, "end", None) or start
+        before = _PHRASE_END.split(low[max(previous_end, start - CUE_WINDOW):start])[-1]
+        if years := _YEAR_BEFORE.findall(before):
+            found[index] = int(years[-1])
+        elif (after := _YEAR_AFTER_EN.match(low[end:end + CUE_WINDOW])) is not None:
+            found[index] = int(after.group(1))
+        previous_end = end
+    return found
+
+
 def input_of(text: str, said: str, words: dict[str, tuple[str, ...]]) -> str | None:
     """The input a sum said in the text ("80 million") is, by the words said with it, if they name one."""
     start = text.find(said)

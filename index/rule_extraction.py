@@ -40,6 +40,8 @@ _NUM = r"\d+(?:\.\d+)?"
 _AMOUNT = re.compile(rf"({_NUM})\s*(亿|万)?元")
 _PERCENT = re.compile(rf"({_NUM})\s*[%%]")
 _POINTS = re.compile(rf"({_NUM})\s*个百分点")
+_YEARS = re.compile(r"([1-9]\d*|[一二三四五六七八九十])个?年")
+_HAN_DIGITS = {d: i for i, d in enumerate("一二三四五六七八九十", start=1)}
 _RANGE = re.compile(rf"({_NUM})\s*(亿|万)?元?\s*[—–\~~至到-]+\s*({_NUM})\s*(亿|万)?元")
 _MULT = {None: Decimal(1), "": Decimal(1), "万": Decimal(10_000), "亿": Decimal(100_000_000)}
 _RESPONSIBLE = re.compile(r"[((]责任单位[::].*?[))]\s*$")
@@ -629,6 +631,9 @@ def _build(clause: Clause, document: Document | None, group: list[Segment], n: i
             notes += [_text(f"上限:{c.quote.text.strip()}", "limit stated in the clause") for c in caps]
             quotes += [c.quote for c in caps]
 
+    if rule.get("caps") and (years := _support_years(group)) is not None:
+        rule["years"], quote = years
+        quotes.append(quote)
     for i, exclusion in enumerate(exclusions, start=1):
         name = f"excluded_{i}"
         inputs.append(_input(name, "bool", f"是否{exclusion.label}", f"is it '{exclusion.label}' (excluded by the text)", default=False))
@@ -644,6 +649,22 @@ def _build(clause: Clause, document: Document | None, group: list[Segment], n: i
     if not rule["inputs"]:
         rule["inputs"] = []
     return rule
+
+
+def _year_count(digits: str) -> int:
+    return int(digits) if digits.isdigit() else _HAN_DIGITS[digits]
+
+
+def _support_years(group: list[Segment]) -> tuple[int, Span] | None:
+    """"政策有效期内资助不超过3年" in a clause that pays per year: how many years, and the words saying so."""
+    voc = vocabulary()
+    yearly = [cue for cue, scope in voc["scope_cues"].items() if scope == "per year"]
+    if not any(cue in seg.span.text for seg in group for cue in yearly):
+        return None
+    for seg in group:
+        if (m := re.search(voc["support_years_pattern"], seg.span.text)) is not None:
+            return _year_count(m.group(1) or m.group(2)), _sub(seg.span, m)
+    return None
 
 
 def _choice(rule: dict[str, Any], conditions: list[str], label: str = "类别") -> str:
@@ -884,6 +905,8 @@ def rule_numbers(rule: dict[str, Any]) -> list[tuple[str, Decimal]]:
         out.append(("percent", Decimal(str(rule["interest_share"]))))
     if rule.get("uplift") is not None:
         out.append(("percent", Decimal(str(rule["uplift"]))))
+    if rule.get("years") is not None:
+        out.append(("years", Decimal(rule["years"])))
     return out
 
 
@@ -903,6 +926,8 @@ def quoted_numbers(quotes: Iterable[str]) -> set[tuple[str, Decimal]]:
             found.add(("points", Decimal(m.group(1))))
         for m in _PERCENT.finditer(quote):
             found.add(("percent", Decimal(m.group(1))))
+        for m in _YEARS.finditer(quote):
+            found.add(("years", Decimal(_year_count(m.group(1)))))
     return found
 
 

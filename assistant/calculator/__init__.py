@@ -8,6 +8,7 @@ Public API::
     calculate(program, inputs, lang="zh") -> Calculation
     cap_of(rule, options=None) -> Decimal | None   (the most a rule pays one applicant, under the options given)
     exclusion_of(rule, options=None) -> Exclusion | None   (the exclusion the options given meet)
+    period_total(rule, options=None, lang) -> Calculation | None   (a yearly cap times the years it lasts)
     apply_stacking(calcs, same_item=True) -> StackingResult
     compare_cities(comparable, amount_yuan, options=None, lang="zh") -> list[Calculation]
     difference_line(results_yuan, lang="zh") -> str | None   (the largest result less the smallest)
@@ -25,7 +26,7 @@ from assistant.calculator.amounts import (
     parse_percent,
 )
 from assistant.calculator.compare import compare_cities, difference_line
-from assistant.calculator.engine import calculate, cap_of, exclusion_of, get_rule
+from assistant.calculator.engine import calculate, cap_of, exclusion_of, get_rule, period_total
 from assistant.calculator.models import Calculation, Rule
 from assistant.calculator.rulebook import RuleBook, read_extracted
 from assistant.calculator.rules import load_rules, programs_schema
@@ -41,6 +42,7 @@ __all__ = [
     "apply_stacking",
     "calculate",
     "cap_of",
+    "period_total",
     "compare_cities",
     "difference_line",
     "exclusion_of",

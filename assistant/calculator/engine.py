@@ -437,6 +437,37 @@ def cap_of(rule: Rule, options: dict[str, Any] | None = None) -> Decimal | None:
     return min(limits, default=None)
 
 
+def period_total(rule: Rule, options: dict[str, Any] | None = None, lang: str = "zh") -> Calculation | None:
+    """"三年加起来最多多少?": the rule's yearly cap (under the options given) times the years its support lasts
+    (`Rule.years`); None for a rule that states no number of years or no cap."""
+    per_year = cap_of(rule, options)
+    if rule.years is None or per_year is None:
+        return None
+    run = _Run(rule=rule, values=dict(options or {}), lang="en" if lang == "en" else "zh")
+    total = per_year * rule.years
+    run.step(f"每年最多{format_yuan(per_year)}", f"at most {format_yuan_en(per_year)} a year")
+    run.step(f"支持不超过{rule.years}年:{format_yuan(per_year)} × {rule.years} = {format_yuan(total)}",
+             f"for at most {rule.years} years: {format_yuan_en(per_year)} × {rule.years} = {format_yuan_en(total)}")
+    run.step(f"结果:{run.y(total)}", f"Result: {run.y(total)}")
+    return Calculation(
+        program=rule.program,
+        city=rule.city,
+        title=run.t(f"{rule.title}(支持期内合计)", f"{rule.title_en} (total over the years of support)"),
+        inputs={k: _jsonable(v) for k, v in (options or {}).items() if v is not None},
+        steps=run.steps,
+        result_yuan=float(total),
+        eligible=True,
+        cap_applied=True,
+        clause_id=rule.clause_id,
+        notes=[n.get(run.lang) for n in rule.notes] + ([] if rule.reviewed else [run.t(UNREVIEWED_NOTE, UNREVIEWED_NOTE_EN)]),
+        open_questions=[q.get(run.lang) for q in rule.open_questions],
+        comparable=rule.comparable,
+        stacking_group=rule.stacking_group,
+        lang=run.lang,
+        reviewed=rule.reviewed,
+    )
+
+
 def exclusion_of(rule: Rule, options: dict[str, Any] | None = None) -> Exclusion | None:
     """The exclusion of a rule that the options given meet ("自建自用除外" for a self-built cluster), if any: what
     "能申请吗?" is answered with when no sum is said."""

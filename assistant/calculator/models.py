@@ -170,6 +170,9 @@ class Rule(_Frozen):
     thresholds: tuple[Threshold, ...] = ()
     exclusions: tuple[Exclusion, ...] = ()
     caps: tuple[Cap, ...] = ()
+    # support paid each year for at most this many years ("政策有效期内资助不超过3年"): its yearly cap times this
+    # is the most over the period
+    years: int | None = Field(default=None, ge=1)
     tiers: tuple[Tier, ...] = ()
     awards: tuple[Award, ...] = ()
     up_to: bool = False  # a fixed award that is a maximum ("不超过", "最高")

@@ -197,6 +197,15 @@ def answer_checked_figure(draft: Draft, calc, query: Query, cap: Decimal | None)
         draft.add(f"No, not {yuan_en(figure)}." if en(query) else f"不对,不是{format_yuan(figure)}。")
 
 
+def answer_period(draft: Draft, hit: Hit, period, query: Query) -> None:
+    """"三年加起来最多多少?": the calculator's yearly cap times the years the support lasts."""
+    steps = ("; " if en(query) else ";").join(shown_steps(period))
+    lead = f"{source_en(hit)} {draft.cite(hit)}: " if en(query) else f"按{source_zh(hit)}{draft.cite(hit)}:"
+    total = yuan_en(period.result_yuan) if en(query) else format_yuan(Decimal(str(period.result_yuan)))
+    draft.add(f"{lead}{steps}. At most {total} over the years of support." if en(query)
+              else f"{lead}{steps},支持期内合计最多{total}。")
+
+
 def answer_award_wording(draft: Draft, hit: Hit, query: Query, award_label: str) -> None:
     """After a fixed award: the clause's sentence naming that award, when it states figures the
     calculation did not (a second payment after acceptance, the other levels)."""
@@ -358,6 +367,8 @@ def answer_no_stacking_rule(draft: Draft, plan: AnswerPlan) -> None:
 def write_part(draft: Draft, plan: AnswerPlan) -> None:
     """One single-clause answer kind."""
     query, hit = plan.query, plan.focus
+    if plan.period is not None:
+        answer_period(draft, hit, plan.period, query)
     if plan.kind == kinds.STACKING and hit is None:
         answer_no_stacking_rule(draft, plan)
     elif plan.kind == kinds.CALCULATION:

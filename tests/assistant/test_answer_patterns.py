@@ -1672,3 +1672,19 @@ def test_a_yes_no_question_meeting_an_exclusion_is_answered_no_with_the_clause(c
 def test_an_english_responsible_unit_answer_names_its_clause_once(client):
     body = ask(client, "Who handles Jiaxing's 5G full-connection factory award?")
     assert body["answer"].count("三、(八)") == 1 and "市经信局" in body["answer"]
+
+
+@pytest.mark.parametrize("question", [
+    "杭州对市级制造业创新中心的资助,整个政策期内总共最多能拿到多少?",
+    "Over three years, what is the most Hangzhou's manufacturing innovation centre funding can add up to?",
+])
+def test_the_most_over_the_years_of_support_is_the_yearly_cap_times_the_years(client, question):
+    body = ask(client, question)
+    assert body["calculation"]["result_yuan"] == 15_000_000  # 每年不超过500万元 × 资助不超过3年
+    assert body["calculation"]["clause_id"] == "hangzhou-ai-measures#三.(七)"
+    assert "1500万元" in body["answer"]
+
+
+def test_one_years_most_is_not_multiplied_by_the_years(client):
+    body = ask(client, "杭州对市级制造业创新中心每年最多资助多少?")
+    assert "500万元" in body["answer"] and "1500万元" not in body["answer"]

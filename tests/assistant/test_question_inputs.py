@@ -162,3 +162,22 @@ def test_a_follow_up_naming_a_sibling_award_takes_it_at_the_level_asked_before()
     earlier = "郑州智能工厂奖多少 我们是省级的 那如果是智能车间呢"
     rule, inputs = award_inputs(rules, earlier, latest="那如果是智能车间呢")
     assert rule.program == "zhengzhou_smart_manufacturing_award" and inputs == {"level": "provincial_workshop"}
+
+
+@pytest.mark.parametrize("question", [
+    "嘉兴一家软件企业,2024年营业收入6200万元,2023年营业收入5000万元,营收奖励能拿多少?",
+    "A Jiaxing information-service firm: turnover of 50 million yuan in 2023, then 62 million yuan in 2024. What revenue award applies?",
+])
+def test_of_two_revenues_said_with_years_the_later_is_this_years(policy_assistant, question):
+    calc = ask(policy_assistant, question).calculation
+    assert calc.program == "jiaxing_revenue_milestone"
+    assert calc.inputs["revenue_yuan"] == 62_000_000 and calc.inputs["previous_revenue_yuan"] == 50_000_000
+    assert calc.eligible and calc.result_yuan == 1_000_000  # 6200万 ≥ 5000万, growth 24% ≥ 10%
+
+
+def test_years_said_with_sums_are_read_from_their_own_phrase():
+    from assistant.calculator import find_amounts
+    from assistant.sum_cues import said_years
+
+    text = "2023年营收4200万元,今年5600万元;56 million yuan in 2024"
+    assert said_years(text, find_amounts(text)) == {0: 2023, 2: 2024}

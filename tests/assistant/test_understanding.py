@@ -198,3 +198,16 @@ def test_an_english_question_quoting_a_chinese_term_is_english(question, lang):
 def test_a_chinese_programme_term_quoted_in_english_outweighs_a_generic_english_word(parser):
     query = parser.parse("Our Zhengzhou company bids for a project via the open-competition (揭榜挂帅) mechanism. Funding?")
     assert query.topics[0] == "major_project"
+
+
+@pytest.mark.parametrize("text, asks", [
+    ("那三年加起来最多可以拿多少?", True),
+    ("政策期内总共最多多少?", True),
+    ("What's the max we could get over the whole period?", True),
+    ("一年一共能拿多少?", False),  # one year's amount
+    ("每年最多多少?", False),
+    ("2024年一共有多少家?", False),  # a calendar year is no span of years
+    ("these two combined?", False),
+])
+def test_a_total_over_the_years_of_support_is_told_from_one_years(text, asks):
+    assert load_lexicon().asks_period_total(text) is asks

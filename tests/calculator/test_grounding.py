@@ -39,6 +39,8 @@ def expected_numbers(rule: Rule) -> list[str]:
         out.append(format_percent(rule.interest_share))
     if rule.uplift is not None:
         out.append(f"上浮{format_percent(rule.uplift)}")
+    if rule.years is not None:
+        out.append(f"{rule.years}年")
     return out
 
 

@@ -4,7 +4,7 @@ import pytest
 
 from decimal import Decimal
 
-from assistant.calculator import calculate, cap_of, exclusion_of, get_rule, load_rules
+from assistant.calculator import calculate, cap_of, exclusion_of, get_rule, load_rules, period_total
 
 W = 10_000  # 万
 Y = 100_000_000  # 亿
@@ -233,6 +233,14 @@ def test_cap_of_reads_the_cap_under_the_options_given_or_their_default():
     assert cap_of(rule, {"new_model_filing": "是"}) == Decimal(5_000_000)
     assert cap_of(get_rule("zhengzhou_compute_voucher"), {"compute_type": "other"}) == Decimal(1_000_000)
     assert cap_of(get_rule("jiaxing_innovation_center_award")) is None  # a fixed award has no cap
+
+
+def test_period_total_is_the_yearly_cap_times_the_years_of_support():
+    calc = period_total(get_rule("hangzhou_innovation_center"))  # 每年不超过500万元, 资助不超过3年
+    assert calc.result_yuan == 15_000_000 and calc.cap_applied and calc.clause_id == "hangzhou-ai-measures#三.(七)"
+    assert "500万元 × 3 = 1500万元" in " ".join(calc.steps)
+    assert "15,000,000" in " ".join(period_total(get_rule("hangzhou_innovation_center"), lang="en").steps)
+    assert period_total(get_rule("hangzhou_compute_voucher")) is None  # yearly, but no number of years stated
 
 
 def test_exclusion_of_names_the_exclusion_the_options_meet():

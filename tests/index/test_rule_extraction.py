@@ -129,6 +129,20 @@ def test_threshold_on_another_amount_is_an_optional_input():  # hangzhou-ai-meas
     assert spec["description"]["zh"] == "投入" and spec["required"] is False
 
 
+@pytest.mark.parametrize("text, years", [
+    # hangzhou-ai-measures#三.(七): a yearly cap and a span of years in one sentence
+    ("对经认定的创新中心,每年按不超过审核确定投入的50%给予资助,资助金额不超过500万元,政策有效期内资助不超过3年。", 3),
+    # a rent subsidy as other cities write it: "连续支持三年"
+    ("对入驻园区的人工智能企业,每年按实际租金的50%给予补贴,单个企业每年最高100万元,连续支持三年。", 3),
+    # no yearly payment: a span of years alone is no duration of yearly support
+    ("对新引进的项目按实际投资额的10%给予补助,最高不超过500万元,项目建设期不超过3年。", None),
+])
+def test_the_years_a_yearly_support_lasts(text, years):
+    rule = _only(text)
+    assert rule.get("years") == years
+    assert not grounding_errors(rule, text)
+
+
 def test_total_investment_threshold_in_brackets_and_interest_points():  # hangzhou-ai-measures#一.(二)
     text = ("对纳入政府统一布局的新建算力基础设施建设项目(总投资规模不低于5000万元),鼓励合作银行提供算力基础设施建设项目贷款。财政资金给予贴息支持,"
             "根据合作银行优惠利率择优分档给予项目建设单位不超过1.5个百分点的利息补贴,贴息金额不超过项目建设单位支付给合作银行利息的50%,且单个企业享受贴息金额每年不超过1000万元。")
