@@ -378,20 +378,36 @@ def _en_affirmed(text: str, term: str, gap: int = 0) -> bool:
     return any(_EN_NEGATION.search(text[: m.start()]) is None for m in _en_pattern(term, gap).finditer(text))
 
 
-def _en_match(text: str, term: str, gap: int = 0) -> bool:
+def _en_match(text: str, term: str, gap: int = 0, forms: bool = False) -> bool:
     """`term` occurs in `text` as whole English words (with up to `gap` other words between them: "a new
-    information-services project" says "new project"); Chinese text is never searched for English terms."""
-    return _LATIN_WORD.search(text) is not None and term.split()[0] in text and _en_pattern(term, gap).search(text) is not None
+    information-services project" says "new project"; with `forms`, a verb form of each word: "model filing" is said
+    by "model filed"); Chinese text is never searched for English terms."""
+    first = _en_stem(term.split()[0]) if forms else term.split()[0]
+    return _LATIN_WORD.search(text) is not None and first in text and _en_pattern(term, gap, forms).search(text) is not None
+
+
+_INFLECTED = re.compile(r"([a-z]{3,}?)(?:ing|ed)")
+
+
+def _en_stem(word: str) -> str:
+    return m.group(1) if (m := _INFLECTED.fullmatch(word)) is not None else word
+
+
+def _en_word(word: str) -> str:
+    """A word of an English term with its verb forms: "filing" also says "filed", "file", "files"."""
+    stem = _en_stem(word)
+    return rf"{re.escape(stem)}(?:e|ed|ing)?" if stem != word else re.escape(word)
 
 
 @lru_cache(maxsize=4096)
-def _en_pattern(term: str, gap: int = 0) -> re.Pattern:
+def _en_pattern(term: str, gap: int = 0, forms: bool = False) -> re.Pattern:
     # "vouchers" names a voucher; "new-build" says "new build"
     between = rf"(?:[\s-]+[a-z]+){{0,{gap}}}?[\s-]+" if gap else r"[\s-]+"
-    words = between.join(re.escape(w) for w in term.split())
+    words = between.join(_en_word(w) if forms else re.escape(w) for w in term.split())
     return re.compile(rf"(?<![a-z]){words}(?:e?s)?(?![a-z])")
 
 
+TOPIC_WORD_GAP = 1  # English words a topic phrase in another verb form may have between its words ("model got filed")
 OPTION_WORD_GAP = 2  # English words an option's words may have between them ("new information-services project")
 
 
@@ -632,7 +648,10 @@ class QueryParser:
             # a Chinese character says about as much as a short English word: "揭榜挂帅" quoted in an English question
             # outweighs "competition"
             best = max((len(t) * ZH_CHAR_LETTERS for t in topic.zh if t in low or _spelled_out(low, t, max_gap=2)), default=0)
-            best = max(best, max((len(t) for t in topic.en if _en_match(low, t)), default=0))
+            # a phrase in another verb form, a word apart ("model got filed") names its topic; a lone word ("filed")
+            # may be an option
+            best = max(best, max((len(t) for t in topic.en if _en_match(low, t) or (
+                " " in t and _en_match(low, t, gap=TOPIC_WORD_GAP, forms=True))), default=0))
             if best:
                 hits.append((-best, topic.topic_id))
         return tuple(t for _, t in sorted(hits))

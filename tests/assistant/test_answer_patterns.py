@@ -1688,3 +1688,10 @@ def test_the_most_over_the_years_of_support_is_the_yearly_cap_times_the_years(cl
 def test_one_years_most_is_not_multiplied_by_the_years(client):
     body = ask(client, "杭州对市级制造业创新中心每年最多资助多少?")
     assert "500万元" in body["answer"] and "1500万元" not in body["answer"]
+
+
+def test_a_programme_named_in_another_verb_form_is_still_that_programme(client):
+    body = ask(client, "Our generative model got filed last month. Is there a reward for that anywhere?")
+    cited = {c["id"] for c in body["citations"]}
+    assert not body["refused"]
+    assert {"hangzhou-ai-measures#二.(四)", "jiaxing-ai-plan#三.(七)"} <= cited  # 模型备案 awards, "model filing"
