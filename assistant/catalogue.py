@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from assistant.errors import NotFoundError
 from assistant.lexicon import Lexicon, WideAsk, load_lexicon
@@ -159,12 +159,20 @@ class Catalogue:
     def policy_wide_clause(self, doc: Document, wide: WideAsk) -> Hit | None:
         """The clause of a policy (or of the policy an interpretation explains) answering an ask about it as a
         whole: its clause of the kind the ask names, else the one holding the ask's words, its closing provisions
-        first, then the one holding most of them (who carries it out, its funds)."""
+        first, then the one holding most of them (who carries it out, its funds); for an ask its interpretation
+        explains (why it was made), the interpretation's clause holding the words first."""
+        interpretation = self.interpretation_of(doc) if wide.explained else None
+        if interpretation is not None and (found := self._holding(self._by_doc.get(interpretation.doc_id, ()), wide)):
+            return found
         clauses = self._by_doc.get(self.policy_doc(doc).doc_id, ())
         if wide.part == "first":  # the salutation opens the notice that issues a policy, or the policy itself
             return self.hit(clauses[0].clause_id) if clauses else None
         if wide.part:
             return next((self.hit(c.clause_id) for c in clauses if c.kind == wide.part), None)
+        return self._holding(clauses, wide)
+
+    def _holding(self, clauses: Sequence[Clause], wide: WideAsk) -> Hit | None:
+        """Of `clauses`, the one holding the ask's words: its closing provisions first, then the one holding most."""
         held = {c.clause_id: sum(w in c.text for w in wide.words) for c in clauses}
         found = [c for c in clauses if held[c.clause_id]]
         if not found:

@@ -36,6 +36,7 @@ class WideAsk:
     ask: tuple[str, ...]
     words: tuple[str, ...] = ()
     part: str | None = None
+    explained: bool = False  # the policy's interpretation answers it first ("制定背景"), else the policy itself
 
 
 @dataclass(frozen=True)
@@ -174,7 +175,8 @@ def load_lexicon() -> Lexicon:
         award_roles=_cue_words(raw.get("award_roles")),
         cues={name: tuple(str(w).lower() for w in words) for name, words in (raw.get("cues") or {}).items()},
         policy_wide_asks={
-            name: WideAsk(_cue_words({name: v["ask"]})[name], tuple(v.get("clause") or ()), v.get("part"))
+            name: WideAsk(_cue_words({name: v["ask"]})[name], tuple(v.get("clause") or ()), v.get("part"),
+                          bool(v.get("explained")))
             for name, v in (raw.get("policy_wide_asks") or {}).items()
         },
     )

@@ -563,7 +563,9 @@ class Planner:
         clause of its interpretation when the ask is about the interpretation ("这个方案的政策解读是哪个单位出的?")."""
         if not hits or hits[0].clause.clause_id == anchor.clause.clause_id:
             return anchor
-        own = bigrams(query.text)
+        # the words asking who handles it ("归哪个部门管?") are no wording of the clause it asks about
+        asking = self.lex.question_types["responsible"]["zh"] if query.qtype == "responsible" else ()
+        own = bigrams(without_words(query.text, asking))
 
         def held(hit: Hit) -> int:
             return len(own & bigrams(hit.clause.text))

@@ -33,8 +33,9 @@ _CITY_AGAIN = re.compile(r"^(那|那么)?\s*(?P<city>[^,,]{1,8}?)(那边|这边|
 _NAMES_LIMIT = re.compile(r"\s*元?的?(?:上限|封顶|限额|cap\b|ceiling\b|limit\b)", re.I)
 _GOES_ON = re.compile(r"^(?:ok(?:ay)?[.,!]?\s*)?(?:and|so|then)\b|^(?:那么?|那这)(?![个些里边样])", re.I)
 _WHAT_ABOUT = re.compile(r"^(what|how) about\b|^and\b|^same for\b", re.I)
-# what may stand between a figure and the tag asking to confirm it ("140万元了吧", "1.5 million yuan, right")
-_CHECK_GAP = re.compile(r"[\s,,]*(?:元|yuan|rmb)?[了啊呀\s,,]*", re.I)
+# what may stand between a figure and the tag asking to confirm it ("140万元了吧", "1.5 million yuan, right"), a word
+# saying it is the limit included ("1500万封顶,对吧?", "5 million max, right?")
+_CHECK_GAP = re.compile(r"[\s,,]*(?:元|yuan|rmb)?[\s,,]*(?:封顶|为限|顶格|上限|tops|at most|max|maximum|cap|capped)?[了啊呀\s,,]*", re.I)
 CITY_TOPIC_CHARS = 24  # a city-and-programme "…呢?" longer than this asks something of its own
 _NEGATIONS = ("非", "不是", "不用", "没用", "未使用", "没", "未")  # "没" also ends 没有, 还没
 
@@ -382,7 +383,7 @@ def _en_match(text: str, term: str, gap: int = 0, forms: bool = False) -> bool:
     """`term` occurs in `text` as whole English words (with up to `gap` other words between them: "a new
     information-services project" says "new project"; with `forms`, a verb form of each word: "model filing" is said
     by "model filed"); Chinese text is never searched for English terms."""
-    first = _en_stem(term.split()[0]) if forms else term.split()[0]
+    first = (_en_stem(term.split()[0]) if forms else term.split()[0])[:4]  # a quick test, whatever the spelling
     return _LATIN_WORD.search(text) is not None and first in text and _en_pattern(term, gap, forms).search(text) is not None
 
 
@@ -393,17 +394,31 @@ def _en_stem(word: str) -> str:
     return m.group(1) if (m := _INFLECTED.fullmatch(word)) is not None else word
 
 
-def _en_word(word: str) -> str:
-    """A word of an English term with its verb forms: "filing" also says "filed", "file", "files"."""
-    stem = _en_stem(word)
-    return rf"{re.escape(stem)}(?:e|ed|ing)?" if stem != word else re.escape(word)
+# British and American spellings of one word ("centre"/"center", "organisation"/"organization"): either says it
+_EN_SPELLINGS = ((re.compile(r"(?<=cent)(?:re|er)$"), "(?:re|er)"), (re.compile(r"(?<=i)[sz](?=e$|ed$|ing$|ation)"), "[sz]"),
+                 (re.compile(r"(?<=program)(?:me)?$"), "(?:me)?"), (re.compile(r"(?<=licen)[cs](?=e$)"), "[cs]"))
+
+
+def _en_spelled(word: str) -> str:
+    """A pattern for one English word in either spelling."""
+    pattern = re.escape(word)
+    for form, either in _EN_SPELLINGS:
+        pattern = form.sub(either, pattern, count=1)
+    return pattern
+
+
+def _en_word(word: str, forms: bool) -> str:
+    """A word of an English term in either spelling, with its verb forms when `forms` ("filing" also says "filed",
+    "file", "files")."""
+    stem = _en_stem(word) if forms else word
+    return rf"{_en_spelled(stem)}(?:e|ed|ing)?" if stem != word else _en_spelled(word)
 
 
 @lru_cache(maxsize=4096)
 def _en_pattern(term: str, gap: int = 0, forms: bool = False) -> re.Pattern:
     # "vouchers" names a voucher; "new-build" says "new build"
     between = rf"(?:[\s-]+[a-z]+){{0,{gap}}}?[\s-]+" if gap else r"[\s-]+"
-    words = between.join(_en_word(w) if forms else re.escape(w) for w in term.split())
+    words = between.join(_en_word(w, forms) for w in term.split())
     return re.compile(rf"(?<![a-z]){words}(?:e?s)?(?![a-z])")
 
 
@@ -700,12 +715,15 @@ class QueryParser:
         query = _without_quoted_figures(query, previous, self.lex)
         # "那就是能拿140万对吧?", "前后一共就是50万,对吧?": a figure to confirm, the answer's or the asker's own sum of
         # it, is no sum to compute with
-        if checked := self._checked(low, before):
+        # …also one named as the limit ("最多也就1500万封顶,对吧?"), which is no sum of the asker's either
+        if checked := self._checked(low, find_amounts(query.text)):
             query = replace(query, checked=checked, amounts=tuple(a for a in query.amounts if a.yuan not in checked))
         query = self._added_up(query, previous)
         pointed = self._turn_of_pointed_sum(query, previous)
-        if pointed is not None and set(pointed.topics) != set(query.topics):
-            # "那这600万能拿多少?": about the programme that sum was stated for (拿到备案 being a condition of it)
+        if pointed is not None and set(pointed.topics) != set(query.topics) and not (
+                query.topics and set(query.topics) < set(pointed.topics)):
+            # "那这600万能拿多少?": about the programme that sum was stated for (拿到备案 being a condition of it) —
+            # unless the question names one of that turn's programmes itself ("这260万…能拿多少算力券?")
             query = replace(query, topics=pointed.topics, rewritten=f"{query.rewritten} {self._topic_names(pointed.topics)}")
         if self._compares_with_earlier(query, previous):
             # "那跟嘉兴比呢?", "how does that compare with Hangzhou?": the last figure question, in the earlier

@@ -1695,3 +1695,57 @@ def test_a_programme_named_in_another_verb_form_is_still_that_programme(client):
     cited = {c["id"] for c in body["citations"]}
     assert not body["refused"]
     assert {"hangzhou-ai-measures#二.(四)", "jiaxing-ai-plan#三.(七)"} <= cited  # 模型备案 awards, "model filing"
+
+
+def test_two_awards_said_plus_one_another_are_added_up(client):
+    *_, last = chat(client, [
+        "郑州的人工智能企业入选了国内权威榜单的潜在独角兽,奖多少?",
+        "这事归哪个部门管?",
+        "潜在独角兽那笔加上隐形冠军那笔,能拿几多?",
+    ])
+    assert "200万元 + 100万元 = 300万元" in last["answer"]  # 三.8: 潜在独角兽 200万, “隐形冠军” 100万
+    assert {c["id"] for c in last["citations"]} == {"zhengzhou-ai-measures#三.8"}
+
+
+def test_a_sum_pointed_back_to_keeps_the_programme_the_question_names_itself(client):
+    *_, last = chat(client, [
+        "嘉兴这边我们去年在智算中心用算力花了300万,能补多少?",
+        "我们今年刚拿到网信办的生成式模型备案,上限有变化吗?",
+        "还是这300万,如果是跟郑州的算力中心签的合同,郑州的算力券给多少?",
+    ])
+    assert last["calculation"]["program"] == "zhengzhou_compute_voucher"
+    assert last["calculation"]["result_yuan"] == 600_000  # 300万 × 20%, under 郑州's 100万 a year
+
+
+def test_who_handles_it_after_an_amount_ask_in_one_message_rests_on_that_clause(client):
+    # "行业大模型" draws the search to the large-model clause; "部门" is no wording of the clause asked about
+    body = ask(client, "郑州,做行业大模型的,400万算力合同,算力券补多少?这事归哪个部门管?")
+    assert [c["id"] for c in body["citations"]] == ["zhengzhou-ai-measures#一.2"]
+    assert body["calculation"]["result_yuan"] == 800_000 and "市工信局" in body["answer"]
+
+
+def test_a_figure_checked_as_the_limit_it_names_gets_a_verdict(client):
+    first, second = chat(client, [
+        "杭州算力券,我们用国产算力训练,合同3000万,能领多少?",
+        "也就是说一年最多800万封顶,没错吧?",
+    ])
+    assert first["calculation"]["result_yuan"] == 8_000_000  # 3000万 × 30% = 900万, capped at 800万
+    assert second["answer"].startswith("对,")
+
+
+def test_a_self_built_cluster_said_in_british_spelling_meets_the_exclusion(client):
+    first, second = chat(client, [
+        "Zhengzhou compute voucher: our 2 million yuan contract with a computing provider, how much back?",
+        "And if those 2 million were spent on our own data centre instead?",
+    ])
+    assert first["calculation"]["result_yuan"] == 400_000
+    assert second["calculation"]["eligible"] is False and second["calculation"]["result_yuan"] == 0  # 自建自用除外
+
+
+@pytest.mark.parametrize("question, clause", [
+    ("嘉兴那个AI实施方案,当初是什么背景下出台的?", "jiaxing-ai-plan-interpretation#一"),  # its interpretation's 制定背景
+    ("郑州的人工智能政策措施为什么出台?", "zhengzhou-ai-measures#preamble"),  # no interpretation: its opening sentence
+])
+def test_why_a_policy_was_made_is_answered_by_its_background(client, question, clause):
+    body = ask(client, question)
+    assert [c["id"] for c in body["citations"]] == [clause]

@@ -211,3 +211,14 @@ def test_a_chinese_programme_term_quoted_in_english_outweighs_a_generic_english_
 ])
 def test_a_total_over_the_years_of_support_is_told_from_one_years(text, asks):
     assert load_lexicon().asks_period_total(text) is asks
+
+
+@pytest.mark.parametrize("text, term", [
+    ("we run our own data centre", "own data center"),
+    ("a municipal innovation center", "innovation centre"),
+    ("which organization handles it", "organisation"),
+])
+def test_an_english_word_is_matched_in_either_spelling(text, term):
+    from assistant.understanding import _en_match
+
+    assert _en_match(text, term)
