@@ -335,8 +335,8 @@ NAMES_AWARD = 1.0  # a match this good names the award (one English word of a on
 LATEST_WEIGHT = 2.0  # how much more a name in the latest turn counts than one in the turns before
 
 
-# "牵头的是大学", "the university is the lead unit": a role said of another party is not the asker's
-_OTHERS_ROLE_ZH = r"(?:{roles})是(?!我|咱|本)[^,,。;;??!!]{{1,12}}"
+# "牵头的是大学", "高校是共建单位", "the university is the lead unit": a role said of another party is not the asker's
+_OTHERS_ROLE_ZH = r"(?:{roles})是(?!我|咱|本)[^,,。;;??!!]{{1,12}}|(?:{parties})(?:也|都)?(?:是|为|作为|算)(?:{roles})"
 _OTHERS_ROLE_EN = r"\b(?!we\b|i\b|our\b|us\b)[a-z]+\s+(?:is|was|will be)\s+(?:the\s+)?(?:{roles})"
 
 
@@ -345,7 +345,8 @@ def _others_role() -> re.Pattern:
     roles = load_lexicon().award_roles
     zh = "|".join(re.escape(w) for words in roles.values() for w in words if not w.isascii())
     en = "|".join(re.escape(w) for words in roles.values() for w in words if w.isascii())
-    return re.compile(f"{_OTHERS_ROLE_ZH.format(roles=zh)}|{_OTHERS_ROLE_EN.format(roles=en)}", re.I)
+    parties = "|".join(re.escape(w) for w in load_lexicon().other_parties)
+    return re.compile(f"{_OTHERS_ROLE_ZH.format(roles=zh, parties=parties)}|{_OTHERS_ROLE_EN.format(roles=en)}", re.I)
 
 
 def without_denied(text: str) -> str:
@@ -517,13 +518,13 @@ class CalculationChooser:
                 (rule, award) for score, rule, award in named_awards(rules, text)
                 if score >= NAMES_AWARD and len(rule.awards) == 1]
 
-        named = said(query.text)
+        named = said(without_denied(query.text))
         # "比一开始说的那个档多多少?": earlier turns add a sibling of the award named now (any award when none is, or
         # when the awards are added up: "5G工厂…我们还是领军型数商,两项加起来")
         same = set() if self.lex.has_cue("sums_together", low) else {id(rule) for rule, _ in named}
         turn = query.previous
         while turn is not None and len(named) < 2:
-            named += [m for m in said(turn.text) if m not in named and (not same or id(m[0]) in same)]
+            named += [m for m in said(without_denied(turn.text)) if m not in named and (not same or id(m[0]) in same)]
             turn = turn.previous
         if len(named) < 2:
             return ()
@@ -585,6 +586,9 @@ class CalculationChooser:
         # the question's own words decide over the earlier ones its rewriting carries ("上面说嘉兴那个,省级的呢?")
         carried = query.followup or query.rewritten != query.text
         named = award_inputs(rules, query.rewritten, latest=query.text if carried else "")
+        if named is None and len(rules) > 1 and len(titled := self._titled(rules, query, said=False)) == 1:
+            # "那我们作为牵头单位呢?" after turns on the key laboratory: a role of the programme talked about
+            named = award_inputs(titled, query.rewritten, latest=query.text if carried else "")
         if named is not None:
             rule, inputs = named
             return self.rules.calculate(rule.program, inputs, lang=lang)
@@ -602,11 +606,12 @@ class CalculationChooser:
         comparable = self._comparable(query)
         return [r for r in rules if r.comparable is not None and r.comparable in comparable]
 
-    def _titled(self, rules: Sequence[Any], query: Query) -> list[Any]:
-        """Rules whose title holds a word by which the question named its topic."""
+    def _titled(self, rules: Sequence[Any], query: Query, said: bool = True) -> list[Any]:
+        """Rules whose title holds a word by which the question named its topic (any word of a topic it carries,
+        unless `said`)."""
         low = query.text.lower()
-        said = {w for t in query.topics for w in self.lex.topic(t).zh if w in low and len(w) >= 2}
-        return [r for r in rules if any(w in (_get(r, "title") or "") for w in said)]
+        words = {w for t in query.topics for w in self.lex.topic(t).zh if (w in low or not said) and len(w) >= 2}
+        return [r for r in rules if any(w in (_get(r, "title") or "") for w in words)]
 
     def _comparable(self, query: Query) -> set[str]:
         return {self.lex.topic(t).comparable or t for t in query.topics}

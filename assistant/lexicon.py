@@ -60,6 +60,7 @@ class Lexicon:
     percent_kinds: dict[str, tuple[str, ...]] = field(default_factory=dict)  # kind of percentage → words naming it
     award_levels: dict[str, tuple[str, ...]] = field(default_factory=dict)  # level → words naming it
     award_roles: dict[str, tuple[str, ...]] = field(default_factory=dict)  # applicant role → words naming it
+    other_parties: tuple[str, ...] = ()  # parties other than the asker a role may be said of ("高校是共建单位")
     cues: dict[str, tuple[str, ...]] = field(default_factory=dict)  # cue name → words (see lexicon.yaml `cues`)
     # ask about a policy as a whole → (its question words, the words of the clause that answers it)
     policy_wide_asks: dict[str, WideAsk] = field(default_factory=dict)
@@ -173,6 +174,7 @@ def load_lexicon() -> Lexicon:
         percent_kinds=_cue_words(raw.get("percent_kinds")),
         award_levels=_cue_words(raw.get("award_levels")),
         award_roles=_cue_words(raw.get("award_roles")),
+        other_parties=tuple(raw.get("other_parties") or ()),
         cues={name: tuple(str(w).lower() for w in words) for name, words in (raw.get("cues") or {}).items()},
         policy_wide_asks={
             name: WideAsk(_cue_words({name: v["ask"]})[name], tuple(v.get("clause") or ()), v.get("part"),

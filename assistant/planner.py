@@ -221,8 +221,9 @@ class Planner:
         if calc is not None:
             focus = next((h for h in (top, *hits) if h.clause.clause_id == calc.clause_id), None)
             award = self.chooser.applied_award(calc)
-            # "所以最多就100万是吧?": a figure checked as the most one can get is checked against the cap
-            most = query.checked and self.lex.has_cue("asks_most", query.text.lower())
+            # "所以最多就100万是吧?": a figure checked as the most one can get is checked against the cap; "最多能到
+            # 多少?" when the text leaves the amount open (an unpublished rate) is answered with the cap
+            most = (query.checked or calc.amount_open) and self.lex.has_cue("asks_most", query.text.lower())
             return AnswerPlan(
                 CALCULATION, query, focus=focus or self.catalogue.hit(calc.clause_id), hits=hits, calculation=calc,
                 award_label=award.zh if award is not None else None, cap=self.chooser.cap(calc, query) if most else None,

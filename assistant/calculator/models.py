@@ -266,6 +266,11 @@ class Calculation(BaseModel):
     reviewed: bool = True  # False: computed from a rule read automatically from the clause text
 
     @property
+    def amount_open(self) -> bool:
+        """The text leaves the whole amount open (an unpublished rate): no figure to state, not a result of 0."""
+        return self.eligible and self.partial and not self.result_yuan
+
+    @property
     def result(self) -> Decimal:
         """`result_yuan` as an exact Decimal (results are whole yuan)."""
         return Decimal(int(self.result_yuan))

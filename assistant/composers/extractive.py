@@ -155,7 +155,7 @@ def answer_doc_meta(draft: Draft, hit: Hit, doc: Document, query: Query) -> None
 
 def amount_left_open(calc) -> bool:
     """The text leaves the whole amount open (an unpublished rate): no figure to state, not a result of 0."""
-    return calc.eligible and getattr(calc, "partial", False) and not calc.result_yuan
+    return calc.amount_open
 
 
 def answer_calculation(draft: Draft, hit: Hit, calc, query: Query) -> None:
@@ -375,6 +375,8 @@ def write_part(draft: Draft, plan: AnswerPlan) -> None:
         if query.checked:
             answer_checked_figure(draft, plan.calculation, query, plan.cap)
         answer_calculation(draft, hit, plan.calculation, query)
+        if plan.cap is not None and not query.checked:  # "最多能到多少?" when the text leaves the amount open
+            draft.add(f"At most: {yuan_en(plan.cap)}." if en(query) else f"最高不超过{format_yuan(plan.cap)}。")
         for calc in plan.more:
             draft.add("\n")
             answer_calculation(draft, hit, calc, query)

@@ -1749,3 +1749,38 @@ def test_a_self_built_cluster_said_in_british_spelling_meets_the_exclusion(clien
 def test_why_a_policy_was_made_is_answered_by_its_background(client, question, clause):
     body = ask(client, question)
     assert [c["id"] for c in body["citations"]] == [clause]
+
+
+def test_a_role_said_of_a_partner_adds_no_award_of_theirs_to_the_askers_total(client):
+    *_, last = chat(client, [
+        "我们在郑州牵头新建成了人工智能全国重点实验室,一次性给多少?",
+        "一起申报的大学作为共建单位,他们能拿啥?",
+        "那我们牵头的这边,一次性的加上5年的持续支持,总共多少?",
+    ])
+    assert last["calculation"]["program"] == "zhengzhou_key_laboratory"
+    assert last["calculation"]["result_yuan"] == 15_000_000  # 500万 + 1000万, the lead's; not + the partner's 100万
+    assert "1600万元" not in last["answer"]
+
+
+
+def test_a_correction_said_as_double_checked_is_no_stacking_question(client):
+    *_, last = chat(client, [
+        "Zhengzhou: we were just named a unicorn on an authoritative list. Any one-off reward?",
+        "I double-checked: we are only a potential unicorn. So what do we get?",
+    ])
+    assert last["calculation"]["result_yuan"] == 2_000_000  # 潜在独角兽 200万 (三.8)
+
+
+@pytest.mark.parametrize("question, clause, said", [
+    ("杭州的算力贴息政策能享受到啥时候?", "hangzhou-ai-measures#closing", "2027年12月31日"),
+    ("嘉兴那个AI方案,哪里看不明白的话,打哪个号码咨询?", "jiaxing-ai-plan-interpretation#六.(三)", "0573-82521924"),
+])
+def test_colloquial_asks_for_the_end_date_and_the_contact_line(client, question, clause, said):
+    body = ask(client, question)
+    assert clause in [c["id"] for c in body["citations"]] and said in body["answer"]
+
+
+def test_the_most_an_unpublished_rate_pays_is_its_cap(client):
+    body = ask(client, "嘉兴人工智能技改项目,生产性投入(不含土建)3500万,补助最多能拿到多少?")
+    assert body["calculation"]["program"] == "jiaxing_manufacturing_investment"
+    assert "最高不超过1500万元" in body["answer"]  # 比例未公布, 单个项目最高不超过1500万元
