@@ -102,7 +102,8 @@ class PolicyAssistant:
             c for p in plans if p.more for c in p.calculations)
         # "So 3.6 million, right? And with 20 million?": the message's calculation is the new one, not the check
         # "三年加起来最多多少?": the total over the years of support is what the message asks computed
-        own = [(p.period or p.calculation, p) for p in plans if p.period is not None or (p.calculation is not None and not p.more)]
+        own = [(p.period or p.calculation, p) for p in plans
+               if p.period is not None or (p.calculation is not None and not p.more)]
         computed = next((c for c, p in own if not p.query.checked), own[0][0] if own else None)
         return Answer(
             text=text,

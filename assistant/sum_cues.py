@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 CUE_WINDOW = 12  # characters before an amount that say what it is
 CUE_WINDOW_EN = 40  # the same in English, whose words are longer (about six words)
@@ -26,19 +26,13 @@ def cued_inputs(
 
     low = text.lower()
     found: dict[int, str] = {}
-    previous_end = 0
-    for index, amount in enumerate(amounts):
-        start = getattr(amount, "start", None)
-        if start is None:
-            continue
-        end = getattr(amount, "end", None) or start
+    for index, start, end, previous_end in _placed(amounts):
         english = _LATIN.search(low[max(0, start - CUE_WINDOW):end]) is not None
         context = low[max(previous_end, start - (CUE_WINDOW_EN if english else CUE_WINDOW)):start]
         if english:  # "…300 million total, with a 200 million loan": an English cue stays in its own clause,
             context = re.split(r"[,;]|\d", context)[-1]  # after any figure said before ("grew 8% and spent 30m")
         if same_phrase:
             context = _PHRASE_END.split(context)[-1]
-        previous_end = end
         hits = [(context.rfind(w), name) for name, cues in words.items() for w in cues if said(context, w)]
         if not hits and english:  # "15 million so far": English may say it after the sum, up to the punctuation
             after = re.split(r"[,.;?!]|\d", low[end:end + CUE_WINDOW_EN])[0]  # up to the next figure
@@ -57,19 +51,25 @@ def said_years(text: str, amounts: Sequence[Any]) -> dict[int, int]:
     written in its own phrase before it, or in English right after it."""
     low = text.lower()
     found: dict[int, int] = {}
+    for index, start, end, previous_end in _placed(amounts):
+        before = _PHRASE_END.split(low[max(previous_end, start - CUE_WINDOW):start])[-1]
+        if years := _YEAR_BEFORE.findall(before):
+            found[index] = int(years[-1])
+        elif (after := _YEAR_AFTER_EN.match(low[end:end + CUE_WINDOW])) is not None:
+            found[index] = int(after.group(1))
+    return found
+
+
+def _placed(amounts: Sequence[Any]) -> Iterator[tuple[int, int, int, int]]:
+    """(index, start, end, end of the amount before) for each amount whose place in the text is known."""
     previous_end = 0
     for index, amount in enumerate(amounts):
         start = getattr(amount, "start", None)
         if start is None:
             continue
         end = getattr(amount, "end", None) or start
-        before = _PHRASE_END.split(low[max(previous_end, start - CUE_WINDOW):start])[-1]
-        if years := _YEAR_BEFORE.findall(before):
-            found[index] = int(years[-1])
-        elif (after := _YEAR_AFTER_EN.match(low[end:end + CUE_WINDOW])) is not None:
-            found[index] = int(after.group(1))
+        yield index, start, end, previous_end
         previous_end = end
-    return found
 
 
 def input_of(text: str, said: str, words: dict[str, tuple[str, ...]]) -> str | None:
