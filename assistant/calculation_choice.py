@@ -342,10 +342,10 @@ _OTHERS_ROLE_EN = r"\b(?!we\b|i\b|our\b|us\b)[a-z]+\s+(?:is|was|will be)\s+(?:th
 
 @lru_cache(maxsize=1)
 def _others_role() -> re.Pattern:
-    roles = load_lexicon().award_roles
-    zh = "|".join(re.escape(w) for words in roles.values() for w in words if not w.isascii())
-    en = "|".join(re.escape(w) for words in roles.values() for w in words if w.isascii())
-    parties = "|".join(re.escape(w) for w in load_lexicon().other_parties)
+    lex = load_lexicon()
+    zh = "|".join(re.escape(w) for words in lex.award_roles.values() for w in words if not w.isascii())
+    en = "|".join(re.escape(w) for words in lex.award_roles.values() for w in words if w.isascii())
+    parties = "|".join(re.escape(w) for w in lex.other_parties)
     return re.compile(f"{_OTHERS_ROLE_ZH.format(roles=zh, parties=parties)}|{_OTHERS_ROLE_EN.format(roles=en)}", re.I)
 
 

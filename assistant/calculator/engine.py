@@ -449,23 +449,8 @@ def period_total(rule: Rule, options: dict[str, Any] | None = None, lang: str = 
     run.step(f"支持不超过{rule.years}年:{format_yuan(per_year)} × {rule.years} = {format_yuan(total)}",
              f"for at most {rule.years} years: {format_yuan_en(per_year)} × {rule.years} = {format_yuan_en(total)}")
     run.step(f"结果:{run.y(total)}", f"Result: {run.y(total)}")
-    return Calculation(
-        program=rule.program,
-        city=rule.city,
-        title=run.t(f"{rule.title}(支持期内合计)", f"{rule.title_en} (total over the years of support)"),
-        inputs={k: _jsonable(v) for k, v in (options or {}).items() if v is not None},
-        steps=run.steps,
-        result_yuan=float(total),
-        eligible=True,
-        cap_applied=True,
-        clause_id=rule.clause_id,
-        notes=[n.get(run.lang) for n in rule.notes] + ([] if rule.reviewed else [run.t(UNREVIEWED_NOTE, UNREVIEWED_NOTE_EN)]),
-        open_questions=[q.get(run.lang) for q in rule.open_questions],
-        comparable=rule.comparable,
-        stacking_group=rule.stacking_group,
-        lang=run.lang,
-        reviewed=rule.reviewed,
-    )
+    run.cap_applied = True
+    return _calculation(run, total, run.t(f"{rule.title}(支持期内合计)", f"{rule.title_en} (total over the years of support)"))
 
 
 def exclusion_of(rule: Rule, options: dict[str, Any] | None = None) -> Exclusion | None:
@@ -514,14 +499,21 @@ def evaluate(rule: Rule, inputs: dict[str, Any] | None = None, lang: str = "zh")
         run.cap_applied = False
     amount = amount.quantize(Decimal(1), rounding=ROUND_DOWN)
     run.step(f"结果:{run.y(amount)}", f"Result: {run.y(amount)}")
+    return _calculation(run, amount, run.t(rule.title, rule.title_en))
+
+
+def _calculation(run: _Run, amount: Decimal, title: str) -> Calculation:
+    """The finished run as a Calculation: its steps and notes, the rule's notes and open questions, and a note when
+    the rule was read from the text and not reviewed."""
+    rule = run.rule
     notes = run.notes + [n.get(run.lang) for n in rule.notes]
     if not rule.reviewed:
-        notes.append(UNREVIEWED_NOTE_EN if run.lang == "en" else UNREVIEWED_NOTE)
+        notes.append(run.t(UNREVIEWED_NOTE, UNREVIEWED_NOTE_EN))
     return Calculation(
         program=rule.program,
         city=rule.city,
-        title=rule.title_en if run.lang == "en" else rule.title,
-        inputs={k: _jsonable(v) for k, v in values.items() if v is not None},
+        title=title,
+        inputs={k: _jsonable(v) for k, v in run.values.items() if v is not None},
         steps=run.steps,
         result_yuan=float(amount),
         eligible=run.eligible,
