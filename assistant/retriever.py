@@ -215,11 +215,13 @@ class QueryRetriever:
         return sorted(without_instructions(hits), key=lambda h: bool(_LEAD_IN.search(h.clause.text)))[:k]
 
     def _search(self, query: Query, k: int, cities: Sequence[str], doc_ids: Sequence[str] = ()) -> list[Hit]:
-        # a question about a document's dates, or a Chinese one about its goals, shares few words with any clause,
-        # and a dense side weighing more would rank the document's measures above the closing provisions or the
-        # goals that answer it
+        # a question about a document's dates, an English one about its facts (document number, issuer) or a Chinese
+        # one about its goals shares few words with any clause, and a dense side weighing more would rank the
+        # document's measures above the notice, the closing provisions or the goals that answer it (a Chinese
+        # 文号 question needs the dense side: its BM25 words name every gazette notice)
         goals = load_lexicon().has_cue("target_question", (query.rewritten or query.text).lower())
-        about_document = query.qtype == "dates" or (query.lang != "en" and goals)
+        english = query.lang == "en"
+        about_document = query.qtype == "dates" or (english and query.qtype == "doc_meta") or (not english and goals)
         return self.searcher.search(
             query.search_text, k=k + 2, cities=cities, doc_ids=doc_ids, mode=self.mode,
             dense_text=query.rewritten or query.text, boost_dense=not about_document,

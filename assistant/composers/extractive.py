@@ -142,9 +142,9 @@ def answer_basis(draft: Draft, hit: Hit, doc: Document, query: Query) -> bool:
 
 def answer_doc_meta(draft: Draft, hit: Hit, doc: Document, query: Query) -> None:
     if en(query):
-        number = doc.doc_number or "none printed"
+        number = f"document number {doc.doc_number}" if doc.doc_number else "no document number printed in the text"
         draft.add(
-            f"The {city_name_en(doc.city)} policy is {book_title(doc.title)}, document number {number}, issued by {doc.issuer or 'an issuer not stated'}"
+            f"The {city_name_en(doc.city)} policy is {book_title(doc.title)}, {number}, issued by {doc.issuer or 'an issuer not stated'}"
             f"{' on ' + doc.issued_on if doc.issued_on else ''} {draft.cite(hit)}."
         )
         return

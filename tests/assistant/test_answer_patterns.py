@@ -1784,3 +1784,19 @@ def test_the_most_an_unpublished_rate_pays_is_its_cap(client):
     body = ask(client, "嘉兴人工智能技改项目,生产性投入(不含土建)3500万,补助最多能拿到多少?")
     assert body["calculation"]["program"] == "jiaxing_manufacturing_investment"
     assert "最高不超过1500万元" in body["answer"]  # 比例未公布, 单个项目最高不超过1500万元
+
+
+@pytest.mark.parametrize(("question", "number"), [
+    ("Zhengzhou measures - issuing authority and reference number?", "郑政文〔2024〕62号"),
+    ("嘉兴那个人工智能方案是哪个机关颁布的?文件编号呢?", "嘉政办发〔2024〕25号"),
+])
+def test_who_put_a_policy_out_is_a_document_fact_not_a_department(client, question, number):
+    body = ask(client, question)
+    assert number in body["answer"]
+    assert body["citations"][0]["id"].endswith("#notice")
+
+
+def test_an_english_document_question_ranks_the_notice_first(client):
+    body = client.post("/v1/ask", json={"question": "What is the file number of the Jiaxing AI plan, and who issued it?"}).json()
+    assert body["citations"][0]["id"] == "jiaxing-ai-plan#notice"
+    assert "嘉政办发〔2024〕25号" in body["answer"]
