@@ -16,7 +16,7 @@ from typing import Any, Protocol, Sequence
 from assistant.calculator import cap_of, exclusion_of, find_percents, period_total
 from assistant.errors import InputError
 from assistant.lexicon import load_lexicon, without_words
-from assistant.sum_cues import cued_inputs, said_years
+from assistant.sum_cues import cued_inputs, deductions, said_years
 from assistant.types import Hit
 from assistant.understanding import Query
 from index.tokenize import tokenize
@@ -97,9 +97,7 @@ def stated_inputs(
     other_kind = {i for i, kind in cued_inputs(text, amounts, lex.amount_kinds, same_phrase=True).items() if own_kinds and kind not in own_kinds}
     cued = cued_inputs(text, amounts, {n: w for n, w in lex.amount_cues.items() if n in amount_names})
     cued = {i: name for i, name in cued.items() if i not in other_kind}
-    deducted = cued_inputs(
-        text, amounts, {n: w for n, w in lex.amount_deductions.items() if n in amount_names},
-        unless_after=lex.cue("excludes"))
+    deducted = deductions(text, amounts, lex, amount_names)
     by_cue = {name: amounts[i].yuan for i, name in cued.items() if i not in deducted}
     unassigned = [i for i in range(len(amounts)) if i not in cued and i not in deducted]
     for current, previous in (_get(s, "growth_of") for s in specs if _get(s, "growth_of", None)):

@@ -54,6 +54,7 @@ class Lexicon:
     departments_en: dict[str, str] = field(default_factory=dict)
     en_cues: dict[str, str] = field(default_factory=dict)
     zh_cues: dict[str, str] = field(default_factory=dict)  # a user's Chinese words → the words the clauses use
+    document_terms: tuple[tuple[str, str], ...] = ()  # a user's word → the documents' term, put in its place
     amount_cues: dict[str, tuple[str, ...]] = field(default_factory=dict)  # calculator input → cue words
     amount_deductions: dict[str, tuple[str, ...]] = field(default_factory=dict)
     amount_kinds: dict[str, tuple[str, ...]] = field(default_factory=dict)  # kind of sum → words naming it
@@ -83,6 +84,13 @@ class Lexicon:
     def clause_words(self, text: str) -> list[str]:
         """The words the clauses use for a user's Chinese words in `text` (`zh_cues`: "哪个单位出的" → 机关)."""
         return [zh for cue, zh in self.zh_cues.items() if cue in text]
+
+    def in_document_terms(self, text: str) -> str:
+        """`text` with the users' words for a term put as the documents write it ("准独角兽" → 潜在独角兽), in the
+        order listed, so every reader of the question (topics, options, awards, cues) sees the documents' term."""
+        for said, written in self.document_terms:
+            text = text.replace(said, written)
+        return text
 
     def asks_period_total(self, text: str) -> bool:
         """"三年加起来最多能拿多少?", "the max over the whole period": a total over a span of years, not one year's."""
@@ -168,6 +176,7 @@ def load_lexicon() -> Lexicon:
         departments_en=dict(raw.get("departments_en") or {}),
         en_cues={str(k).lower(): str(v) for k, v in (raw.get("en_cues") or {}).items()},
         zh_cues={str(k): str(v) for k, v in (raw.get("zh_cues") or {}).items()},
+        document_terms=tuple((str(k), str(v)) for k, v in (raw.get("document_terms") or {}).items()),
         amount_cues=_cue_words(raw.get("amount_cues")),
         amount_deductions=_cue_words(raw.get("amount_deductions")),
         amount_kinds=_cue_words(raw.get("amount_kinds")),

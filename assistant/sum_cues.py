@@ -72,6 +72,13 @@ def _placed(amounts: Sequence[Any]) -> Iterator[tuple[int, int, int, int]]:
         previous_end = end
 
 
+def deductions(text: str, amounts: Sequence[Any], lex: Any, names: Sequence[str] | None = None) -> dict[int, str]:
+    """Amount index → the input it is taken out of ("其中土地款400万": the investment); a sum said net of it ("不算买地
+    的钱一共投了2800万") is none."""
+    words = {n: w for n, w in lex.amount_deductions.items() if names is None or n in names}
+    return cued_inputs(text, amounts, words, unless_after=lex.cue("excludes"))
+
+
 def input_of(text: str, said: str, words: dict[str, tuple[str, ...]]) -> str | None:
     """The input a sum said in the text ("80 million") is, by the words said with it, if they name one."""
     start = text.find(said)

@@ -18,7 +18,7 @@ from assistant.calculator.amounts import money_figures
 from assistant.lexicon import Lexicon, load_lexicon, without_words
 from assistant.places import english_names
 from assistant.spelling import HomophoneCorrector, lexicon_words
-from assistant.sum_cues import cued_inputs, input_of
+from assistant.sum_cues import deductions, input_of
 from index.cleaning import normalize_width, to_simplified
 from index.tokenize import bigrams, tokenize
 
@@ -609,6 +609,7 @@ class QueryParser:
         text = normalise(question)
         if self.corrector is not None:
             text = self.corrector.correct(text)  # `original` keeps what the user typed
+        text = self.lex.in_document_terms(text)
         low = text.lower()
         cities, outside = self._places(low, lang)
         topics = self._topics(low)
@@ -779,7 +780,7 @@ class QueryParser:
             amounts = _state_amounts(base)
             # "what if our model were filed with the CAC?" after sums for the compute subsidy: the option's words name
             # a programme too, but the sums stated are for the one asked about
-            topics = tuple(dict.fromkeys((*base.topics, *query.topics))) if amounts and query.options else query.topics or base.topics
+            topics = (base.topics or query.topics) if amounts and query.options else query.topics or base.topics
             if query.amounts:  # "换成提升改造,投800万呢?": the sums it states replace the earlier ones
                 shift = len(base.rewritten) + 1
                 amounts = tuple(replace(a, start=a.start + shift, end=a.end + shift) for a in query.amounts)
@@ -1054,17 +1055,23 @@ class QueryParser:
         100万"), when the earlier question states it where its offsets say."""
         if len(query.amounts) != 1:
             return None
-        said = cued_inputs(query.text, query.amounts, self.lex.amount_deductions).get(0)
+        said = deductions(query.text, query.amounts, self.lex).get(0)
         if said is None:
             return None
-        kinds = cued_inputs(base.rewritten, base.amounts, self.lex.amount_deductions)
+        kinds = deductions(base.rewritten, base.amounts, self.lex)
         return next((a for i, a in enumerate(base.amounts)
                      if kinds.get(i) == said and base.rewritten[a.start:a.end] == a.text), None)
 
     def _deducts(self, query: Query) -> bool:
-        """Names its sum as one taken out of an input ("土地款", "land")."""
+        """Names its sum as one taken out of an input ("土地款", "land"), not as a sum net of it ("不算土地款投了1200万")."""
         low = query.text.lower()
-        return any(w in low for words in self.lex.amount_deductions.values() for w in words)
+        excludes = self.lex.cue("excludes")
+
+        def named(word: str) -> bool:
+            at = low.find(word)
+            return at >= 0 and not any(low[:at].rstrip().endswith(u) for u in excludes)
+
+        return any(named(w) for words in self.lex.amount_deductions.values() for w in words)
 
     def _names_slot(self, text: str) -> bool:
         """Names the applicant's role or a level of government: a slot of an award, as options are."""

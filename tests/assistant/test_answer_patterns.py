@@ -1800,3 +1800,55 @@ def test_an_english_document_question_ranks_the_notice_first(client):
     body = client.post("/v1/ask", json={"question": "What is the file number of the Jiaxing AI plan, and who issued it?"}).json()
     assert body["citations"][0]["id"] == "jiaxing-ai-plan#notice"
     assert "嘉政办发〔2024〕25号" in body["answer"]
+
+
+@pytest.mark.parametrize("questions", [
+    ["我们在嘉兴新建一个信息服务项目,总投资3000万,其中土地款600万,补助多少?", "如果是改造老项目,不算土地款投了1200万呢?"],
+    ["We're building a new info-service project in Jiaxing: 30 million in total, 6 million of it for land. What's the subsidy?",
+     "What if it were an upgrade of an old system instead, 12 million not counting land?"],
+])
+def test_a_sum_said_net_of_land_replaces_the_investment_not_the_land(client, questions):
+    first, second = chat(client, questions)
+    assert first["calculation"]["result_yuan"] == 1_200_000  # (3000万 − 600万) × 5%
+    assert second["calculation"]["result_yuan"] == 600_000  # 1200万 × 5%, nothing more taken out
+
+
+@pytest.mark.parametrize(("question", "program", "result"), [
+    ("郑州的准独角兽企业奖励多少?", "zhengzhou_unicorn_award", 2_000_000),  # 准独角兽: the documents' 潜在独角兽
+    ("我们在嘉兴的检测设备被认定为全国第一台,奖多少?", "jiaxing_first_set_award", 1_500_000),  # 国内首台(套)
+    ("杭州,总预算两千万的国家项目,实际拨付到位的是800万,市里配套多少?", "hangzhou_rd_matching", 2_000_000),  # the funds that arrived
+])
+def test_industry_words_for_the_documents_terms(client, question, program, result):
+    body = ask(client, question)
+    assert body["calculation"]["program"] == program
+    assert body["calculation"]["result_yuan"] == result
+
+
+def test_a_city_switch_after_an_option_keeps_the_programme_the_sums_were_for(client):
+    *_, last = chat(client, ["嘉兴,我们买了400万的算力服务,补贴多少?", "如果我们的大模型刚通过网信办备案呢?", "换到郑州呢,同一份合同"])
+    assert last["calculation"]["program"] == "zhengzhou_compute_voucher"
+    assert last["calculation"]["result_yuan"] == 800_000  # 400万 × 20%, not "no model-filing clause in 郑州"
+
+
+def test_own_servers_for_own_use_are_the_excluded_self_built_case(client):
+    *_, last = chat(client, [
+        "We rent GPU time from a compute centre in Zhengzhou under one 5 million yuan contract. How much is subsidised?",
+        "And if the same money went into our own servers instead, in-house only?",
+    ])
+    assert last["calculation"]["result_yuan"] == 0
+
+
+@pytest.mark.parametrize("question", ["我们团队刚起步,政府那边有啥钱能拿?", "We're a two-person AI studio, just set up. Any government money we could go after?"])
+def test_asking_for_money_in_general_gets_the_overview(client, question):
+    body = ask(client, question)
+    assert not body["refused"] and body["citations"] == []
+    assert "请问贵公司在哪个城市" in body["answer"] or "Which city is your company in" in body["answer"]  # a question back
+
+
+def test_an_equipment_grant_asked_of_a_city_without_one_is_said_to_be_missing(client):
+    *_, last = chat(client, [
+        "In Jiaxing we're putting 25 million yuan into production equipment for a smart line. Any grant?",
+        "Would Hangzhou give the same kind of grant for equipment spending?",
+    ])
+    assert last["citations"][0]["id"] == "jiaxing-ai-plan#三.(一)"
+    assert "No clause" in last["answer"] and "Hangzhou" in last["answer"]
