@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any, Protocol, Sequence
@@ -95,6 +96,7 @@ def stated_inputs(
     # whatever other words stand near it ("grew 8% last year and spent 30 million on equipment")
     own_kinds = _described_kinds([s for s in specs if _get(s, "type") == "amount_yuan"], lex.amount_kinds)
     other_kind = {i for i, kind in cued_inputs(text, amounts, lex.amount_kinds, same_phrase=True).items() if own_kinds and kind not in own_kinds}
+    other_kind |= _restated_figures(rule, amounts, text)
     cued = cued_inputs(text, amounts, {n: w for n, w in lex.amount_cues.items() if n in amount_names})
     cued = {i: name for i, name in cued.items() if i not in other_kind}
     deducted = deductions(text, amounts, lex, amount_names)
@@ -102,8 +104,13 @@ def stated_inputs(
     unassigned = [i for i in range(len(amounts)) if i not in cued and i not in deducted]
     for current, previous in (_get(s, "growth_of") for s in specs if _get(s, "growth_of", None)):
         # "2023年营收4200万元,2024年5600万元": of two sums said with years, the later year's is the current one
-        dated = sorted((year, i) for i, year in said_years(text, amounts).items() if i in unassigned)
-        if current not in by_cue and previous not in by_cue and len(dated) >= 2 and dated[-2][0] < dated[-1][0]:
+        # …also when their years are said relative to this one, whose words ("去年", "last year") also cue last
+        # year's sum: "去年5600万,前年4700万" is this year's question about last year
+        paired = {i for i, name in cued.items() if name in (current, previous)}
+        dated = sorted((year, i) for i, year in said_years(text, amounts, date.today().year).items()
+                       if (i in unassigned or i in paired) and i not in other_kind)
+        if (len(dated) >= 2 and dated[-2][0] < dated[-1][0]
+                and (paired or (current not in by_cue and previous not in by_cue))):
             by_cue[current], by_cue[previous] = amounts[dated[-1][1]].yuan, amounts[dated[-2][1]].yuan
             unassigned = [i for i in unassigned if i not in (dated[-1][1], dated[-2][1])]
     if not unassigned:
@@ -145,6 +152,25 @@ def stated_inputs(
     return inputs
 
 
+def _restated_figures(rule: Any, amounts: Sequence[Any], text: str) -> set[int]:
+    """Indexes of sums that restate one of the rule's own figures (a milestone, a threshold) right after a word of
+    passing it ("passed 50 million for the first time: 56 million, up from 47 million"), when the text states more
+    sums than the rule takes: the figure passed, not one of the asker's."""
+    names = _amount_inputs(rule)
+    if len(amounts) <= len(names):
+        return set()
+    figures = {Decimal(str(_get(t, "min"))) for t in _get(rule, "tiers", None) or ()}
+    figures |= {m for t in _get(rule, "thresholds", None) or () if _get(t, "input") in names
+                and isinstance(m := _get(t, "min"), Decimal)}
+    passing = load_lexicon().cue("passes_figure")
+    low = text.lower()
+    return {
+        i for i, a in enumerate(amounts)
+        if a.yuan in figures and getattr(a, "start", None) is not None
+        and any(w in low[max(0, a.start - PASSING_WINDOW):a.start] for w in passing)
+    }
+
+
 def _figures_text(query: Query) -> str:
     """The text the query's figures and ask are read from (a carried question's rewriting holds the earlier ask and
     sums)."""
@@ -183,6 +209,7 @@ def inputs_from_question(
 
 _QUOTES = str.maketrans("", "", "“”\"'‘’「」《》")
 MIN_AWARD_CHARS = 3
+PASSING_WINDOW = 8  # characters before a sum in which a word of passing it ("突破", "passed") is read
 MIN_AWARD_SHARE = 0.35  # "小巨人" names the 专精特新“小巨人” award; "制造业" alone names no 制造业创新中心
 AMBIGUOUS_SHARE = 0.8
 

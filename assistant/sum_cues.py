@@ -44,19 +44,32 @@ def cued_inputs(
 
 _YEAR_BEFORE = re.compile(r"((?:19|20)\d{2})\s*年(?!度)")
 _YEAR_AFTER_EN = re.compile(r"^\s*(?:yuan|rmb)?\s*(?:in|for|during)\s+(?:fy\s*)?((?:19|20)\d{2})\b")
+# years said relative to this one ("去年营收5600万,前年4700万", "56 million last year, 47 million the year before")
+_RELATIVE_YEARS = {
+    "大前年": -3, "前年": -2, "去年": -1, "上一年": -1, "上年": -1, "今年": 0, "本年": 0,
+    "the year before last": -2, "two years ago": -2, "the year before": -2, "last year": -1, "previous year": -1,
+    "this year": 0,
+}
+_RELATIVE = re.compile("|".join(re.escape(w) for w in sorted(_RELATIVE_YEARS, key=len, reverse=True)))
+_RELATIVE_AFTER_EN = re.compile(rf"^\s*(?:yuan|rmb)?\s*(?:in\s+|for\s+|during\s+)?({_RELATIVE.pattern})")
 
 
-def said_years(text: str, amounts: Sequence[Any]) -> dict[int, int]:
-    """Amount index → the calendar year said with it ("2023年营收4200万", "56 million yuan in 2024"): the year
-    written in its own phrase before it, or in English right after it."""
+def said_years(text: str, amounts: Sequence[Any], this_year: int) -> dict[int, int]:
+    """Amount index → the year said with it ("2023年营收4200万", "56 million yuan in 2024", "去年5600万" with
+    `this_year` 2025: 2024): the year written in its own phrase before it, or in English right after it."""
     low = text.lower()
     found: dict[int, int] = {}
     for index, start, end, previous_end in _placed(amounts):
         before = _PHRASE_END.split(low[max(previous_end, start - CUE_WINDOW):start])[-1]
+        after = low[end:end + CUE_WINDOW_EN]
         if years := _YEAR_BEFORE.findall(before):
             found[index] = int(years[-1])
-        elif (after := _YEAR_AFTER_EN.match(low[end:end + CUE_WINDOW])) is not None:
-            found[index] = int(after.group(1))
+        elif (calendar := _YEAR_AFTER_EN.match(after)) is not None:
+            found[index] = int(calendar.group(1))
+        elif relative := _RELATIVE.findall(before):
+            found[index] = this_year + _RELATIVE_YEARS[relative[-1]]
+        elif (relative_after := _RELATIVE_AFTER_EN.match(after)) is not None:
+            found[index] = this_year + _RELATIVE_YEARS[relative_after.group(1)]
     return found
 
 

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any, Iterable, Iterator, Sequence
 
 from assistant.calculator import find_amounts, find_percents
-from assistant.calculator.amounts import money_figures
+from assistant.calculator.amounts import format_yuan, money_figures
 from assistant.lexicon import Lexicon, load_lexicon, without_words
 from assistant.places import english_names
 from assistant.spelling import HomophoneCorrector, lexicon_words
@@ -114,7 +114,7 @@ def split_parts(text: str) -> list[str]:
     pieces = [clause for piece in pieces for clause in _comma_asks(piece)]
     parts: list[str] = []
     lex = load_lexicon()
-    opening_says_only = False
+    opening_says_only = condition_only = False
     for piece in filter(None, pieces):
         short = len(re.sub(r"[\W_]", "", piece)) < MIN_PART_CHARS and not _asks_other_kind(piece, parts, lex)
         # "主要问营收和算力这两块": no ask and no kind of its own narrows the ask before it; so does what the asker
@@ -126,12 +126,22 @@ def split_parts(text: str) -> list[str]:
             says_only = False  # "杭州呢?我们用的是非国产的卡": the switch, then an option follow-up of its own
         if parts and (short or _only_figures(piece) or says_only):
             parts[-1] += f" {piece}"  # too short, only figures ("同样250万") or no ask: belongs to the ask before it
-        elif len(parts) == 1 and opening_says_only:
-            parts[0] += f" {piece}"  # "我们在郑州也有个厂;那边首台套奖多少?": the opening statement sets up this ask
+        elif (len(parts) == 1 and opening_says_only) or (
+                parts and condition_only and _ask_words(piece, lex) and question_type(low, lex) == "rate"):
+            # "我们在郑州也有个厂;那边首台套奖多少?": the opening statement sets up this ask; so does a case put
+            # without an ask before a figure question ("要是下个月备案批下来了呢?同样600万能补多少?"), not before
+            # an ask of another kind ("要是按新建算呢?另外找哪个部门")
+            parts[-1] += f" {piece}"
         else:
             parts.append(piece)
         opening_says_only = len(parts) == 1 and says_only
+        condition_only = _CONDITION.match(piece) is not None and not _ask_words(piece, lex)
     return parts
+
+
+def _ask_words(piece: str, lex: Lexicon) -> bool:
+    """Asks in words, not only by a question mark or 呢 ("同样600万能补多少?", not "要是备案批下来了呢?")."""
+    return lex.has_cue("asks_any", piece.lower().rstrip(" ?？呢吗"))
 
 
 def _asks_other_kind(piece: str, parts: list[str], lex: Lexicon) -> bool:
@@ -422,6 +432,8 @@ def _en_pattern(term: str, gap: int = 0, forms: bool = False) -> re.Pattern:
     return re.compile(rf"(?<![a-z]){words}(?:e?s)?(?![a-z])")
 
 
+_NEW_TOTAL = ("到", "至", "达", "为", " to", "up to")  # words right before a sum that make it the new total
+GROWTH_WINDOW = 10  # characters before a sum in which "another", "又", "追加" say it adds to an earlier one
 TOPIC_WORD_GAP = 1  # English words a topic phrase in another verb form may have between its words ("model got filed")
 OPTION_WORD_GAP = 2  # English words an option's words may have between them ("new information-services project")
 
@@ -794,6 +806,7 @@ class QueryParser:
             # "投资额提高到2000万元呢?" asks the last figure question again, even after "这个是哪些部门负责?"; "那这1000万
             # 要是用国产的呢?" the one that stated that sum
             base = pointed or self._figure_question(previous)
+            query = self._grown(base, query)
             if self._deducts(query) and _state_amounts(base):
                 # "土地款200万也算在里面": a sum to take out of the one stated, not a new one; both are read from
                 # the earlier question followed by this one
@@ -939,7 +952,8 @@ class QueryParser:
         size = _size(text)
         if size > 40:
             return None
-        if query.amounts and not query.cities and (_AMOUNT_SWITCH.search(text) or _ASKS_BACK.search(text) or size <= 14):
+        if query.amounts and not query.cities and (
+                _AMOUNT_SWITCH.search(text) or _ASKS_BACK.search(text) or size <= 14 or self._said_as_more(query)):
             return "amount"  # "如果是提升改造项目,投资1000万元呢?" keeps the earlier subject even when it names a topic
         if query.cities and (_SAME_SITUATION.match(text) or (not query.topics and _IF_THERE.match(text))):
             return "city"
@@ -1099,6 +1113,27 @@ class QueryParser:
         if len(query.amounts) != 1 or not (said := input_of(query.text, query.amounts[0].text, self.lex.amount_cues)):
             return None
         return next((a for a in previous.amounts if input_of(previous.rewritten, a.text, self.lex.amount_cues) == said), None)
+
+    def _grown(self, base: Query, query: Query) -> Query:
+        """"another 10 million just arrived", "又到账了1000万": a sum said as more of an earlier one stands for their
+        total (the earlier sum of the same input, or the earlier question's only sum)."""
+        if not self._said_as_more(query):
+            return query
+        new = query.amounts[0]
+        old = self._same_input_amount(base, query) or (base.amounts[0] if len(base.amounts) == 1 else None)
+        if old is None:
+            return query
+        total = old.yuan + new.yuan  # said as the total from here on (a rewritten question states it)
+        return replace(query, amounts=(replace(new, yuan=total, text=format_yuan(total)),))
+
+    def _said_as_more(self, query: Query) -> bool:
+        """Its one sum is said as more of an earlier one ("又到账了600万", "another 10 million")."""
+        if len(query.amounts) != 1:
+            return False
+        start = query.amounts[0].start
+        phrase = re.split(r"[,，;；。!！?？]", query.text.lower()[max(0, start - GROWTH_WINDOW):start])[-1]
+        # "又问一下,如果是800万呢" adds nothing; "追加到800万" says the new total
+        return self.lex.has_cue("adds_to_earlier", phrase) and not phrase.rstrip().endswith(_NEW_TOTAL)
 
     def _swap_amount(self, previous: Query, query: Query) -> str:
         """The earlier question with the new sum in place of the earlier one of the same input, else of the first."""

@@ -1852,3 +1852,40 @@ def test_an_equipment_grant_asked_of_a_city_without_one_is_said_to_be_missing(cl
     ])
     assert last["citations"][0]["id"] == "jiaxing-ai-plan#三.(一)"
     assert "No clause" in last["answer"] and "Hangzhou" in last["answer"]
+
+
+@pytest.mark.parametrize("question", [
+    "嘉兴的信息服务企业,去年营收5600万,前年4700万,能拿多少奖励?",
+    "Jiaxing info-service firm: revenue was 56 million last year and 47 million the year before. What award?",
+    "Our Jiaxing IT-services firm crossed 50 million yuan in revenue for the first time last year: 56 million, against 47 million the year before. What do we get?",
+])
+def test_revenues_said_with_years_relative_to_now_give_the_growth_the_right_way_round(client, question):
+    body = ask(client, question)
+    assert body["calculation"]["program"] == "jiaxing_revenue_milestone"
+    assert body["calculation"]["result_yuan"] == 1_000_000  # 5600万 reaches the 5000万 tier, growth 19.1%
+
+
+def test_running_costs_of_an_own_facility_are_no_contract_sum(client):
+    body = ask(client, "郑州,我们自己的机房每年电费加运维要700万,另外向一家算力中心租了300万的卡,算力券补多少?")
+    assert body["calculation"]["program"] == "zhengzhou_compute_voucher"
+    assert body["calculation"]["result_yuan"] == 600_000  # only the 300万 contract: × 20%
+
+
+@pytest.mark.parametrize(("questions", "result"), [
+    (["杭州,我们承担国家重点研发任务,国家经费到账800万,市里配套多少?", "上个月又到账了600万,现在能配套多少?"], 3_500_000),
+    (["Hangzhou: 8 million yuan of national R&D funding has arrived for our key project. How much matching?",
+      "A further 12 million has now come in. What's the matching now?"], 5_000_000),
+    (["杭州,我们承担国家重点研发任务,国家经费到账800万,市里配套多少?", "如果追加到1000万呢?"], 2_500_000),
+])
+def test_a_sum_said_as_more_of_an_earlier_one_counts_their_total(client, questions, result):
+    *_, last = chat(client, questions)
+    assert last["calculation"]["result_yuan"] == result
+
+
+def test_a_case_put_without_an_ask_belongs_to_the_figure_question_after_it(client):
+    *_, last = chat(client, [
+        "嘉兴的算力补贴,我们今年用了500万的智算算力,还没备案,能补多少?",
+        "要是下个月大模型备案批下来了呢?还是这500万,能补多少?",
+    ])
+    assert len(last["citations"]) == 1
+    assert last["calculation"]["result_yuan"] == 2_500_000  # 500万 × 50% under the 500万 cap of a new filing

@@ -180,4 +180,6 @@ def test_years_said_with_sums_are_read_from_their_own_phrase():
     from assistant.sum_cues import said_years
 
     text = "2023年营收4200万元,今年5600万元;56 million yuan in 2024"
-    assert said_years(text, find_amounts(text)) == {0: 2023, 2: 2024}
+    assert said_years(text, find_amounts(text), this_year=2025) == {0: 2023, 1: 2025, 2: 2024}
+    relative = "去年营收5600万,前年4700万;revenue was 9 million last year and 7 million the year before"
+    assert said_years(relative, find_amounts(relative), this_year=2025) == {0: 2024, 1: 2023, 2: 2024, 3: 2023}
