@@ -504,8 +504,14 @@ class Planner:
         in whatever words; None when it switches no city."""
         if len(query.cities) != 1 or not (query.followup == "city" or self.lex.programmes(query.topics)):
             return None
-        return next((t for t in earlier_turns(query)
-                     if t.cities and query.cities[0] not in t.cities and set(t.topics) & set(query.topics)), None)
+        elsewhere = [t for t in earlier_turns(query) if t.cities and query.cities[0] not in t.cities]
+        named = next((t for t in elsewhere if set(t.topics) & set(query.topics)), None)
+        if named is not None or query.followup != "city" or not elsewhere:
+            return named
+        # the conversation said the programme in other words ("模型刚在网信办那边登记下来了"): the latest turn elsewhere,
+        # when the clause its answer rested on speaks of it
+        answered = self._answered_in(elsewhere[0])
+        return elsewhere[0] if answered is not None and self._covers_topics(answered, query) else None
 
     def _programme_clause(self, turn: Query) -> Hit | None:
         """The clause an earlier turn's programme rests on in its city: the one its answer rested on, else its best."""

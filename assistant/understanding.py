@@ -83,6 +83,8 @@ def _bounded(query: "Query") -> "Query":
 
 _ASKS_BACK = re.compile(r"(的话)?呢[??]?\s*$")
 _SAME_SITUATION = re.compile(r"^(同样|一样|相同|同一|换成|换到|放在|如果在|要是在|若在)")
+# "Would it get the same there?", "郑州的子公司也有个模型刚备案下来,郑州那边给多少?": the same case, somewhere else
+_SAME_THERE = re.compile(r"\bthe same\b.{0,25}\bthere\b|\bthere (?:instead|too|as well)\b|也有.{0,12}(?:那边|那里)", re.I)
 _IF_THERE = re.compile(r"^(如果|要是|假如|若)[\u4e00-\u9fff]{1,4}?在")  # "如果公司在郑州…": the same case in another city
 _AMOUNT_SWITCH = re.compile(r"(如果|要是|假如|换成|改成|若|\bif\b|\binstead\b)", re.I)
 
@@ -604,6 +606,9 @@ class QueryParser:
             # "back to Hangzhou's one": the latest programme asked about in that city
             there = [i for i, t in enumerate(earlier) if t.topics and set(t.cities) & set(query.cities)]
             start = max(there, default=None)
+        elif self.lex.has_cue("points_to_sum", low) and any(t.amounts for t in earlier):
+            # "按刚才说的那笔投入": the latest turn that stated a sum, whatever words it shares
+            start = max(i for i, t in enumerate(earlier) if t.amounts)
         else:
             own = bigrams(without_words(low, self.lex.cue("returns_to")))
             shared, start = max(((len(own & bigrams(t.text)), i) for i, t in enumerate(earlier)), default=(0, None))
@@ -955,9 +960,11 @@ class QueryParser:
         if query.amounts and not query.cities and (
                 _AMOUNT_SWITCH.search(text) or _ASKS_BACK.search(text) or size <= 14 or self._said_as_more(query)):
             return "amount"  # "如果是提升改造项目,投资1000万元呢?" keeps the earlier subject even when it names a topic
-        if query.cities and (_SAME_SITUATION.match(text) or (not query.topics and _IF_THERE.match(text))):
+        if query.cities and (
+                _SAME_SITUATION.match(text) or _SAME_THERE.search(text) or (not query.topics and _IF_THERE.match(text))):
             return "city"
-        switches = bool(_ASKS_BACK.search(text) or _AMOUNT_SWITCH.search(text) or _WHAT_ABOUT.match(text))
+        switches = bool(_ASKS_BACK.search(text) or _AMOUNT_SWITCH.search(text) or _WHAT_ABOUT.match(text)
+                        or self.lex.has_cue("asks_change", text))  # "封顶会变吗?", "does that change what we get?"
         states = not self.lex.has_cue("asks_any", text)  # "ours is a first version, first in China"
         # another award of the same programme is a slot when said as a switch ("如果是智能车间呢?") or a statement
         slot = query.percents or query.options or self._names_slot(text) or ((switches or states) and self._names_award(text))
@@ -1098,11 +1105,10 @@ class QueryParser:
 
     def _swap_cities(self, text: str, old: Sequence[str], new: Sequence[str], lang: str) -> str:
         target = "、".join(new)
-        replaced = text
-        for city in old:
-            aliases = list(self._zh_aliases.get(city, (city,))) + list(self._en_names.get(city, ()))
-            for alias in sorted(aliases, key=len, reverse=True):
-                replaced = re.sub(re.escape(alias), lambda _: target, replaced, flags=re.I)
+        aliases = {a for city in old for a in (*self._zh_aliases.get(city, (city,)), *self._en_names.get(city, ()))}
+        # one pass, longest alias first, so a replaced name is not read again ("在郑州" is not "在郑" + 州)
+        pattern = "|".join(re.escape(a) for a in sorted(aliases, key=len, reverse=True))
+        replaced = re.sub(pattern, lambda _: target, text, flags=re.I) if pattern else text
         if replaced == text:
             replaced = f"{target} {text}"
         return replaced

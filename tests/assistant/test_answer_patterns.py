@@ -1889,3 +1889,49 @@ def test_a_case_put_without_an_ask_belongs_to_the_figure_question_after_it(clien
     ])
     assert len(last["citations"]) == 1
     assert last["calculation"]["result_yuan"] == 2_500_000  # 500万 × 50% under the 500万 cap of a new filing
+
+
+def test_does_that_change_after_a_sum_asks_the_figure_again_with_the_new_case(client):
+    *_, last = chat(client, [
+        "In Jiaxing we pay a cloud platform for supercomputing time. How much does the city cover?",
+        "Our bill this year is about 8 million yuan.",
+        "We've just received the generative-AI registration for our model. Does that change what we get?",
+    ])
+    assert last["calculation"]["program"] == "jiaxing_compute_subsidy"
+    assert last["calculation"]["result_yuan"] == 4_000_000  # 800万 × 50%, under the 500万 cap of a new filing
+
+
+@pytest.mark.parametrize("questions", [
+    ["We're an AI firm in Zhengzhou and made it onto a global unicorn list. Any award from the city?",
+     "Our sister firm in Jiaxing is on the same list. Would it get the same there?"],
+    ["杭州,我们的模型刚在网信办完成了生成式人工智能登记,评测花了30万,能奖多少?", "那我们在郑州的分公司也有个模型刚备案下来,郑州那边给多少?"],
+])
+def test_the_same_case_somewhere_else_is_a_city_switch_said_to_be_missing_there(client, questions):
+    first, last = chat(client, questions)
+    assert last["citations"][0]["id"] == first["citations"][0]["id"]  # the clause talked about, quoted as such
+    assert "未找到" in last["answer"] or "No clause" in last["answer"]
+    assert last["calculation"] is None
+
+
+def test_a_sum_pointed_back_to_after_a_detour_is_computed(client):
+    *_, last = chat(client, [
+        "杭州,我们牵头的市级制造业创新中心(未来产业)刚认定,每年能拿多少?",
+        "今年审核确定的投入是1600万。这个归哪个局管?",
+        "资助能拿几年?",
+        "那按刚才那笔投入算,今年能拿多少?",
+    ])
+    assert last["calculation"]["result_yuan"] == 5_000_000  # 1600万 × 50% = 800万, capped at 500万
+
+
+@pytest.mark.parametrize(("question", "clause"), [
+    ("We publish open-weight models that are among the most downloaded on model hubs. Does Hangzhou reward that?", "hangzhou-ai-measures#二.(五)"),
+    ("嘉兴AI方案里,本地计算能力要堆到多大规模?高性能那部分要到多少?", "jiaxing-ai-plan#一"),
+    ("We build agents on top of a registered multimodal foundation model; our Hangzhou compute contract is 5 million yuan. What's the voucher?", "hangzhou-ai-measures#一.(三)"),
+])
+def test_words_the_clause_does_not_use_find_it(client, question, clause):
+    assert ask(client, question)["citations"][0]["id"] == clause
+
+
+def test_a_red_header_document_number_and_how_long_it_lasts(client):
+    body = ask(client, "郑州扶持AI的那份红头文件,编号是多少?能管几年?")
+    assert "郑政文〔2024〕62号" in body["answer"] and "3年" in body["answer"]
