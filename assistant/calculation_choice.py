@@ -171,6 +171,15 @@ def _restated_figures(rule: Any, amounts: Sequence[Any], text: str) -> set[int]:
     }
 
 
+def _stage_of_another(rule: Any, award: Any, named: Sequence[tuple[Any, Any]]) -> bool:
+    """The award is the first stage of a staged sibling also named ("列入试点20万" of "列入试点20万 + 通过验收后再给予
+    30万"): that sibling's total already counts it."""
+    return any(
+        other is not award and id(other_rule) == id(rule) and _get(other, "components", None)
+        and _get(other, "components")[0].amount == _get(award, "total")
+        for other_rule, other in named)
+
+
 def _figures_text(query: Query) -> str:
     """The text the query's figures and ask are read from (a carried question's rewriting holds the earlier ask and
     sums)."""
@@ -538,10 +547,16 @@ class CalculationChooser:
         low = query.text.lower()
         rules = [r for r in self.rules.by_clause(hits[0].clause.clause_id) if _get(r, "kind") == "fixed"]
 
-        def said(text: str) -> list[tuple[Any, Any]]:  # by what sets it apart, or an only award by its name
-            return _marked(rules, text) + [
-                (rule, award) for score, rule, award in named_awards(rules, text)
-                if score >= NAMES_AWARD and len(rule.awards) == 1]
+        def said(text: str) -> list[tuple[Any, Any]]:
+            # by what sets it apart, or by its name: an only award, or one whose siblings' marks the text lacks
+            # ("上了独角兽榜": the unicorn award, not the potential unicorn's, whose mark is 潜在)
+            marked = _marked(rules, text)
+            unmarked = {id(rule) for rule in rules} - {id(rule) for rule, _ in marked}
+            best = {}
+            for score, rule, award in named_awards(rules, text):
+                if score >= NAMES_AWARD and id(rule) in unmarked:
+                    best.setdefault(id(rule), (rule, award))
+            return marked + list(best.values())
 
         named = said(without_denied(query.text))
         # "比一开始说的那个档多多少?": earlier turns add a sibling of the award named now (any award when none is, or
@@ -551,6 +566,7 @@ class CalculationChooser:
         while turn is not None and len(named) < 2:
             named += [m for m in said(without_denied(turn.text)) if m not in named and (not same or id(m[0]) in same)]
             turn = turn.previous
+        named = [(rule, award) for rule, award in named if not _stage_of_another(rule, award, named)]
         if len(named) < 2:
             return ()
         lang = "en" if query.lang == "en" else "zh"

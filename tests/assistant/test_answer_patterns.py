@@ -1935,3 +1935,23 @@ def test_words_the_clause_does_not_use_find_it(client, question, clause):
 def test_a_red_header_document_number_and_how_long_it_lasts(client):
     body = ask(client, "郑州扶持AI的那份红头文件,编号是多少?能管几年?")
     assert "郑政文〔2024〕62号" in body["answer"] and "3年" in body["answer"]
+
+
+@pytest.mark.parametrize(("questions", "result"), [
+    (["嘉兴,我们是CPMS产品主数据标准试点的牵头企业,有什么奖励?", "验收也过了,前后加起来一共多少?"], "50万元"),
+    (["嘉兴,我们牵头的CPMS试点刚通过验收,另外DCMM贯标评估也到了三级。", "这些加在一起一共能拿多少?"], "60万元"),
+    (["Jiaxing: we lead a CPMS product master data pilot. What's the award?", "Now it has passed acceptance - what's the total from both parts?"], "500,000"),
+])
+def test_a_staged_award_is_counted_once_when_its_stages_are_added_up(client, questions, result):
+    *_, last = chat(client, questions)
+    assert result in last["answer"]
+    assert "70万元" not in last["answer"] and "90万元" not in last["answer"]
+
+
+def test_an_award_named_without_its_siblings_mark_joins_a_sum(client):
+    *_, last = chat(client, [
+        "郑州的AI企业,今年进了权威独角兽榜单,市里奖多少?",
+        "我们还首次被认定为专精特新小巨人企业。",
+        "两项加起来一共多少?",
+    ])
+    assert "600万元" in last["answer"]  # 独角兽 500万 + 小巨人 100万
