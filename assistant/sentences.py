@@ -251,12 +251,13 @@ _PIECE = re.compile(r"[^,。;]+")
 _FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:%|万元|亿元|元|个百分点)")
 
 
-def key_pieces(clause: Clause, query: Query, limit: int = 4) -> str:
+def key_pieces(clause: Clause, query: Query, limit: int = 4, also: Sequence[Query] = ()) -> str:
     """The comma-separated pieces of a clause that state its figures (rates, caps), in order, verbatim: pieces of the
-    sentences that answer the question (a talent comparison does not quote the same clause's forum subsidy); when
-    those state no figure, the sentences themselves."""
-    terms = _query_terms(query)
-    answering = _answering(clause, query)
+    sentences that answer the question (a talent comparison does not quote the same clause's forum subsidy) and
+    each further ask of it (`also`: "…what rate, and what's the yearly cap?"); when those state no figure, the
+    sentences themselves."""
+    terms = set(_query_terms(query)).union(*(_query_terms(q) for q in also))
+    answering = [s for q in (query, *also) for s in _answering(clause, q)]
     pieces = [p.strip() for sentence in sentences(clause) if sentence in answering for p in _PIECE.findall(sentence) if p.strip()]
     scored = []
     for pos, piece in enumerate(pieces):
@@ -275,7 +276,7 @@ def key_pieces(clause: Clause, query: Query, limit: int = 4) -> str:
             continue  # the same rate restated for another case adds nothing to a comparison
         seen |= figures
         chosen.append((score, pos, piece))
-    chosen = sorted(chosen[:limit], key=lambda x: x[1])
+    chosen = sorted(chosen[:limit + 2 * len(also)], key=lambda x: x[1])
     return ",".join(p for _, _, p in chosen) + "。"
 
 

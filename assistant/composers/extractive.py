@@ -218,8 +218,8 @@ def answer_award_wording(draft: Draft, hit: Hit, query: Query, award_label: str)
         draft.add(f"The clause reads: “{sentence}。”" if en(query) else f"原文:“{sentence}。”")
 
 
-def answer_city_line(draft: Draft, hit: Hit, query: Query, calc=None) -> None:
-    """One line of a per-city comparison."""
+def answer_city_line(draft: Draft, hit: Hit, query: Query, calc=None, also: Sequence[Query] = ()) -> None:
+    """One line of a per-city comparison (quoting what answers each further ask of it, `also`)."""
     city = hit.document.city or ""
     if calc is not None:
         result = (yuan_en(calc.result_yuan) if en(query) else format_yuan(Decimal(str(calc.result_yuan)))) if calc.eligible else ("not eligible" if en(query) else "不符合条件")
@@ -227,7 +227,7 @@ def answer_city_line(draft: Draft, hit: Hit, query: Query, calc=None) -> None:
         label = city_name_en(city) if en(query) else city
         draft.add(f"\n- {label}: {result} {draft.cite(hit)} ({steps})" if en(query) else f"\n- {label}:{result}{draft.cite(hit)}({steps})")
         return
-    quoted = key_pieces(hit.clause, query)
+    quoted = key_pieces(hit.clause, query, also=also)
     if en(query):
         draft.add(f"\n- {city_name_en(city)} ({hit.clause.display_label}) {draft.cite(hit)}: “{quoted}”")
     else:
@@ -294,7 +294,7 @@ class ExtractiveComposer:
                     label = city_name_en(part.city) if en(plan.query) else part.city
                     draft.add(f"\n- {label}: {missing}" if en(plan.query) else f"\n- {label}:{missing}")
                     continue
-                answer_city_line(draft, part.focus, plan.query, part.calculation)
+                answer_city_line(draft, part.focus, plan.query, part.calculation, also=plan.also)
             answer_which_gives_more(draft, plan)
         elif plan.kind == kinds.PER_PROGRAMME:
             lex = load_lexicon()

@@ -1955,3 +1955,15 @@ def test_an_award_named_without_its_siblings_mark_joins_a_sum(client):
         "两项加起来一共多少?",
     ])
     assert "600万元" in last["answer"]  # 独角兽 500万 + 小巨人 100万
+
+
+@pytest.mark.parametrize("question", [
+    "比较一下杭州和郑州的算力补贴:补贴比例是多少,单家企业每年上限是多少?",
+    "Compare Hangzhou and Zhengzhou on compute subsidies: what percentage do they pay, and what's the annual ceiling per firm?",
+])
+def test_a_comparison_with_two_asks_quotes_what_answers_each_for_every_city(client, question):
+    body = ask(client, question)
+    hangzhou = next(line for line in body["answer"].splitlines() if "杭州" in line or "Hangzhou" in line)
+    assert "30%" in hangzhou and "800万元" in hangzhou
+    zhengzhou = next(line for line in body["answer"].splitlines() if "郑州" in line or "Zhengzhou" in line)
+    assert "20%" in zhengzhou and "100万元" in zhengzhou
