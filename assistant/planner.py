@@ -184,6 +184,7 @@ class Planner:
                 # "它说政策支持一共有几个方面?": counted in the document the conversation (or the message's ask before
                 # this one) is on, its clause first
                 in_document = [earlier, *(h for h in self._document_hits(earlier.document.doc_id) if h.clause.clause_id != earlier.clause.clause_id)]
+                in_document += [h for h in self._explained_counts(own, [earlier.document]) if h not in in_document]
                 return self._counted(query, in_document, hits)
         if (query.followup == "city" and query.qtype not in PER_DOCUMENT_TYPES
                 and (same := self._same_part_elsewhere(query, hits, anchor)) is not None):
@@ -628,7 +629,8 @@ class Planner:
         candidates = list(hits[:FOCUS_DEPTH])
         if asks_count(query):
             deeper = hits if len(hits) >= COUNT_DEPTH else self.retriever.retrieve(query, k=COUNT_DEPTH)
-            candidates += [h for h in deeper[FOCUS_DEPTH:COUNT_DEPTH] if states_count(h.clause, query)
+            counting = self._explained_counts(query, [h.document for h in hits[:FOCUS_DEPTH]])
+            candidates += [h for h in (*deeper[FOCUS_DEPTH:COUNT_DEPTH], *counting) if states_count(h.clause, query)
                            and all(h.clause.clause_id != c.clause.clause_id for c in candidates)]
         if not asks_target(query):
             return candidates
@@ -637,6 +639,13 @@ class Planner:
                 if all(c.clause.clause_id != section.clause.clause_id for c in candidates):
                     candidates.append(section)
         return candidates
+
+    def _explained_counts(self, query: Query, documents: Sequence[Document]) -> list[Hit]:
+        """The clauses of these documents' interpretations that state the count asked (a plan's interpretation counts
+        its tasks: "从五个方面提出十五项重点任务")."""
+        explained = dict.fromkeys(filter(None, (self.catalogue.interpretation_of(d) for d in documents)))
+        return [hit for d in explained for c in self.catalogue.clauses_of(d.doc_id)
+                if states_count((hit := self.catalogue.hit(c.clause_id)).clause, query)]
 
     def _conversation_document(self, query: Query, top: Hit) -> Document:
         """The document a follow-up is about: the one the earlier question's best clause is in ("这两个可以同时拿吗?"

@@ -1967,3 +1967,13 @@ def test_a_comparison_with_two_asks_quotes_what_answers_each_for_every_city(clie
     assert "30%" in hangzhou and "800万元" in hangzhou
     zhengzhou = next(line for line in body["answer"].splitlines() if "郑州" in line or "Zhengzhou" in line)
     assert "20%" in zhengzhou and "100万元" in zhengzhou
+
+
+@pytest.mark.parametrize("questions", [
+    ["嘉兴这份人工智能实施方案一共布置了多少项重点任务?"],
+    ["嘉兴AI实施方案对“人工智能+制造”具体怎么推进?", "那整个方案一共有几项重点任务?"],
+])
+def test_a_count_of_a_plans_tasks_is_answered_from_its_interpretation(client, questions):
+    *_, last = chat(client, questions)
+    assert last["citations"][0]["id"] == "jiaxing-ai-plan-interpretation#二"
+    assert "十五项重点任务" in last["answer"]
