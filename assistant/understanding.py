@@ -58,7 +58,7 @@ def _affirmed(text: str, word: str) -> bool:
     return False
 
 
-def _spelled_out(text: str, word: str, max_gap: int = 3) -> bool:
+def _spelled_out(text: str, word: str, max_gap: int = 4) -> bool:
     """A four-character term said in full: its characters in order with at most `max_gap` Chinese characters
     between each ("自己建的机房自己用" says 自建自用), affirmed, within one clause of the sentence."""
     if len(word) != 4 or not all(_CJK.match(ch) for ch in word):

@@ -1977,3 +1977,11 @@ def test_a_count_of_a_plans_tasks_is_answered_from_its_interpretation(client, qu
     *_, last = chat(client, questions)
     assert last["citations"][0]["id"] == "jiaxing-ai-plan-interpretation#二"
     assert "十五项重点任务" in last["answer"]
+
+
+@pytest.mark.parametrize(("question", "result"), [
+    ("郑州,算力来自我们自己建的集群、自己用的,合同400万能补多少?", 0),  # 自建自用 said with its words apart
+    ("郑州,我们自己建了机房,算力租给别人用,合同400万,算力券补多少?", 800_000),  # built, but not self-used
+])
+def test_self_built_for_own_use_said_in_words_apart(client, question, result):
+    assert ask(client, question)["calculation"]["result_yuan"] == result
