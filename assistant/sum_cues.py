@@ -21,8 +21,7 @@ def cued_inputs(
     after one of `unless_after` names nothing ("not counting land": the sum is net of it, not the land cost)."""
 
     def said(piece: str, word: str) -> bool:
-        at = piece.rfind(word)
-        return at >= 0 and not any(piece[:at].rstrip().endswith(u) for u in unless_after)
+        return said_unless_after(piece, word, unless_after, last=True)
 
     low = text.lower()
     found: dict[int, str] = {}
@@ -40,6 +39,13 @@ def cued_inputs(
         if hits:
             found[index] = max(hits)[1]  # the cue nearest to the amount wins
     return found
+
+
+def said_unless_after(text: str, word: str, unless_after: Sequence[str], last: bool = False) -> bool:
+    """`word` is in `text` (its first occurrence, or its `last`), not right after one of `unless_after` ("不算土地款":
+    land not named as a sum of its own)."""
+    at = text.rfind(word) if last else text.find(word)
+    return at >= 0 and not any(text[:at].rstrip().endswith(u) for u in unless_after)
 
 
 _YEAR_BEFORE = re.compile(r"((?:19|20)\d{2})\s*年(?!度)")

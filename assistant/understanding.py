@@ -18,7 +18,7 @@ from assistant.calculator.amounts import format_yuan, money_figures
 from assistant.lexicon import Lexicon, load_lexicon, without_words
 from assistant.places import english_names
 from assistant.spelling import HomophoneCorrector, lexicon_words
-from assistant.sum_cues import deductions, input_of
+from assistant.sum_cues import deductions, input_of, said_unless_after
 from index.cleaning import normalize_width, to_simplified
 from index.tokenize import bigrams, tokenize
 
@@ -434,7 +434,7 @@ def _en_pattern(term: str, gap: int = 0, forms: bool = False) -> re.Pattern:
     return re.compile(rf"(?<![a-z]){words}(?:e?s)?(?![a-z])")
 
 
-_NEW_TOTAL = ("到", "至", "达", "为", " to", "up to")  # words right before a sum that make it the new total
+_NEW_TOTAL = ("到", "至", "达", "为", " to")  # words right before a sum that make it the new total
 GROWTH_WINDOW = 10  # characters before a sum in which "another", "又", "追加" say it adds to an earlier one
 TOPIC_WORD_GAP = 1  # English words a topic phrase in another verb form may have between its words ("model got filed")
 OPTION_WORD_GAP = 2  # English words an option's words may have between them ("new information-services project")
@@ -1085,14 +1085,8 @@ class QueryParser:
 
     def _deducts(self, query: Query) -> bool:
         """Names its sum as one taken out of an input ("土地款", "land"), not as a sum net of it ("不算土地款投了1200万")."""
-        low = query.text.lower()
-        excludes = self.lex.cue("excludes")
-
-        def named(word: str) -> bool:
-            at = low.find(word)
-            return at >= 0 and not any(low[:at].rstrip().endswith(u) for u in excludes)
-
-        return any(named(w) for words in self.lex.amount_deductions.values() for w in words)
+        low, excludes = query.text.lower(), self.lex.cue("excludes")
+        return any(said_unless_after(low, w, excludes) for words in self.lex.amount_deductions.values() for w in words)
 
     def _names_slot(self, text: str) -> bool:
         """Names the applicant's role or a level of government: a slot of an award, as options are."""

@@ -34,7 +34,7 @@ from assistant.sentences import _FIGURE, answer_strength, best_sentences, key_pi
 from assistant.planner import AnswerPlan
 from assistant.types import Hit
 from assistant.understanding import Query
-from index.models import Clause, Document
+from index.models import Document
 
 
 
