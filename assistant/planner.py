@@ -629,9 +629,9 @@ class Planner:
         candidates = list(hits[:FOCUS_DEPTH])
         if asks_count(query):
             deeper = hits if len(hits) >= COUNT_DEPTH else self.retriever.retrieve(query, k=COUNT_DEPTH)
-            counting = self._explained_counts(query, [h.document for h in hits[:FOCUS_DEPTH]])
-            candidates += [h for h in (*deeper[FOCUS_DEPTH:COUNT_DEPTH], *counting) if states_count(h.clause, query)
-                           and all(h.clause.clause_id != c.clause.clause_id for c in candidates)]
+            stating = [h for h in deeper[FOCUS_DEPTH:COUNT_DEPTH] if states_count(h.clause, query)]
+            stating += self._explained_counts(query, [h.document for h in hits[:FOCUS_DEPTH]])
+            candidates += [h for h in stating if all(h.clause.clause_id != c.clause.clause_id for c in candidates)]
         if not asks_target(query):
             return candidates
         for document in dict.fromkeys(h.document for h in hits[:FOCUS_DEPTH]):
