@@ -361,9 +361,9 @@ def _same_slot(
     return sorted(kept, key=lambda n: n[0], reverse=True) or named
 
 
-# "我们是共建的,不是牵头", "是车间,不是工厂", "not the lead unit": what the asker says they are not, up to the
-# next punctuation; "是不是牵头单位才行?" asks, it denies nothing
-_DENIED = re.compile(r"(?<!是)(不是|并非|而非|并不是)[^,,。;;??!!]{1,12}|\b(not|isn't|aren't|rather than)\s+(a|an|the)?\s*[a-z-]+(\s+[a-z-]+)?", re.I)
+# "我们是共建的,不是牵头", "是车间,不是工厂", "not the lead unit", "not just in the province": what the asker says
+# they are not, up to the next punctuation (Chinese) or two words past articles and hedges (English); "是不是牵头单位才行?" asks, it denies nothing
+_DENIED = re.compile(r"(?<!是)(不是|并非|而非|并不是)[^,,。;;??!!]{1,12}|\b(not|isn't|aren't|rather than)((\s+(just|only|merely|simply|a|an|the|in|at|of|for|as|within|inside|on))*\s+[a-z-]+){1,2}", re.I)
 MIN_MARK_LETTERS = 5  # shorter English label words ("that", "city", "made") tell no award apart
 NAMES_AWARD = 1.0  # a match this good names the award (one English word of a one-word label; two Chinese characters)
 LATEST_WEIGHT = 2.0  # how much more a name in the latest turn counts than one in the turns before

@@ -322,6 +322,13 @@ class Planner:
         part_kind = self._same_part(query, per_city)
         # "差多少?" of a programme: each city's figure is needed
         apart = bool(query.topics) and self.lex.has_cue("asks_difference", query.text.lower())
+        # "we were recognised at provincial level: what would each city pay?": the award each pays the asker, when the
+        # question itself names the level or role that selects it
+        low = query.text.lower()
+        pays = (
+            bool(query.topics) and self.lex.has_cue("amount_question", query.rewritten or query.text)
+            and any(w in low for w in self.lex.slot_words)
+        )
         parts = []
         for city, city_hits in per_city:
             on_topic = [h for h in city_hits if self._covers_topics(h, query)]
@@ -343,7 +350,7 @@ class Planner:
                 continue
             calc = self.chooser.choose(query, on_topic) if query.amounts else None
             cap = None
-            if calc is None and not query.amounts and wide is None and apart:
+            if calc is None and not query.amounts and wide is None and (apart or pays):
                 calc, cap = self._figure_in(query, city, on_topic[0])  # "嘉兴能多拿多少?" of awards or caps
             focus = self.catalogue.hit(calc.clause_id) if calc is not None else wide or (
                 self._part_of_kind(city_hits, part_kind) if part_kind else None) or on_topic[0]

@@ -23,6 +23,8 @@ from index.cleaning import normalize_width, to_simplified
 from index.tokenize import bigrams, tokenize
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
+# up to three English words glossed by the Chinese term in brackets right after them
+_GLOSSED = re.compile(r"((?:[a-z][a-z'-]*\s+){0,2}[a-z][a-z'-]*)\s*[((]\s*([\u3400-\u9fff]{2,12})\s*[))]")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 _THIS = re.compile(r"(这个|这项|这条|该项|该条|这一条|这笔|这种|这类|该政策|这个政策|这项政策|这条政策|它|其)")
 _THIS_EN = re.compile(r"\b(this|that|it|these)\b", re.I)
@@ -672,6 +674,7 @@ class QueryParser:
 
     def _topics(self, low: str) -> tuple[str, ...]:
         hits: list[tuple[int, str]] = []
+        low = self._without_glosses(low)
         # an English phrase with a meaning of its own hides the topic word inside it ("land revenue" is no revenue)
         topic_words = {w for t in self.lex.topics for w in t.en}
         phrases = [c for c in self.lex.en_cues if " " in c and c not in topic_words and _en_match(low, c)]
@@ -688,6 +691,15 @@ class QueryParser:
             if best:
                 hits.append((-best, topic.topic_id))
         return tuple(t for _, t in sorted(hits))
+
+    def _without_glosses(self, low: str) -> str:
+        """An English phrase glossed by a Chinese term of a topic ("the open-competition (揭榜挂帅) route") is read as
+        that term: its own words name no topic of their own ("competition" is no event here)."""
+
+        def term_names_topic(term: str) -> bool:
+            return any(t in term or term in t for topic in self.lex.topics for t in topic.zh)
+
+        return _GLOSSED.sub(lambda m: f" {m.group(2)}" if term_names_topic(m.group(2)) else m.group(0), low)
 
     def _qtype(self, low: str) -> str:
         return question_type(low, self.lex)

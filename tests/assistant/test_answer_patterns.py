@@ -1985,3 +1985,31 @@ def test_a_count_of_a_plans_tasks_is_answered_from_its_interpretation(client, qu
 ])
 def test_self_built_for_own_use_said_in_words_apart(client, question, result):
     assert ask(client, question)["calculation"]["result_yuan"] == result
+
+
+@pytest.mark.parametrize(("questions", "result"), [
+    (["Jiaxing rewards first-version software. Ours is a first within the city - how much?",
+      "Wait, the certificate says an international first, not only within the city. What's the award now?"], 2_000_000),
+    (["Jiaxing: our enterprise technology centre got recognised at city level. What's the award?"], 200_000),
+])
+def test_a_level_said_in_english_phrases_and_one_denied_select_the_award(client, questions, result):
+    *_, last = chat(client, questions)
+    assert last["calculation"]["result_yuan"] == result
+
+
+def test_english_words_glossed_by_a_chinese_term_are_read_as_that_term(client):
+    body = ask(client, "In Zhengzhou our project came through the horse-race contest (赛马) route; "
+                       "what's the lowest support the city funds a project with?")
+    assert body["citations"][0]["id"] == "zhengzhou-ai-measures#二.4"  # not the events clause ("contest")
+    assert "1000万元" in body["answer"]
+
+
+@pytest.mark.parametrize(("question", "line", "result"), [
+    ("我们的装备刚被认定为国内首台(套),嘉兴和郑州分别能奖多少?", "嘉兴", "150万元"),
+    ("We were just named a provincial-level enterprise technology centre; how much would Jiaxing and Hangzhou each pay us?",
+     "Jiaxing", "500,000"),
+])
+def test_a_comparison_naming_the_askers_level_computes_each_citys_award(client, question, line, result):
+    body = ask(client, question)
+    city_line = next(text for text in body["answer"].splitlines() if text.startswith(f"- {line}"))
+    assert result in city_line
