@@ -12,7 +12,8 @@ import re
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any, Protocol, Sequence
+from types import SimpleNamespace
+from typing import Any, Iterable, Protocol, Sequence
 
 from assistant.calculator import cap_of, exclusion_of, find_percents, period_total
 from assistant.errors import InputError
@@ -174,10 +175,23 @@ def _restated_figures(rule: Any, amounts: Sequence[Any], text: str) -> set[int]:
 def _stage_of_another(rule: Any, award: Any, named: Sequence[tuple[Any, Any]]) -> bool:
     """The award is the first stage of a staged sibling also named ("列入试点20万" of "列入试点20万 + 通过验收后再给予
     30万"): that sibling's total already counts it."""
-    return any(
-        other is not award and id(other_rule) == id(rule) and _get(other, "components", None)
-        and _get(other, "components")[0].amount == _get(award, "total")
-        for other_rule, other in named)
+    stages = _stages_of(rule, award)
+    return any(id(other_rule) == id(rule) and other in stages for other_rule, other in named)
+
+
+def _stages_of(rule: Any, award: Any) -> list[Any]:
+    """The staged siblings whose first stage is this award."""
+    return [other for other in _get(rule, "awards", None) or () if other is not award and _get(other, "components", None)
+            and _get(other, "components")[0].amount == _get(award, "total")]
+
+
+def _stage_said(rule: Any, award: Any, text: str) -> Any:
+    """A staged award ("CPMS试点牵头企业并通过验收": 20万 + 30万 after acceptance) when the text says its later stage;
+    else its first stage ("我们牵头的CPMS试点刚列入名单": the 20万)."""
+    first = next((a for a in _get(rule, "awards", None) or () if award in _stages_of(rule, a)), None)
+    if first is None:
+        return award
+    return award if _holds_mark(award_marks(SimpleNamespace(awards=(award, first)))[id(award)], text) else first
 
 
 def _figures_text(query: Query) -> str:
@@ -304,15 +318,20 @@ def award_variant_words(rules: Sequence[Any]) -> tuple[str, ...]:
 
 def _marked(rules: Sequence[Any], text: str) -> list[tuple[Any, Any]]:
     """(rule, award) for the awards whose own marks the text holds ("那是智能车间呢?" → the workshop award)."""
-    low = text.lower()
-    latin = set(re.findall(r"[a-z]+", low))
     found = []
     for rule in rules:
         marks = award_marks(rule)
         for award in _get(rule, "awards", None) or ():
-            if any(m in latin if m.isascii() else m in low for m in marks.get(id(award), ())):
+            if _holds_mark(marks.get(id(award), ()), text):
                 found.append((rule, award))
     return found
+
+
+def _holds_mark(marks: Iterable[str], text: str) -> bool:
+    """The text holds one of these marks (an English one as a whole word)."""
+    low = text.lower()
+    latin = set(re.findall(r"[a-z]+", low))
+    return any(m in latin if m.isascii() else m in low for m in marks)
 
 
 def _slot_values(phrase: str, vocabulary: dict[str, tuple[str, ...]]) -> set[str]:
@@ -452,6 +471,7 @@ def award_inputs(rules: Sequence[Any], text: str, latest: str = "") -> tuple[Any
     if not named:
         return None
     best, rule, award = named[0]
+    award = _stage_said(rule, award, text)
     if any(score >= AMBIGUOUS_SHARE * best and _get(other, "total") != _get(award, "total") for score, _, other in named[1:]):
         return None
     awards = _get(rule, "awards", None) or ()
@@ -567,8 +587,17 @@ class CalculationChooser:
             named += [m for m in said(without_denied(turn.text)) if m not in named and (not same or id(m[0]) in same)]
             turn = turn.previous
         named = [(rule, award) for rule, award in named if not _stage_of_another(rule, award, named)]
+        if len(named) == 1 and self.lex.has_cue("sums_together", low):
+            # "前后两笔加起来总共多少?" of a staged award's first stage ("列入试点20万", then "验收后再给30万"): its stages
+            rule, award = named[0]
+            total = award if _get(award, "components", None) else next(iter(_stages_of(rule, award)), None)
+            return self._calculated([(rule, total)], query) if total is not None else ()
         if len(named) < 2:
             return ()
+        return self._calculated(named, query)
+
+    def _calculated(self, named: Sequence[tuple[Any, Any]], query: Query) -> tuple[Any, ...]:
+        """Each (rule, award) computed, in the question's language."""
         lang = "en" if query.lang == "en" else "zh"
         return tuple(
             self.rules.calculate(rule.program, {"level": _get(award, "value")} if len(rule.awards) > 1 else {}, lang=lang)

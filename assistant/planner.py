@@ -215,7 +215,7 @@ class Planner:
         # the clause chosen over the best hit is read first, when it pays anything the calculator knows
         first = (top,) if self.chooser.rules.by_clause(top.clause.clause_id) else ()
         asked = (top,) if continued else (*first, *(h for h in hits if h not in first))
-        if query.qtype not in DOCUMENT_QUESTION_TYPES and len(awards := self._several_awards(query, asked)) > 1:
+        if query.qtype not in DOCUMENT_QUESTION_TYPES and (awards := self._several_awards(query, asked)):
             focus = next((h for h in (top, *hits) if h.clause.clause_id == awards[0].clause_id), top)
             return AnswerPlan(CALCULATION, query, focus=focus, hits=hits, calculation=awards[0], more=awards[1:])
         calc = self.chooser.choose(query, asked) if query.qtype not in DOCUMENT_QUESTION_TYPES else None
@@ -498,11 +498,11 @@ class Planner:
         """The awards set side by side, of the best clause; else, after a detour ("政策啥时候到期?" then "那两个加起来
         一共多少?"), of the clause of the latest earlier turn whose awards they are."""
         awards = self.chooser.several_awards(query, asked)
-        if len(awards) > 1 or query.amounts or not self.chooser.asks_several(query):
+        if awards or query.amounts or not self.chooser.asks_several(query):
             return awards
         for turn in earlier_turns(query):
             answered = self._answered_in(turn)
-            if answered is not None and len(found := self.chooser.several_awards(query, (answered,))) > 1:
+            if answered is not None and (found := self.chooser.several_awards(query, (answered,))):
                 return found
         return awards
 
@@ -597,6 +597,11 @@ class Planner:
         # "有问题打什么电话?" after "解读机关是哪个?": the ask's own words find their clause in the document talked
         # about (the best hit first among equals), also when the subject it carries drew the search elsewhere
         candidates = ([hits[0]] if same_document else []) + self._document_hits(anchor.document.doc_id)
+        if (query.topics and self._covers_topics(anchor, query) and self.chooser.rules.by_clause(anchor.clause.clause_id)
+                and self.lex.has_cue("amount_question", query.text.lower())):
+            # "做工业视觉检测的,这种情况能拿多少?": how much, of the programme kept from the turns before, is what its
+            # clause pays; the story's other words do not move the answer to another clause
+            return anchor
         best = max(candidates, key=held)
         if query.qtype not in DOCUMENT_QUESTION_TYPES:
             # "眭永华是去哪个管委会挂职?" after a detour to another document: searched by its own words alone, a clause

@@ -877,7 +877,7 @@ class QueryParser:
             talked = self._programmes_talked_about(previous)
             topics = tuple(dict.fromkeys((*talked, *query.topics)))
             subject = "、".join(previous.cities) + self._topic_names(talked)
-        elif figures or (not query.topics and self._names_head_of(query, previous)):
+        elif figures or (not query.topics and (self._names_head_of(query, previous) or self._asks_its_amount(query))):
             # "what's the minimum input the centre needs?" after turns on innovation centres: that programme
             topics = tuple(dict.fromkeys((*previous.topics, *query.topics)))
             subject = self._subject(previous)
@@ -887,6 +887,15 @@ class QueryParser:
             query, followup="context", cities=previous.cities, topics=topics,
             # the subject goes after the question: the amounts' offsets stay those of the text
             options={**previous.options, **query.options}, rewritten=f"{query.text} {subject}", previous=previous,
+        )
+
+    def _asks_its_amount(self, query: Query) -> bool:
+        """Asks how much, naming no programme ("我们只是参与建设的合作方,那能拿多少?", "前后两笔加起来总共多少?"): the
+        sum of the programme the conversation is about, not of whatever the story's words match."""
+        low = query.text.lower()
+        return (
+            query.qtype == "rate" and self.lex.has_cue("amount_question", low)
+            and not any(self.lex.has_cue(c, low) for c in ("support_words", "rate_question"))
         )
 
     def _names_head_of(self, query: Query, previous: Query) -> bool:

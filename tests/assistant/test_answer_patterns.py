@@ -2013,3 +2013,21 @@ def test_a_comparison_naming_the_askers_level_computes_each_citys_award(client, 
     body = ask(client, question)
     city_line = next(text for text in body["answer"].splitlines() if text.startswith(f"- {line}"))
     assert result in city_line
+
+
+def test_a_staged_award_is_its_first_stage_until_the_later_stage_is_said_and_both_when_added_up(client):
+    first, _, total = chat(client, ["嘉兴,我们公司牵头的CPMS试点刚列入名单,奖多少?", "后续还有钱吗?", "前后两笔合起来一共多少?"])
+    assert first["calculation"]["result_yuan"] == 200_000  # listed only: acceptance is not said
+    assert total["calculation"]["result_yuan"] == 500_000  # 20万 on listing + 30万 after acceptance
+
+
+def test_a_role_said_in_other_words_switches_the_award(client):
+    *_, last = chat(client, ["郑州新建人工智能领域全国重点实验室,牵头单位有什么支持?",
+                             "我们其实是参与建设的单位,不是挑头的,那能拿多少?"])
+    assert last["calculation"]["result_yuan"] == 1_000_000  # the co-building unit's award, not the lead's 1500万
+
+
+def test_how_much_after_a_story_stays_on_the_programme_talked_about(client):
+    *_, last = chat(client, ["嘉兴对新认定的省级企业技术中心奖多少?",
+                             "我们公司主要做工业视觉检测,研发团队五十人左右,这种情况大概能拿多少?"])
+    assert last["citations"][0]["id"] == "jiaxing-ai-plan#三.(四)"
