@@ -31,8 +31,14 @@ class Overview:
     topics_zh: tuple[str, ...]  # topic families that occur in the clauses, most clauses first
     topics_en: tuple[str, ...]
     years: tuple[str, ...]  # issue years of the documents
+    city_documents: tuple[tuple[str, int], ...] = ()  # (city, how many of the documents are its own)
     name_zh: str = "产业支持政策"  # what the knowledge base holds, from the corpus profile
     name_en: str = "industry support policies"
+
+    def documents_of(self, cities: Sequence[str]) -> int:
+        """How many documents these cities' policies make up (all of them when the counts are not known)."""
+        counts = dict(self.city_documents)
+        return sum(counts.get(c, 0) for c in cities) if counts else self.documents
 
 
 class Catalogue:
@@ -76,6 +82,11 @@ class Catalogue:
 
     def document_clauses(self, doc_id: str) -> list[ClauseView]:
         return [ClauseView(c, self.documents[doc_id]) for c in self.clauses_of(doc_id)]
+
+    def share_holding(self, term: str) -> float:
+        """The share of the index's clauses whose text holds `term` (how little it tells clauses apart)."""
+        clauses = self.index.clauses
+        return sum(1 for c in clauses if term in c.text) / len(clauses) if clauses else 1.0
 
     def clause_counts(self) -> dict[str, int]:
         return {doc_id: len(clauses) for doc_id, clauses in self._by_doc.items()}
@@ -233,6 +244,8 @@ class Catalogue:
             topics_zh=tuple(self.lex.topic(t).zh_name for t in ranked),
             topics_en=tuple(self.lex.topic(t).en_name for t in ranked),
             years=tuple(years),
+            city_documents=tuple(
+                (city, sum(1 for d in self.documents.values() if d.city == city)) for city in self.cities),
             name_zh=self.profile.name_zh,
             name_en=self.profile.name_en,
         )

@@ -39,6 +39,9 @@ AIM = "aim"  # a question on figure targets answered by a clause that sets none:
 LEXICAL_PEER_SHARE = 0.5  # see Planner._lexical_peers
 UNITS_DEPTH = 10  # clauses searched for one that names responsible units, when the best ones name none
 COVERING_DEPTH = 3  # clauses after the best one searched for one that covers every programme named
+# "我们是做大模型应用的小公司": what a firm says it does, up to 的 or the end of the phrase
+_DOES = re.compile(r"(?:做|从事|搞|生产|研发|开发|经营)([^,,。;;??!!的]{2,16})")
+RARE_TERM_SHARE = 0.15  # a word of the asker's description held by at most this share of clauses tells them apart
 FOCUS_DEPTH = 5  # clauses compared by how well their sentences answer a count or target question
 COUNT_DEPTH = 10  # clauses searched for one stating the very count asked
 # Question types answered from one document each; asked for several cities, each city gets its own part.
@@ -156,7 +159,7 @@ class Planner:
             if result.by_status("eligible"):
                 return AnswerPlan(PROFILE_CHECK, query, hits=hits, match=result)
         if self.worth_searching(query) and self._vague(query):
-            return AnswerPlan(OVERVIEW, query, hits=hits)
+            return AnswerPlan(OVERVIEW, query, hits=hits, parts=self._described(query, hits))
         if not self.worth_searching(query) or not hits or self._irrelevant(query, hits):
             return AnswerPlan(REFUSE, query, hits=hits)
         top = self._covering_all(query, hits)
@@ -563,6 +566,31 @@ class Planner:
         asks_other = self.lex.has_cue("asks_other", low) and self.lex.has_cue("support_words", low)
         return asks_for_support or asks_other or best_place or (
             self.lex.has_cue("self_reference", low) and self.lex.has_cue("support_words", low))
+
+    def _described(self, query: Query, hits: Sequence[Hit]) -> tuple[AnswerPlan, ...]:
+        """"我们是做大模型应用的小公司,有啥能沾上边的?": for each city asked about (every city when none is), the
+        clause nearest to what the asker says they do: the one holding most of the description's rare words ("大模型",
+        "液冷服务器"), among equals one that pays, then the better ranked."""
+        # what the asker says it does: the words after 做/从事/研发… ("做大模型应用的", "在嘉兴做工业机器人")
+        done = " ".join(m.group(1) for m in _DOES.finditer(query.text))
+        described = {t for t in segment(without_words(done, self.lex.cue("asker_words"))) if len(t) >= 2}
+        rare = {t for t in described if 0 < self.catalogue.share_holding(t) <= RARE_TERM_SHARE}
+        if not rare:
+            return ()
+        ranked = {h.clause.clause_id: n for n, h in enumerate(hits)}
+
+        def nearness(hit: Hit) -> tuple[int, bool, int]:
+            pays = bool(self.chooser.rules.by_clause(hit.clause.clause_id) or money_figures(hit.clause.text))
+            return sum(len(t) for t in rare if t in hit.clause.text), pays, -ranked.get(hit.clause.clause_id, len(hits))
+
+        parts = []
+        for city in query.cities or self.catalogue.cities:
+            holding = [self.catalogue.hit(c.clause_id) for d in self.catalogue.documents_of(city)
+                       for c in self.catalogue.clauses_of(d.doc_id) if any(t in c.text for t in rare)]
+            if holding:
+                held = sorted(holding, key=nearness, reverse=True)
+                parts.append(AnswerPlan(CITY_LINE, query, focus=held[0], hits=tuple(held), city=city))
+        return tuple(parts)
 
     def _describes_enterprise(self, query: Query) -> bool:
         """"我们是杭州的软件企业,签了1000万元国产算力合同,大模型刚备案": facts about us, no question."""

@@ -13,7 +13,7 @@ from typing import Sequence
 
 from assistant.calculator import format_yuan
 from assistant.lexicon import load_lexicon
-from assistant.understanding import Query
+from assistant.understanding import Query, without_few
 from index.models import Clause
 from index.tokenize import bigrams, tokenize
 
@@ -80,7 +80,7 @@ def _query_terms(query: Query) -> set[str]:
 def _asked(query: Query) -> str:
     """The question as asked (a follow-up "杭州呢?" asks what the earlier turn asked), lower-cased, with "哪几个"
     (which ones) and "好几个" (several) taken out so that they are not read as "几个" (how many)."""
-    return _WHICH.sub("", (query.rewritten or query.text).lower())
+    return without_few(_WHICH.sub("", (query.rewritten or query.text).lower()))
 
 
 def asks_count(query: Query) -> bool:

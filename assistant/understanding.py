@@ -23,6 +23,8 @@ from index.cleaning import normalize_width, to_simplified
 from index.tokenize import bigrams, tokenize
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
+# "刚起步没几个人", "就几个人", "才几家": says there are few, asks no count
+_FEW = re.compile(r"(?:没有?|就|才|只有|只)(?:几|多少)(?:个|家|名|位)?人?")
 # up to three English words glossed by the Chinese term in brackets right after them
 _GLOSSED = re.compile(r"((?:[a-z][a-z'-]*\s+){0,2}[a-z][a-z'-]*)\s*[((]\s*([\u3400-\u9fff]{2,12})\s*[))]")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
@@ -182,7 +184,7 @@ def _comma_asks(piece: str) -> list[str]:
     for clause in _COMMA.split(piece):
         groups[-1].append(clause)
         # "如果能享受好几个政策," states the case the next ask is about; it asks nothing of its own
-        if lex.has_cue("asks_any", clause.lower()) and not _CONDITION.match(clause):
+        if lex.has_cue("asks_any", without_few(clause).lower()) and not _CONDITION.match(clause):
             groups.append([])
     groups = [g for g in groups if g]
     last = groups[-1][-1] if groups else ""
@@ -202,6 +204,11 @@ def _comma_asks(piece: str) -> list[str]:
     if len(asks) <= 1 or (len(set(kinds)) == 1 and not opened):
         return [piece]
     return asks
+
+
+def without_few(text: str) -> str:
+    """The text without what says there are few ("没几个人"): such words ask no count."""
+    return _FEW.sub(" ", text)
 
 
 def question_type(low: str, lex: Lexicon) -> str:

@@ -274,7 +274,13 @@ class ExtractiveComposer:
         if plan.kind == kinds.REFUSE:
             return Composed(refusal_text(plan.query, self.overview), ())
         if plan.kind == kinds.OVERVIEW:
-            return Composed(overview_text(plan.query, self.overview, self.programmes), ())
+            if plan.parts:  # the clauses nearest to what the asker says they do, then what else there is
+                draft.add("Closest to what you describe:" if en(plan.query) else "与贵公司情况最相关的条款:")
+                for part in plan.parts:
+                    answer_city_line(draft, part.focus, plan.query)
+                draft.add("\n")
+            draft.add(overview_text(plan.query, self.overview, self.programmes))
+            return Composed(draft.text, tuple(draft.cited))
         if plan.kind == kinds.AMOUNT_OUT_OF_RANGE:
             limit = format_yuan(MAX_AMOUNT_YUAN)
             return Composed(

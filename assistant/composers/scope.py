@@ -41,20 +41,23 @@ def overview_text(query: Query, overview: Overview, programmes: dict[str, tuple[
     """Help for a vague question: what the knowledge base covers, by city, and one clarifying question."""
     cities = [c for c in overview.cities if not query.cities or c in query.cities]
     if query.lang == "en":
-        lines = [f"The knowledge base holds {overview.documents} documents: the {overview.name_en} of "
+        lines = [f"The knowledge base holds {overview.documents_of(cities)} documents: the {overview.name_en} of "
                  f"{', '.join(display_name_en(c) for c in cities)}. Main programmes:"]
         for city in cities:
             titles = [en for _, en in programmes.get(city, ())] or list(overview.topics_en[:MAX_TOPICS])
             lines.append(f"- {display_name_en(city)}: {'; '.join(titles[:MAX_PROGRAMMES])}")
-        lines.append("Which city is your company in, what does it do, and what is its situation (e.g. a contract or "
-                     "investment amount, titles or filings obtained)? Describe it in one message and I will check every "
-                     "programme it may claim, with amounts and clauses.")
+        ask = ("what does it do, and what is its situation (e.g. a contract or investment amount, titles or filings "
+               "obtained)? Describe it in one message and I will check every programme it may claim, with amounts and "
+               "clauses.")
+        # a city said is not asked again
+        lines.append(ask[0].upper() + ask[1:] if query.cities else f"Which city is your company in, {ask}")
         return "\n".join(lines)
-    lines = [f"目前知识库收录了{'、'.join(cities)}的{overview.name_zh}({overview.documents}份文件),主要支持项目有:"]
+    lines = [f"目前知识库收录了{'、'.join(cities)}的{overview.name_zh}({overview.documents_of(cities)}份文件),主要支持项目有:"]
     for city in cities:
         titles = [zh for zh, _ in programmes.get(city, ())] or list(overview.topics_zh[:MAX_TOPICS])
         lines.append(f"- {city}:{'、'.join(titles[:MAX_PROGRAMMES])}")
-    lines.append("请问贵公司在哪个城市、属于什么行业、具体情况如何(如合同或投资金额、已获得的认定或备案)?"
+    where = "" if query.cities else "在哪个城市、"
+    lines.append(f"请问贵公司{where}属于什么行业、具体情况如何(如合同或投资金额、已获得的认定或备案)?"
                  "直接描述贵公司情况,我会做一次政策体检:逐项列出可申报的政策、测算金额并附条款。")
     return "\n".join(lines)
 

@@ -2031,3 +2031,14 @@ def test_how_much_after_a_story_stays_on_the_programme_talked_about(client):
     *_, last = chat(client, ["嘉兴对新认定的省级企业技术中心奖多少?",
                              "我们公司主要做工业视觉检测,研发团队五十人左右,这种情况大概能拿多少?"])
     assert last["citations"][0]["id"] == "jiaxing-ai-plan#三.(四)"
+
+
+def test_a_vague_question_describing_the_firm_cites_the_nearest_clause_of_each_city(client):
+    body = ask(client, "我们是一家做自动驾驶算法的公司,郑州有什么补贴能申请?")
+    assert [c["id"] for c in body["citations"]] == ["zhengzhou-ai-measures#三.7"]  # the only clause on 自动驾驶
+    assert "1份文件" in body["answer"] and "在哪个城市" not in body["answer"]  # its city's documents; no city asked
+
+
+def test_saying_there_are_few_of_us_asks_no_count(client):
+    body = ask(client, "我们是郑州一家做智能网联汽车的企业,人不多,没几个人,有什么扶持政策?")
+    assert "1份文件" in body["answer"] and "请问贵公司属于什么行业" in body["answer"]  # the overview, asked once
