@@ -62,7 +62,7 @@ def test_gold_set_references_real_clauses_and_programs(policy_assistant):
 
 
 # Items written after the freeze (evals/data/README.md, "Round 2"): dev only, outside the frozen split's rule.
-ADDED_AFTER_FREEZE = ("r2a-", "r2b-", "r3a-", "r3b-", "r4a-", "r4b-", "r5a-", "r5b-", "r6a-", "r6b-", "r7a-", "r7b-", "r7c-", "r8a-", "r8b-", "r9a-", "r9b-", "r10a-", "r10b-", "r11-", "r12a-", "r12b-", "r13a-", "r13b-", "r14-", "r15-", "r16-", "r17-", "r18-", "r19-", "r20-", "r21-", "r22-", "r23-")
+ADDED_AFTER_FREEZE = ("r2a-", "r2b-", "r3a-", "r3b-", "r4a-", "r4b-", "r5a-", "r5b-", "r6a-", "r6b-", "r7a-", "r7b-", "r7c-", "r8a-", "r8b-", "r9a-", "r9b-", "r10a-", "r10b-", "r11-", "r12a-", "r12b-", "r13a-", "r13b-", "r14-", "r15-", "r16-", "r17-", "r18-", "r19-", "r20-", "r21-", "r22-", "r23-", "r24-", "r25-")
 
 
 def test_gold_set_split_is_frozen_and_stratified():
