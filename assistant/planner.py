@@ -324,10 +324,10 @@ class Planner:
         per_city = list(self._hits_per_city(query, cities, hits))
         part_kind = self._same_part(query, per_city)
         # "差多少?" of a programme: each city's figure is needed
-        apart = bool(query.topics) and self.lex.has_cue("asks_difference", query.text.lower())
+        low = query.text.lower()
+        apart = bool(query.topics) and self.lex.has_cue("asks_difference", low)
         # "we were recognised at provincial level: what would each city pay?": the award each pays the asker, when the
         # question itself names the level or role that selects it
-        low = query.text.lower()
         pays = (
             bool(query.topics) and self.lex.has_cue("amount_question", query.rewritten or query.text)
             and any(w in low for w in self.lex.slot_words)
@@ -624,12 +624,12 @@ class Planner:
             return anchor if anchor.clause.responsible_units else hits[0]
         # "有问题打什么电话?" after "解读机关是哪个?": the ask's own words find their clause in the document talked
         # about (the best hit first among equals), also when the subject it carries drew the search elsewhere
-        candidates = ([hits[0]] if same_document else []) + self._document_hits(anchor.document.doc_id)
         if (query.topics and self._covers_topics(anchor, query) and self.chooser.rules.by_clause(anchor.clause.clause_id)
                 and self.lex.has_cue("amount_question", query.text.lower())):
             # "做工业视觉检测的,这种情况能拿多少?": how much, of the programme kept from the turns before, is what its
             # clause pays; the story's other words do not move the answer to another clause
             return anchor
+        candidates = ([hits[0]] if same_document else []) + self._document_hits(anchor.document.doc_id)
         best = max(candidates, key=held)
         if query.qtype not in DOCUMENT_QUESTION_TYPES:
             # "眭永华是去哪个管委会挂职?" after a detour to another document: searched by its own words alone, a clause
